@@ -97,7 +97,7 @@ fn run_progenitor(normalized: &Value) -> Result<String, String> {
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_inner_type(quote::quote!(crate::Credentials))
+        .with_inner_type(quote::quote!(crate::Context))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("PartialEq");
     let tokens = catch_unwind(AssertUnwindSafe(|| {
@@ -159,12 +159,24 @@ fn header(root: &Path, provider: Provider) -> Result<String, String> {
          // provider's overlay or the xtask, then regenerate.\n//\n",
     );
     let spec_sha = sha256_hex(read(root, &spec_path)?.as_bytes());
-    let _ = writeln!(header, "// Source spec: {} (sha256 {spec_sha})", spec_path.display());
+    let _ = writeln!(
+        header,
+        "// Source spec: {} (sha256 {spec_sha})",
+        spec_path.display()
+    );
     if let Some(overlay_path) = provider.overlay_path() {
         let overlay_sha = sha256_hex(read(root, &overlay_path)?.as_bytes());
-        let _ = writeln!(header, "// Overlay:     {} (sha256 {overlay_sha})", overlay_path.display());
+        let _ = writeln!(
+            header,
+            "// Overlay:     {} (sha256 {overlay_sha})",
+            overlay_path.display()
+        );
     }
-    let _ = writeln!(header, "// Normalized:  {}", provider.normalized_path().display());
+    let _ = writeln!(
+        header,
+        "// Normalized:  {}",
+        provider.normalized_path().display()
+    );
     let _ = writeln!(header, "// Generator:   progenitor {PROGENITOR_VERSION}");
     Ok(header)
 }

@@ -249,7 +249,10 @@ mod tests {
         assert_eq!(doc["paths"], json!({}));
         assert_eq!(doc.get("webhooks"), None);
         assert_eq!(doc.get("jsonSchemaDialect"), None);
-        assert_eq!(doc["info"], json!({"title": "t", "version": "1", "license": {"name": "MIT"}}));
+        assert_eq!(
+            doc["info"],
+            json!({"title": "t", "version": "1", "license": {"name": "MIT"}})
+        );
         doc["components"]["schemas"]["S"].take()
     }
 
@@ -288,7 +291,9 @@ mod tests {
     #[test]
     fn numeric_exclusive_bounds_become_boolean_ones() {
         assert_eq!(
-            converted_schema(json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10})),
+            converted_schema(
+                json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10})
+            ),
             json!({"type": "number", "exclusiveMinimum": true, "exclusiveMaximum": true, "minimum": 0, "maximum": 10})
         );
     }
@@ -296,11 +301,15 @@ mod tests {
     #[test]
     fn null_alternative_next_to_a_reference_becomes_nullable_all_of() {
         assert_eq!(
-            converted_schema(json!({"anyOf": [{"$ref": "#/components/schemas/T"}, {"type": "null"}]})),
+            converted_schema(
+                json!({"anyOf": [{"$ref": "#/components/schemas/T"}, {"type": "null"}]})
+            ),
             json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/T"}]})
         );
         assert_eq!(
-            converted_schema(json!({"oneOf": [{"type": "null"}, {"type": "string", "format": "uri"}]})),
+            converted_schema(
+                json!({"oneOf": [{"type": "null"}, {"type": "string", "format": "uri"}]})
+            ),
             json!({"nullable": true, "type": "string", "format": "uri"})
         );
     }
@@ -350,7 +359,10 @@ mod tests {
         });
         downconvert(&mut doc);
         let get = &doc["paths"]["/x"]["get"];
-        assert_eq!(get["parameters"][0]["schema"], json!({"type": "integer", "nullable": true}));
+        assert_eq!(
+            get["parameters"][0]["schema"],
+            json!({"type": "integer", "nullable": true})
+        );
         let media = &get["responses"]["200"]["content"]["application/json"];
         assert_eq!(
             media["schema"]["properties"],

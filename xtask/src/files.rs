@@ -18,7 +18,10 @@ pub enum Mode {
 /// One generated file and the text it must hold.
 fn outputs(generated: &Generated) -> [(PathBuf, &str); 2] {
     [
-        (generated.provider.normalized_path(), generated.normalized.as_str()),
+        (
+            generated.provider.normalized_path(),
+            generated.normalized.as_str(),
+        ),
         (generated.provider.generated_path(), generated.code.as_str()),
     ]
 }
@@ -54,7 +57,10 @@ pub fn codegen(root: &Path, providers: &[Provider], mode: Mode) -> Result<Vec<Pa
                         &diff
                             .unified_diff()
                             .context_radius(3)
-                            .header(&format!("{name} (checked in)"), &format!("{name} (generated)"))
+                            .header(
+                                &format!("{name} (checked in)"),
+                                &format!("{name} (generated)"),
+                            )
                             .to_string(),
                     );
                 }

@@ -63,7 +63,9 @@ pub fn hoist_response_schemas(doc: &mut Value) -> Result<Vec<String>, String> {
         }
     }
 
-    let root = doc.as_object_mut().expect("a document with paths is an object");
+    let root = doc
+        .as_object_mut()
+        .expect("a document with paths is an object");
     let components = root
         .entry("components")
         .or_insert_with(|| Value::Object(Map::new()))
@@ -153,7 +155,11 @@ mod tests {
         let names = hoist_response_schemas(&mut doc).unwrap();
         assert_eq!(
             names,
-            ["GetThingResponse", "GetThingUnauthorized", "GetThingStatus466"]
+            [
+                "GetThingResponse",
+                "GetThingUnauthorized",
+                "GetThingStatus466"
+            ]
         );
         let responses = &doc["paths"]["/x/{id}"]["get"]["responses"];
         assert_eq!(

@@ -45,7 +45,9 @@ fn run(args: &[String]) -> Result<(), String> {
                 return Ok(());
             }
             name => providers.push(Provider::named(name).ok_or_else(|| {
-                format!("unknown provider `{name}`: expected megaapi, vzaps, hypersender or green-api")
+                format!(
+                    "unknown provider `{name}`: expected megaapi, vzaps, hypersender or green-api"
+                )
             })?),
         }
     }
@@ -54,7 +56,10 @@ fn run(args: &[String]) -> Result<(), String> {
     }
     let changed = codegen(&workspace_root(), &providers, mode)?;
     match mode {
-        Mode::Check => println!("generated code is up to date ({} providers)", providers.len()),
+        Mode::Check => println!(
+            "generated code is up to date ({} providers)",
+            providers.len()
+        ),
         Mode::Write if changed.is_empty() => println!("generated code was already up to date"),
         Mode::Write => {
             for path in changed {

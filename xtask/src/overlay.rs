@@ -44,7 +44,8 @@ mod tests {
 
     #[test]
     fn actions_apply_in_order() {
-        let mut doc = json!({"paths": {"/a": {"get": {"parameters": [{"name": "Accept"}, {"name": "id"}]}}}});
+        let mut doc =
+            json!({"paths": {"/a": {"get": {"parameters": [{"name": "Accept"}, {"name": "id"}]}}}});
         let overlay = format!(
             "{HEADER}actions:\n\
              - target: $.paths['/a'].get\n  description: give it an id\n  update:\n    operationId: getA\n\
@@ -63,7 +64,10 @@ mod tests {
         let overlay = format!("{HEADER}actions:\n- target: $.info\n  update:\n    title: x\n");
         assert_eq!(
             apply_overlay(&mut doc, &overlay),
-            Err("overlay action 0 (target $.info) has no description saying why it is needed".into())
+            Err(
+                "overlay action 0 (target $.info) has no description saying why it is needed"
+                    .into()
+            )
         );
     }
 

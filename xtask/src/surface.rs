@@ -23,7 +23,9 @@ fn surface_item(item: Item) -> Option<Item> {
     match item {
         Item::Struct(mut s) if is_public(&s.vis) => {
             s.attrs = kept_attrs(s.attrs);
-            s.fields.iter_mut().for_each(|f| f.attrs = kept_attrs(std::mem::take(&mut f.attrs)));
+            s.fields
+                .iter_mut()
+                .for_each(|f| f.attrs = kept_attrs(std::mem::take(&mut f.attrs)));
             Some(Item::Struct(s))
         }
         Item::Enum(mut e) if is_public(&e.vis) => {

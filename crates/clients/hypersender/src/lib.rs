@@ -1,0 +1,114 @@
+//! Typed client for Hypersender's instance health call, generated from the vendor's OpenAPI
+//! document (`specs/hypersender/`) by `cargo xtask codegen`.
+//!
+//! Only this file is written by hand: the constructor, authentication (a bearer token, sent
+//! marked sensitive), and the request hooks. Everything in [`types`] and the method
+//! [`Client::check_instance_health`] is generated. `status` is a string so that a state the
+//! vendor adds later still decodes; the documented values are listed on the field. A 404 or
+//! a 429 (the endpoint allows 10 requests per minute) is an [`Error::ErrorResponse`]
+//! holding a [`types::ErrorMessage`].
+//!
+//! ```no_run
+//! use wa_hypersender::{Client, ClientOptions, Transport};
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let transport = Transport::new(&ClientOptions::default())?;
+//! let client = Client::with_token(
+//!     "https://app.hypersender.com/api/whatsapp/v1",
+//!     "234|3uB2...",
+//!     &transport,
+//! )?;
+//! let health = client
+//!     .check_instance_health("fa3d01c4-1234-4c0d-a12f-df319b612f8c")
+//!     .await?
+//!     .into_inner();
+//! println!("{:?} since {:?}", health.status, health.connected_at);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The token never shows in `Debug` output:
+//!
+//! ```
+//! # use wa_hypersender::{Client, ClientOptions, Transport};
+//! let transport = Transport::new(&ClientOptions::default()).unwrap();
+//! let client = Client::with_token("https://app.hypersender.com/api/whatsapp/v1", "234|secret", &transport).unwrap();
+//! assert!(!format!("{client:?}").contains("234|secret"));
+//! ```
+
+use std::fmt;
+
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::HeaderValue;
+use wa_client_support::{execute, set_bearer, strip_api_version, UrlPolicy};
+
+pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
+
+#[rustfmt::skip]
+#[allow(clippy::all, rustdoc::all)]
+mod generated;
+pub use generated::*;
+
+/// What the request hooks need: the `Authorization` header and the response size cap.
+#[derive(Clone)]
+pub struct Context {
+    authorization: HeaderValue,
+    max_response_bytes: usize,
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("token", &"***")
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client authenticated with the account's bearer token.
+    ///
+    /// `base_url` includes the API's path, e.g. `https://app.hypersender.com/api/whatsapp/v1`;
+    /// a trailing `/` is accepted.
+    pub fn with_token(
+        base_url: &str,
+        token: impl Into<Secret>,
+        transport: &Transport,
+    ) -> Result<Client, BuildError> {
+        let context = Context {
+            authorization: token.into().bearer_header("token")?,
+            max_response_bytes: transport.max_response_bytes(),
+        };
+        Ok(Client::new_with_client(
+            &wa_client_support::base_url(base_url)?,
+            transport.http_client(),
+            context,
+        ))
+    }
+}
+
+impl ClientHooks<Context> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        strip_api_version(request);
+        set_bearer(request, &self.inner.authorization);
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        execute(
+            &self.client,
+            request,
+            self.inner.max_response_bytes,
+            UrlPolicy::Keep,
+        )
+        .await
+    }
+}

@@ -1,0 +1,108 @@
+//! Typed client for MegaAPI's instance status call, generated from the vendor's OpenAPI
+//! document (`specs/megaapi/`) by `cargo xtask codegen`.
+//!
+//! Only this file is written by hand: the constructor, authentication (a bearer token, sent
+//! marked sensitive), and the request hooks. Everything in [`types`] and the method
+//! [`Client::get_instance_status`] is generated. A connected instance answers with
+//! `instance.user`; when no WhatsApp account is connected, `user` is absent (`None`).
+//!
+//! ```no_run
+//! use wa_megaapi::{Client, ClientOptions, Transport};
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let transport = Transport::new(&ClientOptions::default())?;
+//! let client = Client::with_token("https://api2.megaapi.com.br", "my-token", &transport)?;
+//! let status = client.get_instance_status("megastart-XXXX").await?.into_inner();
+//! match status.instance.user {
+//!     Some(user) => println!("connected as {}", user.id),
+//!     None => println!("no WhatsApp account connected"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The token never shows in `Debug` output:
+//!
+//! ```
+//! # use wa_megaapi::{Client, ClientOptions, Transport};
+//! let transport = Transport::new(&ClientOptions::default()).unwrap();
+//! let client = Client::with_token("https://api2.megaapi.com.br/", "my-token", &transport).unwrap();
+//! assert!(!format!("{client:?}").contains("my-token"));
+//! ```
+
+use std::fmt;
+
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::HeaderValue;
+use wa_client_support::{execute, set_bearer, strip_api_version, UrlPolicy};
+
+pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
+
+#[rustfmt::skip]
+#[allow(clippy::all, rustdoc::all)]
+mod generated;
+pub use generated::*;
+
+/// What the request hooks need: the `Authorization` header and the response size cap.
+#[derive(Clone)]
+pub struct Context {
+    authorization: HeaderValue,
+    max_response_bytes: usize,
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("token", &"***")
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for one MegaAPI host, authenticated with the account's bearer token.
+    ///
+    /// `base_url` is the host assigned to the account, e.g. `https://api2.megaapi.com.br`;
+    /// a trailing `/` is accepted.
+    pub fn with_token(
+        base_url: &str,
+        token: impl Into<Secret>,
+        transport: &Transport,
+    ) -> Result<Client, BuildError> {
+        let context = Context {
+            authorization: token.into().bearer_header("token")?,
+            max_response_bytes: transport.max_response_bytes(),
+        };
+        Ok(Client::new_with_client(
+            &wa_client_support::base_url(base_url)?,
+            transport.http_client(),
+            context,
+        ))
+    }
+}
+
+impl ClientHooks<Context> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        strip_api_version(request);
+        set_bearer(request, &self.inner.authorization);
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        execute(
+            &self.client,
+            request,
+            self.inner.max_response_bytes,
+            UrlPolicy::Keep,
+        )
+        .await
+    }
+}

@@ -1,0 +1,17 @@
+//! Glue shared by the generated provider clients (`wa-megaapi`, `wa-vzaps`,
+//! `wa-hypersender`, `wa-green-api`).
+//!
+//! Each client crate's hand-written `lib.rs` uses these pieces to build its HTTP client and
+//! to implement progenitor's `ClientHooks`: set credentials on each request, drop the
+//! `api-version` header progenitor adds, cap response sizes, and, for providers whose
+//! secret travels in the URL, keep that URL out of every error.
+
+mod options;
+mod request;
+mod secret;
+
+pub use options::{base_url, BuildError, ClientOptions, Transport};
+pub use request::{
+    execute, is_response_too_large, set_bearer, set_secret_header, strip_api_version, UrlPolicy,
+};
+pub use secret::Secret;

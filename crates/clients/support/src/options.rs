@@ -1,0 +1,206 @@
+use std::fmt;
+use std::time::Duration;
+
+/// How a generated client talks HTTP: timeouts, the response size cap, the user agent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// The whole request, from connecting to the last byte of the body.
+    pub timeout: Duration,
+    /// Establishing the TCP and TLS connection.
+    pub connect_timeout: Duration,
+    /// Bodies longer than this are not read; the call fails with a body error that
+    /// [`is_response_too_large`](crate::is_response_too_large) recognizes. A status answer
+    /// is a few hundred bytes; the cap protects against a proxy or a broken server.
+    pub max_response_bytes: usize,
+    /// The `User-Agent` header sent with every request.
+    pub user_agent: String,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            max_response_bytes: 1024 * 1024,
+            user_agent: concat!("wa-status/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Sets the whole-request timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the connect timeout.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the response size cap, in bytes.
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Sets the `User-Agent` header.
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The base URL is not an absolute `http` or `https` URL.
+    InvalidBaseUrl { reason: String },
+    /// A credential is empty or cannot be sent as the provider requires.
+    InvalidCredential {
+        name: &'static str,
+        reason: &'static str,
+    },
+    /// The HTTP client could not be set up (for example, TLS roots could not be loaded).
+    Http(reqwest::Error),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::InvalidBaseUrl { reason } => write!(f, "invalid base URL: {reason}"),
+            BuildError::InvalidCredential { name, reason } => {
+                write!(f, "invalid credential `{name}`: {reason}")
+            }
+            BuildError::Http(e) => write!(f, "cannot set up the HTTP client: {}", e),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BuildError::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The HTTP side of a generated client: a `reqwest` client (rustls, the timeouts and user
+/// agent of [`ClientOptions`]) and the response size cap.
+///
+/// Cloning is cheap and shares the connection pool: build one `Transport` and hand it to
+/// the clients of every instance of a provider, and connections to the same host are
+/// reused across instances.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    http: reqwest::Client,
+    max_response_bytes: usize,
+}
+
+impl Transport {
+    /// Builds a transport with its own connection pool.
+    pub fn new(options: &ClientOptions) -> Result<Transport, BuildError> {
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .user_agent(options.user_agent.clone())
+            .build()
+            .map_err(|e| BuildError::Http(e.without_url()))?;
+        Ok(Transport {
+            http,
+            max_response_bytes: options.max_response_bytes,
+        })
+    }
+
+    /// The `reqwest` client, for the generated `Client::new_with_client`.
+    pub fn http_client(&self) -> reqwest::Client {
+        self.http.clone()
+    }
+
+    /// The response size cap, in bytes.
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
+}
+
+/// Checks a base URL and removes trailing slashes, so that the generated paths (which start
+/// with `/`) never produce `//`.
+///
+/// ```
+/// assert_eq!(
+///     wa_client_support::base_url("https://app.hypersender.com/api/whatsapp/v1/").unwrap(),
+///     "https://app.hypersender.com/api/whatsapp/v1"
+/// );
+/// assert!(wa_client_support::base_url("app.hypersender.com").is_err());
+/// ```
+pub fn base_url(raw: &str) -> Result<String, BuildError> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| BuildError::InvalidBaseUrl {
+        reason: format!("{e}"),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(BuildError::InvalidBaseUrl {
+            reason: format!("scheme `{}` is not http or https", parsed.scheme()),
+        });
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(BuildError::InvalidBaseUrl {
+            reason: "a base URL has no query or fragment".to_owned(),
+        });
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // Credentials in the URL would be printed wherever the URL is; they belong in the
+        // credential arguments.
+        return Err(BuildError::InvalidBaseUrl {
+            reason: "a base URL carries no user name or password".to_owned(),
+        });
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_trimmed_and_checked() {
+        assert_eq!(
+            base_url("http://127.0.0.1:8080//").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            base_url(" https://api.vzaps.com ").unwrap(),
+            "https://api.vzaps.com"
+        );
+        let reason = |raw: &str| match base_url(raw) {
+            Err(BuildError::InvalidBaseUrl { reason }) => reason,
+            other => panic!("expected an invalid base URL, got {other:?}"),
+        };
+        assert_eq!(reason("ftp://host"), "scheme `ftp` is not http or https");
+        assert_eq!(reason("api.vzaps.com"), "relative URL without a base");
+        assert_eq!(
+            reason("https://host/?a=1"),
+            "a base URL has no query or fragment"
+        );
+        assert_eq!(
+            reason("https://user:pw@host"),
+            "a base URL carries no user name or password"
+        );
+    }
+
+    #[test]
+    fn build_errors_read_as_sentences() {
+        assert_eq!(
+            BuildError::InvalidCredential {
+                name: "token",
+                reason: "it is empty"
+            }
+            .to_string(),
+            "invalid credential `token`: it is empty"
+        );
+    }
+}

@@ -1,0 +1,110 @@
+use http_body_util::{LengthLimitError, Limited};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use reqwest::ResponseBuilderExt;
+
+use crate::{BuildError, Secret};
+
+/// progenitor adds `api-version: <info.version>` to every request. The vendors did not ask
+/// for it and need not learn which document version we generated from.
+pub fn strip_api_version(request: &mut reqwest::Request) {
+    request.headers_mut().remove("api-version");
+}
+
+/// Sets `Authorization: Bearer <token>`, marked sensitive so that no `Debug` of the request
+/// or its headers shows it.
+pub fn set_bearer(request: &mut reqwest::Request, token: &HeaderValue) {
+    request.headers_mut().insert(AUTHORIZATION, token.clone());
+}
+
+/// Sets a header that carries a secret, such as VZaps' `X-Instance-Token`.
+pub fn set_secret_header(request: &mut reqwest::Request, name: HeaderName, value: &HeaderValue) {
+    request.headers_mut().insert(name, value.clone());
+}
+
+impl Secret {
+    /// The `Authorization: Bearer` value for this token, marked sensitive.
+    pub fn bearer_header(&self, name: &'static str) -> Result<HeaderValue, BuildError> {
+        self.header_value_with_prefix("Bearer ", name)
+    }
+
+    /// This secret as a header value, marked sensitive.
+    pub fn header_value(&self, name: &'static str) -> Result<HeaderValue, BuildError> {
+        self.header_value_with_prefix("", name)
+    }
+
+    fn header_value_with_prefix(
+        &self,
+        prefix: &str,
+        name: &'static str,
+    ) -> Result<HeaderValue, BuildError> {
+        if self.is_empty() {
+            return Err(BuildError::InvalidCredential {
+                name,
+                reason: "it is empty",
+            });
+        }
+        let mut value =
+            HeaderValue::try_from(format!("{prefix}{}", self.expose())).map_err(|_| {
+                BuildError::InvalidCredential {
+                    name,
+                    reason: "it holds characters that cannot be sent in an HTTP header",
+                }
+            })?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+/// Whether a response's URL may appear in errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlPolicy {
+    /// The URL holds no secret and helps whoever reads the error.
+    Keep,
+    /// The URL holds a secret (Green API's token is in the path): it is removed from
+    /// transport errors and from the response handed to the generated code, so that no
+    /// error or `Debug` output built from them can print it.
+    Redact,
+}
+
+/// Sends a request and caps the size of the response body.
+///
+/// A body longer than `max_response_bytes` fails while it is read, with an error that
+/// [`is_response_too_large`] recognizes; nothing past the cap is buffered.
+pub async fn execute(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    max_response_bytes: usize,
+    url_policy: UrlPolicy,
+) -> reqwest::Result<reqwest::Response> {
+    let response = client.execute(request).await;
+    let response = match url_policy {
+        UrlPolicy::Keep => response?,
+        UrlPolicy::Redact => response.map_err(reqwest::Error::without_url)?,
+    };
+    let url = response.url().clone();
+    let (parts, body) = http::Response::from(response).into_parts();
+    let capped = reqwest::Body::wrap(Limited::new(body, max_response_bytes));
+    let mut capped = http::Response::from_parts(parts, capped);
+    if url_policy == UrlPolicy::Keep {
+        // Converting back to a `reqwest::Response` gives it a placeholder URL unless one is
+        // attached; the builder is the public way to attach it.
+        if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+            capped
+                .extensions_mut()
+                .extend(with_url.into_parts().0.extensions);
+        }
+    }
+    Ok(reqwest::Response::from(capped))
+}
+
+/// Whether an error comes from a body longer than the client's size cap.
+pub fn is_response_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<LengthLimitError>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}

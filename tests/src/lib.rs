@@ -1,0 +1,190 @@
+//! A recording HTTP server on 127.0.0.1 for the client tests: it answers every request with
+//! the response the test set, and keeps what it received (method, raw path, headers) so the
+//! test can check what the client put on the wire.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// One request as the server received it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// The path exactly as sent, percent-encoding included.
+    pub path: String,
+    /// Header names (lowercase) and values, in the order received.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RecordedRequest {
+    /// The value of a header, if it was sent once.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let mut values = self.headers.iter().filter(|(n, _)| n == name);
+        match (values.next(), values.next()) {
+            (Some((_, value)), None) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The names of every header sent.
+    pub fn header_names(&self) -> Vec<&str> {
+        self.headers.iter().map(|(n, _)| n.as_str()).collect()
+    }
+}
+
+#[derive(Clone)]
+struct Canned {
+    status: u16,
+    content_type: &'static str,
+    body: String,
+}
+
+#[derive(Clone)]
+struct Shared {
+    canned: Arc<Mutex<Canned>>,
+    recorded: Arc<Mutex<Vec<RecordedRequest>>>,
+}
+
+/// The server. It stops when dropped.
+pub struct RecordingServer {
+    addr: SocketAddr,
+    shared: Shared,
+    task: JoinHandle<()>,
+}
+
+impl RecordingServer {
+    /// Starts a server on a free port of 127.0.0.1 that answers `200 {}` until told otherwise.
+    pub async fn start() -> RecordingServer {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("local address");
+        let shared = Shared {
+            canned: Arc::new(Mutex::new(Canned {
+                status: 200,
+                content_type: "application/json",
+                body: "{}".into(),
+            })),
+            recorded: Arc::default(),
+        };
+        let app = Router::new().fallback(record).with_state(shared.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        RecordingServer { addr, shared, task }
+    }
+
+    /// `http://127.0.0.1:PORT`, with no trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Answers every following request with this status and JSON body.
+    pub fn respond_json(&self, status: u16, body: &str) {
+        self.respond(status, "application/json", body);
+    }
+
+    /// Answers every following request with this status, content type and body.
+    pub fn respond(&self, status: u16, content_type: &'static str, body: &str) {
+        *self
+            .shared
+            .canned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Canned {
+            status,
+            content_type,
+            body: body.to_owned(),
+        };
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .recorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The only request received; panics when there were none or several.
+    pub fn single_request(&self) -> RecordedRequest {
+        let mut requests = self.requests();
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request: {requests:?}"
+        );
+        requests.remove(0)
+    }
+}
+
+impl Drop for RecordingServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn record(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let request = RecordedRequest {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        headers: headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect(),
+    };
+    shared
+        .recorded
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(request);
+    let canned = shared
+        .canned
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    Response::builder()
+        .status(StatusCode::from_u16(canned.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header("content-type", canned.content_type)
+        .body(Body::from(canned.body))
+        .unwrap_or_default()
+}
+
+/// A server on 127.0.0.1 that accepts connections and closes them without answering, for
+/// transport errors. Returns its URL; it stops when the handle is dropped or aborted.
+pub async fn closing_server() -> (String, AbortOnDrop) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().expect("local address"));
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            drop(stream);
+        }
+    });
+    (url, AbortOnDrop(task))
+}
+
+/// Aborts a background task when dropped.
+pub struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

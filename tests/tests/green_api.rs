@@ -1,0 +1,157 @@
+//! The generated Green API client against a real HTTP server on 127.0.0.1.
+//!
+//! Green API's token travels in the URL path, so besides the request and the decoding, these
+//! tests check that no error, `Display` or `Debug` output ever contains it.
+
+use wa_green_api::types::{StateInstanceBody, StateInstanceBodyInner};
+use wa_green_api::{Client, ClientOptions, Error, Transport};
+use wa_tests::{closing_server, RecordingServer};
+
+const ID: u64 = 1101000001;
+/// A token with characters that must be percent-encoded in a path segment.
+const TOKEN: &str = "d75b3a66/secret token+42";
+const TOKEN_ENCODED: &str = "d75b3a66%2Fsecret%20token+42";
+
+fn client_for(url: &str) -> Client {
+    let transport = Transport::new(&ClientOptions::default()).unwrap();
+    Client::for_instance(&format!("{url}/"), ID, TOKEN, &transport).unwrap()
+}
+
+/// Asserts that neither the token nor its encoded form appears in `text`.
+fn assert_no_token(text: &str) {
+    for form in [TOKEN, TOKEN_ENCODED, "secret token", "secret%20token"] {
+        assert!(!text.contains(form), "the token leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn sends_get_with_the_id_and_the_encoded_token_in_the_path() {
+    let server = RecordingServer::start().await;
+    server.respond_json(200, r#"{"stateInstance":"authorized"}"#);
+    client_for(&server.url()).state_instance().await.unwrap();
+
+    let request = server.single_request();
+    assert_eq!(request.method, "GET");
+    assert_eq!(
+        request.path,
+        format!("/waInstance{ID}/getStateInstance/{TOKEN_ENCODED}")
+    );
+    assert_eq!(request.header("authorization"), None);
+    assert_eq!(request.header("api-version"), None);
+}
+
+#[tokio::test]
+async fn decodes_every_documented_state_and_an_unknown_one() {
+    let server = RecordingServer::start().await;
+    let client = client_for(&server.url());
+    for state in [
+        "notAuthorized",
+        "authorized",
+        "blocked",
+        "sleepMode",
+        "starting",
+        "yellowCard",
+        "suspended",
+    ] {
+        server.respond_json(200, &format!(r#"{{"stateInstance":"{state}"}}"#));
+        let body = client.state_instance().await.unwrap().into_inner();
+        assert_eq!(
+            body,
+            StateInstanceBody(Some(StateInstanceBodyInner {
+                state_instance: state.into()
+            }))
+        );
+    }
+}
+
+#[tokio::test]
+async fn decodes_the_null_body_of_an_instance_being_created() {
+    let server = RecordingServer::start().await;
+    server.respond_json(200, "null");
+    let body = client_for(&server.url())
+        .state_instance()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(body, StateInstanceBody(None));
+}
+
+#[tokio::test]
+async fn documented_error_statuses_are_error_responses_without_the_token() {
+    let server = RecordingServer::start().await;
+    let client = client_for(&server.url());
+    for status in [400, 401, 403, 429, 466, 499, 500, 502] {
+        server.respond_json(status, r#"{"status":"QUOTE_EXCEEDED"}"#);
+        let error = client.state_instance().await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        assert!(matches!(error, Error::ErrorResponse(_)), "{error}");
+        assert_no_token(&format!("{error} {error:?} {error:#}"));
+    }
+}
+
+#[tokio::test]
+async fn an_undocumented_status_is_unexpected_and_its_url_is_redacted() {
+    let server = RecordingServer::start().await;
+    server.respond(418, "text/html", "<html>teapot</html>");
+    let error = client_for(&server.url())
+        .state_instance()
+        .await
+        .unwrap_err();
+    let Error::UnexpectedResponse(response) = &error else {
+        panic!("expected an unexpected response, got {error}");
+    };
+    assert_eq!(response.status().as_u16(), 418);
+    assert_eq!(response.url().as_str(), "http://no.url.provided.local/");
+    assert_no_token(&format!("{error} {error:?}"));
+}
+
+#[tokio::test]
+async fn an_undecodable_body_is_a_payload_error_without_the_token() {
+    let server = RecordingServer::start().await;
+    server.respond_json(200, r#"{"stateInstance": 7"#);
+    let error = client_for(&server.url())
+        .state_instance()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::InvalidResponsePayload(..)),
+        "{error}"
+    );
+    assert_no_token(&format!("{error} {error:?}"));
+}
+
+#[tokio::test]
+async fn a_transport_error_does_not_print_the_url() {
+    let (url, _server) = closing_server().await;
+    let error = client_for(&url).state_instance().await.unwrap_err();
+    assert!(matches!(error, Error::CommunicationError(_)), "{error}");
+    let text = format!("{error} {error:?} {error:#}");
+    assert_no_token(&text);
+    assert!(!text.contains("waInstance"), "the URL leaked: {text}");
+}
+
+#[tokio::test]
+async fn the_token_is_absent_from_debug_output() {
+    let client = client_for("https://1101.api.green-api.com");
+    let debug = format!("{client:?}");
+    assert_no_token(&debug);
+    assert!(debug.contains("api_token_instance: \"***\""), "{debug}");
+    assert_eq!(client.id_instance(), ID);
+}
+
+#[tokio::test]
+async fn an_id_of_more_than_ten_digits_is_refused() {
+    let transport = Transport::new(&ClientOptions::default()).unwrap();
+    let error = Client::for_instance(
+        "https://1101.api.green-api.com",
+        10_000_000_000,
+        TOKEN,
+        &transport,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid credential `idInstance`: it has more than 10 digits"
+    );
+    assert_no_token(&format!("{error} {error:?}"));
+}
