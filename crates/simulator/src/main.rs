@@ -1,0 +1,140 @@
+//! `wa-simulator`: serves the providers' status APIs on loopback (or wherever told).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use wa_simulator::{Fleet, Instance, Provider, RequestLog, Simulator, SimulatorOptions};
+
+/// A WhatsApp gateway provider simulator: MegaAPI, VZaps, Hypersender and Green API status
+/// APIs on one HTTP server, with a control API under /_control.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// A fleet file (TOML, a list of [[instance]] tables); without it, a sample fleet.
+    #[arg(long)]
+    fleet: Option<PathBuf>,
+    /// Serve without the providers' rate limits.
+    #[arg(long)]
+    no_rate_limits: bool,
+    /// Do not log requests to standard error.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let (fleet, sample) = match &args.fleet {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Fleet::from_toml(&text))
+        {
+            Ok(fleet) => (fleet, false),
+            Err(message) => {
+                eprintln!("error: {}: {message}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => (Fleet::sample(), true),
+    };
+    let options = SimulatorOptions {
+        listen: args.listen,
+        rate_limits: !args.no_rate_limits,
+        log: if args.quiet {
+            RequestLog::off()
+        } else {
+            RequestLog::stderr()
+        },
+    };
+    let simulator = match Simulator::start_with(fleet.clone(), options).await {
+        Ok(simulator) => simulator,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", args.listen);
+            return ExitCode::from(2);
+        }
+    };
+    print_banner(&simulator, &fleet, sample, !args.no_rate_limits);
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot wait for Ctrl-C: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_banner(simulator: &Simulator, fleet: &Fleet, sample: bool, rate_limits: bool) {
+    println!("wa-simulator listening on http://{}", simulator.addr());
+    println!("base URLs:");
+    for provider in Provider::ALL {
+        println!("  {:<12} {}", provider.name(), simulator.base_url(provider));
+    }
+    println!("  {:<12} {}", "control", simulator.control_url());
+    println!(
+        "rate limits: {}",
+        if rate_limits {
+            "on (--no-rate-limits to turn off)"
+        } else {
+            "off"
+        }
+    );
+    println!();
+    if sample {
+        // The sample fleet's credentials are demo values, printed so that it is ready to use.
+        println!("sample fleet (demo credentials; give --fleet FILE for your own):");
+        for instance in &fleet.instances {
+            println!(
+                "  {:<12} {:<38} {}",
+                instance.provider.name(),
+                instance.id,
+                instance.state
+            );
+            println!("    {}", curl_command(simulator, instance));
+        }
+    } else {
+        println!(
+            "fleet ({} instances; credentials not shown):",
+            fleet.instances.len()
+        );
+        for instance in &fleet.instances {
+            println!(
+                "  {:<12} {:<38} {}",
+                instance.provider.name(),
+                instance.id,
+                instance.state
+            );
+        }
+    }
+}
+
+/// A ready-to-paste `curl` for one sample instance.
+fn curl_command(simulator: &Simulator, instance: &Instance) -> String {
+    let base = simulator.base_url(instance.provider);
+    let token = instance.token.as_deref().unwrap_or_default();
+    match instance.provider {
+        Provider::MegaApi => format!(
+            "curl -H 'Authorization: Bearer {token}' {base}/rest/instance/{}",
+            instance.id
+        ),
+        Provider::Vzaps => format!(
+            "curl -H 'X-Instance-Token: {}' -H 'X-Client-Token: {}' {base}/instances/{}/session/status",
+            instance.instance_token.as_deref().unwrap_or_default(),
+            instance.client_token.as_deref().unwrap_or_default(),
+            instance.id
+        ),
+        Provider::Hypersender => format!(
+            "curl -H 'Authorization: Bearer {token}' {base}/{}/health",
+            instance.id
+        ),
+        Provider::GreenApi => format!(
+            "curl {base}/waInstance{}/getStateInstance/{}",
+            instance.id,
+            instance.api_token.as_deref().unwrap_or_default()
+        ),
+    }
+}

@@ -1,0 +1,238 @@
+//! The server: a Tokio accept loop serving the provider routes and the control API over
+//! HTTP/1.1, with the one thing a plain `axum::serve` cannot do: reset a connection.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+use tower::ServiceExt as _;
+
+use crate::control;
+use crate::faults::Faults;
+use crate::fleet::{Fleet, Instance, Step};
+use crate::log::RequestLog;
+use crate::provider::Provider;
+use crate::state::{Counters, SharedState};
+use crate::vendors;
+
+/// Lets a request handler ask for its connection to be reset (TCP RST, no response).
+#[derive(Clone, Default)]
+pub struct ResetSwitch(Arc<Notify>);
+
+impl ResetSwitch {
+    pub(crate) fn reset(&self) {
+        self.0.notify_one();
+    }
+
+    async fn triggered(&self) {
+        self.0.notified().await;
+    }
+}
+
+/// How to start a simulator.
+#[derive(Clone)]
+pub struct SimulatorOptions {
+    /// Where to listen; the default, `127.0.0.1:0`, picks a free port on loopback.
+    pub listen: SocketAddr,
+    /// Whether the providers' documented rate limits apply (they do by default).
+    pub rate_limits: bool,
+    /// Where request log lines go (nowhere by default).
+    pub log: RequestLog,
+}
+
+impl Default for SimulatorOptions {
+    fn default() -> Self {
+        SimulatorOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rate_limits: true,
+            log: RequestLog::off(),
+        }
+    }
+}
+
+/// A running simulator. It stops, and closes its connections, when dropped.
+pub struct Simulator {
+    addr: SocketAddr,
+    state: SharedState,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Simulator {
+    /// Starts a simulator for `fleet` on a free port of 127.0.0.1, rate limits on.
+    pub async fn start(fleet: Fleet) -> io::Result<Simulator> {
+        Simulator::start_with(fleet, SimulatorOptions::default()).await
+    }
+
+    /// Starts a simulator with explicit options.
+    pub async fn start_with(fleet: Fleet, options: SimulatorOptions) -> io::Result<Simulator> {
+        fleet
+            .validate()
+            .map_err(|message| io::Error::new(io::ErrorKind::InvalidInput, message))?;
+        let listener = TcpListener::bind(options.listen).await?;
+        let addr = listener.local_addr()?;
+        let state = SharedState::new(fleet, options.rate_limits, options.log);
+        let router = vendors::router()
+            .nest("/_control", control::router())
+            .fallback(not_found)
+            .with_state(state.clone());
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, router, shutdown_rx));
+        Ok(Simulator {
+            addr,
+            state,
+            shutdown,
+            task,
+        })
+    }
+
+    /// The address the simulator listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL a client of `provider` is configured with, e.g.
+    /// `http://127.0.0.1:8080/hypersender/api/whatsapp/v1`.
+    pub fn base_url(&self, provider: Provider) -> String {
+        format!("http://{}{}", self.addr, provider.base_path())
+    }
+
+    /// The base URL of the control API.
+    pub fn control_url(&self) -> String {
+        format!("http://{}/_control", self.addr)
+    }
+
+    /// Adds an instance, or replaces the one with the same provider and id.
+    pub fn upsert(&self, instance: Instance) -> Result<(), String> {
+        instance.validate()?;
+        self.state.upsert(instance);
+        Ok(())
+    }
+
+    /// Sets an instance's raw state (and clears its timeline).
+    pub fn set_state(&self, provider: Provider, id: &str, state: &str) -> Result<(), String> {
+        control::update(&self.state, provider, id, |served| {
+            served.instance.state = state.to_owned();
+            served.instance.timeline.clear();
+        })
+    }
+
+    /// Sets an instance's timeline; it starts now.
+    pub fn set_timeline(
+        &self,
+        provider: Provider,
+        id: &str,
+        timeline: Vec<Step>,
+    ) -> Result<(), String> {
+        control::update(&self.state, provider, id, |served| {
+            served.instance.timeline = timeline;
+            served.timeline_start = std::time::Instant::now();
+        })
+    }
+
+    /// Sets an instance's faults.
+    pub fn set_faults(&self, provider: Provider, id: &str, faults: Faults) -> Result<(), String> {
+        control::update(&self.state, provider, id, |served| {
+            served.instance.faults = faults
+        })
+    }
+
+    /// An instance's counters.
+    pub fn counters(&self, provider: Provider, id: &str) -> Option<Counters> {
+        let inner = self.state.lock();
+        inner
+            .instances
+            .get(&(provider, id.to_owned()))
+            .map(|served| served.counters)
+    }
+
+    /// The sum of every instance's counters.
+    pub fn total_counters(&self) -> Counters {
+        let inner = self.state.lock();
+        inner
+            .instances
+            .values()
+            .fold(Counters::default(), |sum, served| Counters {
+                requests: sum.requests + served.counters.requests,
+                rate_limited: sum.rate_limited + served.counters.rate_limited,
+            })
+    }
+
+    /// Zeroes every instance's counters.
+    pub fn reset_counters(&self) {
+        control::reset_counters(&self.state);
+    }
+
+    /// Turns the providers' rate limits on or off.
+    pub fn set_rate_limits(&self, enabled: bool) {
+        self.state.lock().rate_limits_enabled = enabled;
+    }
+
+    /// The request log (lines are kept only with [`RequestLog::memory`]).
+    pub fn log(&self) -> &RequestLog {
+        &self.state.log
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        self.task.abort();
+    }
+}
+
+async fn not_found() -> axum::http::StatusCode {
+    axum::http::StatusCode::NOT_FOUND
+}
+
+async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(serve_connection(stream, router.clone(), shutdown.clone()));
+                }
+                // Out of file descriptors or a connection aborted before accept: keep going,
+                // after a pause so that a persistent error does not spin.
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
+    let _ = stream.set_nodelay(true);
+    // A second handle on the same socket, kept to reset it: SO_LINGER 0 makes the last
+    // close send RST instead of FIN.
+    let Ok((stream, guard)) = stream.into_std().and_then(|s| {
+        let guard = s.try_clone()?;
+        Ok((TcpStream::from_std(s)?, guard))
+    }) else {
+        return;
+    };
+    let switch = ResetSwitch::default();
+    let handler_switch = switch.clone();
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(handler_switch.clone());
+        router.clone().oneshot(request)
+    });
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = connection => {}
+        _ = switch.triggered() => {
+            if let Ok(guard) = TcpStream::from_std(guard) {
+                let _ = guard.set_zero_linger();
+            }
+        }
+        _ = shutdown.changed() => {}
+    }
+}

@@ -1,0 +1,185 @@
+//! The simulator's shared state: the instances, their counters, the rate limiters and the
+//! request log.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::fleet::{Fleet, Instance};
+use crate::log::RequestLog;
+use crate::provider::Provider;
+
+/// How many requests an instance received, and how many of them got a 429.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub requests: u64,
+    pub rate_limited: u64,
+}
+
+/// An instance as served: its description, when its timeline started, and its counters.
+pub(crate) struct Served {
+    pub instance: Instance,
+    pub timeline_start: Instant,
+    pub counters: Counters,
+}
+
+impl Served {
+    fn new(instance: Instance) -> Served {
+        Served {
+            instance,
+            timeline_start: Instant::now(),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The raw state now: the last timeline step reached, or the base state.
+    pub fn current_state(&self) -> &str {
+        let elapsed = self.timeline_start.elapsed();
+        self.instance
+            .timeline
+            .iter()
+            .filter(|step| Duration::from_millis(step.after_ms) <= elapsed)
+            .max_by_key(|step| step.after_ms)
+            .map_or(self.instance.state.as_str(), |step| step.state.as_str())
+    }
+}
+
+/// A provider's documented rate limit: at most `requests` in any window of `per`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: usize,
+    pub per: Duration,
+}
+
+impl RateLimit {
+    /// Hypersender's health endpoint: 10 requests per minute per token.
+    pub const HYPERSENDER: RateLimit = RateLimit {
+        requests: 10,
+        per: Duration::from_secs(60),
+    };
+    /// Green API's `getStateInstance`: 1 request per second per instance.
+    pub const GREEN_API: RateLimit = RateLimit {
+        requests: 1,
+        per: Duration::from_secs(1),
+    };
+}
+
+pub(crate) struct Inner {
+    pub instances: HashMap<(Provider, String), Served>,
+    pub rate_limits_enabled: bool,
+    /// Times of the recent requests, per rate-limit key, for a sliding window.
+    windows: HashMap<String, VecDeque<Instant>>,
+}
+
+/// Shared by every connection and the control API.
+#[derive(Clone)]
+pub(crate) struct SharedState {
+    inner: Arc<Mutex<Inner>>,
+    pub log: RequestLog,
+}
+
+impl SharedState {
+    pub fn new(fleet: Fleet, rate_limits_enabled: bool, log: RequestLog) -> SharedState {
+        let instances = fleet
+            .instances
+            .into_iter()
+            .map(|instance| {
+                (
+                    (instance.provider, instance.id.clone()),
+                    Served::new(instance),
+                )
+            })
+            .collect();
+        SharedState {
+            inner: Arc::new(Mutex::new(Inner {
+                instances,
+                rate_limits_enabled,
+                windows: HashMap::new(),
+            })),
+            log,
+        }
+    }
+
+    /// The state, even if a thread panicked while holding it: every update leaves it
+    /// consistent, so a poisoned lock carries no half-done change.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds an instance, or replaces the one with the same provider and id (counters
+    /// restart).
+    pub fn upsert(&self, instance: Instance) {
+        let key = (instance.provider, instance.id.clone());
+        self.lock().instances.insert(key, Served::new(instance));
+    }
+}
+
+impl Inner {
+    /// Records a request against a rate-limit key. Returns how long to wait when the
+    /// request is over the limit; `None` when it may proceed (or limits are off).
+    pub fn over_limit(&mut self, key: String, limit: RateLimit, now: Instant) -> Option<Duration> {
+        if !self.rate_limits_enabled {
+            return None;
+        }
+        let window = self.windows.entry(key).or_default();
+        while window
+            .front()
+            .is_some_and(|&t| now.duration_since(t) >= limit.per)
+        {
+            window.pop_front();
+        }
+        if window.len() >= limit.requests {
+            let oldest = *window.front()?;
+            return Some(limit.per.saturating_sub(now.duration_since(oldest)));
+        }
+        window.push_back(now);
+        None
+    }
+
+    /// Every instance's counters, keyed `provider/id`.
+    pub fn all_counters(&self) -> BTreeMap<String, Counters> {
+        self.instances
+            .iter()
+            .map(|((provider, id), served)| (format!("{provider}/{id}"), served.counters))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sliding_window_admits_up_to_the_limit_and_says_how_long_to_wait() {
+        let state = SharedState::new(Fleet::default(), true, RequestLog::off());
+        let mut inner = state.lock();
+        let start = Instant::now();
+        let limit = RateLimit {
+            requests: 2,
+            per: Duration::from_secs(10),
+        };
+        assert_eq!(inner.over_limit("k".into(), limit, start), None);
+        assert_eq!(
+            inner.over_limit("k".into(), limit, start + Duration::from_secs(4)),
+            None
+        );
+        assert_eq!(
+            inner.over_limit("k".into(), limit, start + Duration::from_secs(6)),
+            Some(Duration::from_secs(4))
+        );
+        assert_eq!(inner.over_limit("other".into(), limit, start), None);
+        assert_eq!(
+            inner.over_limit("k".into(), limit, start + Duration::from_secs(10)),
+            None
+        );
+        inner.rate_limits_enabled = false;
+        for _ in 0..5 {
+            assert_eq!(
+                inner.over_limit("k".into(), limit, start + Duration::from_secs(10)),
+                None
+            );
+        }
+    }
+}
