@@ -31,6 +31,14 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A secret reads from a string (a fleet file, say); it has no `Serialize`, so it cannot be
+/// written back out by accident.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
+    }
+}
+
 impl From<String> for Secret {
     fn from(value: String) -> Self {
         Secret(value)

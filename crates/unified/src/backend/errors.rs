@@ -1,0 +1,196 @@
+//! From a generated client's error to the common [`Error`]: one mapping for every
+//! provider, since all generated clients share `progenitor_client::Error`.
+
+use std::time::Duration;
+
+use progenitor_client::Error as ClientError;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use serde::Serialize;
+use wa_client_support::is_response_too_large;
+
+use crate::error::{excerpt, Error};
+use crate::model::Provider;
+
+/// Maps a failed call. `secrets` are masked in anything taken from a body.
+#[allow(dead_code)]
+pub(crate) async fn from_client_error<E: Serialize>(
+    provider: Provider,
+    error: ClientError<E>,
+    secrets: &[&str],
+) -> Error {
+    match error {
+        ClientError::ErrorResponse(response) => {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = serde_json::to_vec(response.as_ref()).unwrap_or_default();
+            from_status(provider, status, &headers, &body, secrets)
+        }
+        ClientError::UnexpectedResponse(response) => {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            // The body is capped by the client; a failure to read it only loses the excerpt.
+            let body = response.bytes().await.unwrap_or_default();
+            from_status(provider, status, &headers, &body, secrets)
+        }
+        ClientError::InvalidResponsePayload(body, error) => Error::Decode {
+            provider,
+            reason: masked(&error.to_string(), secrets),
+            excerpt: excerpt(&body, secrets),
+        },
+        ClientError::ResponseBodyError(error) if is_response_too_large(&error) => Error::Decode {
+            provider,
+            reason: "the body is larger than the client's size cap".to_owned(),
+            excerpt: String::new(),
+        },
+        ClientError::ResponseBodyError(error) => Error::Unavailable {
+            provider,
+            status: error.status().map(|s| s.as_u16()),
+            reason: transport_reason(&error, "while reading the body"),
+        },
+        ClientError::CommunicationError(error) => Error::Unavailable {
+            provider,
+            status: None,
+            reason: transport_reason(&error, "while sending the request"),
+        },
+        ClientError::InvalidRequest(message) => {
+            Error::invalid_config(Some(provider), masked(&message, secrets))
+        }
+        ClientError::InvalidUpgrade(error) => Error::Unavailable {
+            provider,
+            status: None,
+            reason: transport_reason(&error, "while upgrading"),
+        },
+        ClientError::Custom(message) => Error::Unavailable {
+            provider,
+            status: None,
+            reason: masked(&message, secrets),
+        },
+    }
+}
+
+/// The error for an HTTP status, following the status model's kinds.
+pub(crate) fn from_status(
+    provider: Provider,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    secrets: &[&str],
+) -> Error {
+    match status {
+        401 => Error::Unauthenticated { provider, status },
+        // Green API answers 403 for a wrong idInstance: a credential problem.
+        403 if provider == Provider::GreenApi => Error::Unauthenticated { provider, status },
+        404 => Error::NotFound { provider },
+        429 => Error::RateLimited {
+            provider,
+            retry_after: retry_after(headers),
+        },
+        466 if provider == Provider::GreenApi => Error::QuotaExceeded { provider },
+        500..=599 => Error::Unavailable {
+            provider,
+            status: Some(status),
+            reason: excerpt(body, secrets),
+        },
+        _ => Error::UnexpectedStatus {
+            provider,
+            status,
+            excerpt: excerpt(body, secrets),
+        },
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by these providers).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    Some(Duration::from_secs(seconds))
+}
+
+/// A transport error in words, with its causes and without its URL.
+fn transport_reason(error: &reqwest::Error, when: &str) -> String {
+    if error.is_timeout() {
+        return format!("timed out {when}");
+    }
+    let mut reason = if error.is_connect() {
+        "cannot connect".to_owned()
+    } else {
+        format!("connection failed {when}")
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !reason.ends_with(&text) {
+            reason.push_str(": ");
+            reason.push_str(&text);
+        }
+        source = cause.source();
+    }
+    reason
+}
+
+fn masked(text: &str, secrets: &[&str]) -> String {
+    secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .fold(text.to_owned(), |text, secret| text.replace(secret, "***"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(retry_after: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, retry_after.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn statuses_map_to_the_status_models_kinds() {
+        let none = HeaderMap::new();
+        let kind = |p, s| from_status(p, s, &none, b"", &[]).kind().name();
+        assert_eq!(kind(Provider::MegaApi, 401), "unauthenticated");
+        assert_eq!(kind(Provider::GreenApi, 403), "unauthenticated");
+        assert_eq!(kind(Provider::Vzaps, 403), "unexpected_status");
+        assert_eq!(kind(Provider::Hypersender, 404), "not_found");
+        assert_eq!(kind(Provider::Hypersender, 429), "rate_limited");
+        assert_eq!(kind(Provider::GreenApi, 466), "quota_exceeded");
+        assert_eq!(kind(Provider::MegaApi, 466), "unexpected_status");
+        assert_eq!(kind(Provider::GreenApi, 502), "unavailable");
+        assert_eq!(kind(Provider::Vzaps, 418), "unexpected_status");
+    }
+
+    #[test]
+    fn retry_after_seconds_are_kept() {
+        let error = from_status(Provider::Hypersender, 429, &headers("37"), b"", &[]);
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(37)));
+        let error = from_status(
+            Provider::Hypersender,
+            429,
+            &headers("Wed, 21 Oct 2015 07:28:00 GMT"),
+            b"",
+            &[],
+        );
+        assert_eq!(error.retry_after(), None);
+    }
+
+    #[test]
+    fn bodies_are_masked() {
+        let error = from_status(
+            Provider::GreenApi,
+            418,
+            &HeaderMap::new(),
+            b"token tok-123 here",
+            &["tok-123"],
+        );
+        assert_eq!(
+            error.to_string(),
+            "green-api: unexpected HTTP status 418; body: token *** here"
+        );
+    }
+}
