@@ -200,3 +200,34 @@ impl Instance {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs in builds without the `megaapi` feature (CI builds one such).
+    #[cfg(not(feature = "megaapi"))]
+    #[test]
+    fn a_disabled_provider_is_named_with_its_feature() {
+        let monitor = Monitor::new(MonitorOptions::default()).unwrap();
+        let config: InstanceConfig = "megaapi://s3cr3t@api2.megaapi.com.br/k".parse().unwrap();
+        let error = monitor.instance(config).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "megaapi: invalid configuration: the provider `megaapi` is not enabled in this build: enable the cargo feature `megaapi` of wa-unified"
+        );
+    }
+
+    #[cfg(feature = "green-api")]
+    #[test]
+    fn instances_of_one_credential_share_a_limiter() {
+        let monitor = Monitor::new(MonitorOptions::default()).unwrap();
+        let config = |text: &str| -> InstanceConfig { text.parse().unwrap() };
+        let a = monitor.limiter_for(&config("green-api://1:t@h")).unwrap();
+        let b = monitor.limiter_for(&config("green-api://1:t@h")).unwrap();
+        let c = monitor.limiter_for(&config("green-api://2:t@h")).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(monitor.limiter_for(&config("megaapi://t@h/k")).is_none());
+    }
+}
