@@ -179,6 +179,6 @@ pub use config::{
 pub use error::{Error, ErrorKind, EXCERPT_CHARS};
 pub use limiter::{Quota, Quotas};
 pub use model::{Account, ConnectionState, InstanceStatus, Provider, RequiredAction};
-pub use monitor::{Instance, Monitor, MonitorOptions};
+pub use monitor::{Checked, Instance, Monitor, MonitorOptions};
 pub use retry::RetryPolicy;
 pub use wa_client_support::{ClientOptions, Secret};

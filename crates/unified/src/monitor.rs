@@ -79,15 +79,22 @@ impl Monitor {
     }
 
     /// Checks many instances, at most `concurrency` at a time, and yields each result as
-    /// it arrives with the instance's index in `instances`. Quotas hold across the whole
-    /// fleet; one failure does not stop the others.
+    /// it arrives. Quotas hold across the whole fleet; one failure does not stop the others.
     pub fn check_all(
         &self,
         instances: Vec<Instance>,
         concurrency: usize,
-    ) -> impl Stream<Item = (usize, Result<InstanceStatus, Error>)> + Send + 'static {
+    ) -> impl Stream<Item = Checked> + Send + 'static {
         stream::iter(instances.into_iter().enumerate())
-            .map(|(index, instance)| async move { (index, instance.check().await) })
+            .map(|(index, instance)| async move {
+                let start = std::time::Instant::now();
+                let result = instance.check().await;
+                Checked {
+                    index,
+                    result,
+                    elapsed: start.elapsed(),
+                }
+            })
             .buffer_unordered(concurrency.max(1))
     }
 
@@ -135,6 +142,16 @@ impl Monitor {
                 .or_insert_with(|| SlotLimiter::new(quota)),
         ))
     }
+}
+
+/// One result of [`Monitor::check_all`].
+#[derive(Debug)]
+pub struct Checked {
+    /// The instance's position in the list given to `check_all`.
+    pub index: usize,
+    pub result: Result<InstanceStatus, Error>,
+    /// How long the check took, quota waits and retries included.
+    pub elapsed: std::time::Duration,
 }
 
 /// One instance, ready to check. Cloning is cheap.

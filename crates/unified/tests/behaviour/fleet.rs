@@ -58,8 +58,8 @@ fn fleet(harness: &Harness, monitor: &Monitor) -> Vec<Instance> {
 async fn states(monitor: &Monitor, instances: Vec<Instance>) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     let mut results = monitor.check_all(instances, 16);
-    while let Some((_, result)) = results.next().await {
-        let key = match result {
+    while let Some(checked) = results.next().await {
+        let key = match checked.result {
             Ok(status) => status.state.name().to_owned(),
             Err(error) => format!("error:{}", error.kind()),
         };

@@ -1,0 +1,115 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Check, watch and export the connection state of WhatsApp instances at MegaAPI, VZaps,
+/// Hypersender and Green API.
+///
+/// Exit status of `check` (the monitoring-plugin convention): 0 every instance connected;
+/// 1 warning (worst: restricted, phone_offline, starting, provisioning); 2 critical (any
+/// awaiting_pairing, disconnected, stopped, failed, banned); 3 unknown (worst: unknown or a
+/// failed check) and bad input.
+#[derive(Parser, Debug)]
+#[command(name = "wa-status", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check instances once and report their state.
+    Check(CheckArgs),
+    /// Poll instances and print a JSON line each time a state changes.
+    Watch(WatchArgs),
+    /// Serve Prometheus metrics from a background poll.
+    Exporter(ExporterArgs),
+    /// Run `check` against a built-in simulator with a sample fleet: no account needed.
+    Demo(DemoArgs),
+}
+
+/// Which instances, and how to reach them.
+#[derive(Args, Debug)]
+pub struct TargetArgs {
+    /// Connection strings, e.g. `hypersender://TOKEN@app.hypersender.com/api/whatsapp/v1/UUID`
+    /// (see the wa-unified docs for every form). Without targets or --config, the
+    /// environment variable WA_STATUS_TARGET is read.
+    pub targets: Vec<String>,
+    /// A fleet file: TOML, a list of [[instance]] tables with name, provider, settings and
+    /// credentials (given directly or as `*_env` variable names).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// How many instances to check at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// The timeout of one request, e.g. `10s` or `500ms`.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Print each check's details to standard error (no secret is ever printed).
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line, as each check completes.
+    Jsonl,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Print the one line Nagios and Icinga read (status, summary, perfdata) instead.
+    #[arg(long)]
+    pub plugin_output: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    /// Time between two polls of the fleet (quotas are kept whatever it is).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Report a change after this many consecutive identical readings, so that brief
+    /// flaps are not reported.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub confirm: u32,
+    /// Stop after this long (default: run until interrupted).
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExporterArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    /// Where to serve /metrics and /healthz.
+    #[arg(long, default_value = "127.0.0.1:9898")]
+    pub listen: SocketAddr,
+    /// Time between two polls of the fleet; a scrape never calls a provider.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub interval: Duration,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration such as 10s or 500ms: {e}"))
+}

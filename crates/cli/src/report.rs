@@ -1,0 +1,313 @@
+//! What a check came to, for people (a table), for programs (JSON), and for monitoring
+//! systems (the exit status and the plugin line).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use wa_unified::{ConnectionState, Error, InstanceStatus, Provider};
+
+/// One instance's result.
+pub struct Outcome {
+    pub name: String,
+    pub provider: Provider,
+    pub instance: String,
+    pub result: Result<InstanceStatus, Error>,
+    pub elapsed: Duration,
+}
+
+/// The monitoring-plugin status, by severity: critical, then unknown, then warning, then ok.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Ok,
+    Warning,
+    Unknown,
+    Critical,
+}
+
+impl Severity {
+    /// Higher is worse.
+    fn rank(self) -> u8 {
+        match self {
+            Severity::Ok => 0,
+            Severity::Warning => 1,
+            Severity::Unknown => 2,
+            Severity::Critical => 3,
+        }
+    }
+
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Severity::Ok => 0,
+            Severity::Warning => 1,
+            Severity::Critical => 2,
+            Severity::Unknown => 3,
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Ok => "OK",
+            Severity::Warning => "WARNING",
+            Severity::Critical => "CRITICAL",
+            Severity::Unknown => "UNKNOWN",
+        }
+    }
+
+    pub fn of_state(state: ConnectionState) -> Severity {
+        match state {
+            ConnectionState::Connected => Severity::Ok,
+            ConnectionState::Restricted
+            | ConnectionState::PhoneOffline
+            | ConnectionState::Starting
+            | ConnectionState::Provisioning => Severity::Warning,
+            ConnectionState::AwaitingPairing
+            | ConnectionState::Disconnected
+            | ConnectionState::Stopped
+            | ConnectionState::Failed
+            | ConnectionState::Banned => Severity::Critical,
+            _ => Severity::Unknown,
+        }
+    }
+}
+
+impl Outcome {
+    pub fn severity(&self) -> Severity {
+        match &self.result {
+            Ok(status) => Severity::of_state(status.state),
+            Err(_) => Severity::Unknown,
+        }
+    }
+
+    /// The state's wire name, or `error`.
+    pub fn reading(&self) -> &'static str {
+        match &self.result {
+            Ok(status) => status.state.name(),
+            Err(_) => "error",
+        }
+    }
+
+    /// The JSON object of `--format json` and `jsonl`.
+    pub fn to_json(&self) -> Value {
+        match &self.result {
+            Ok(status) => json!({
+                "name": self.name,
+                "provider": self.provider.name(),
+                "instance": self.instance,
+                "state": status.state.name(),
+                "raw_state": status.raw_state,
+                "required_action": status.required_action.map(|a| a.name()),
+                "phone": status.account.phone,
+                "jid": status.account.jid,
+                "display_name": status.account.display_name,
+                "connected_at": status.connected_at,
+                "observed_at": humantime::format_rfc3339_millis(status.observed_at).to_string(),
+            }),
+            Err(error) => json!({
+                "name": self.name,
+                "provider": self.provider.name(),
+                "instance": self.instance,
+                "error": error_json(error),
+            }),
+        }
+    }
+}
+
+pub fn error_json(error: &Error) -> Value {
+    json!({
+        "kind": error.kind().name(),
+        "message": error.to_string(),
+        "temporary": error.is_temporary(),
+    })
+}
+
+/// The worst severity of a fleet; `Unknown` for an empty one.
+pub fn worst(outcomes: &[Outcome]) -> Severity {
+    outcomes
+        .iter()
+        .map(Outcome::severity)
+        .max_by_key(|s| s.rank())
+        .unwrap_or(Severity::Unknown)
+}
+
+/// Counts by state (and `error`), in the status model's order.
+fn counts(outcomes: &[Outcome]) -> Vec<(&'static str, usize)> {
+    let mut by_reading: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for outcome in outcomes {
+        *by_reading.entry(outcome.reading()).or_default() += 1;
+    }
+    ConnectionState::ALL
+        .iter()
+        .map(|s| s.name())
+        .chain(["error"])
+        .filter_map(|name| by_reading.get(name).map(|count| (name, *count)))
+        .collect()
+}
+
+/// `5 instances: 2 connected, 1 awaiting_pairing, 1 restricted, 1 error`.
+pub fn summary(outcomes: &[Outcome]) -> String {
+    let parts: Vec<String> = counts(outcomes)
+        .into_iter()
+        .map(|(name, count)| format!("{count} {name}"))
+        .collect();
+    let noun = if outcomes.len() == 1 {
+        "instance"
+    } else {
+        "instances"
+    };
+    format!("{} {noun}: {}", outcomes.len(), parts.join(", "))
+}
+
+/// The line Nagios and Icinga read: status, text, and perfdata after `|`.
+pub fn plugin_line(outcomes: &[Outcome]) -> String {
+    let total = outcomes.len();
+    let connected = outcomes
+        .iter()
+        .filter(|o| o.reading() == "connected")
+        .count();
+    let severity = worst(outcomes);
+    let text = if connected == total {
+        format!("{total} of {total} connected")
+    } else {
+        format!("{} of {total} not connected", total - connected)
+    };
+    let mut perfdata = vec![format!("connected={connected};;;0;{total}")];
+    for (name, count) in counts(outcomes) {
+        if name != "connected" {
+            perfdata.push(format!("{name}={count};;;0;{total}"));
+        }
+    }
+    format!(
+        "WHATSAPP {} - {text} | {}",
+        severity.word(),
+        perfdata.join(" ")
+    )
+}
+
+/// The table for people.
+pub fn table(outcomes: &[Outcome]) -> String {
+    let header = [
+        "NAME", "PROVIDER", "STATE", "RAW", "PHONE", "ACTION", "ERROR",
+    ];
+    let rows: Vec<[String; 7]> = outcomes
+        .iter()
+        .map(|o| match &o.result {
+            Ok(status) => [
+                o.name.clone(),
+                o.provider.name().to_owned(),
+                status.state.name().to_owned(),
+                status.raw_state.clone(),
+                status.account.phone.clone().unwrap_or_else(|| "-".into()),
+                status.required_action.map_or("-", |a| a.name()).to_owned(),
+                "-".into(),
+            ],
+            Err(error) => [
+                o.name.clone(),
+                o.provider.name().to_owned(),
+                "error".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                error.to_string(),
+            ],
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<width$}  "));
+            }
+        }
+        text.trim_end().to_owned()
+    };
+    let mut out = line(header.to_vec());
+    out.push('\n');
+    for row in &rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(state: Option<ConnectionState>) -> Outcome {
+        let result = match state {
+            Some(state) => Ok(InstanceStatus {
+                provider: Provider::Hypersender,
+                instance: "i".into(),
+                state,
+                raw_state: "RAW".into(),
+                required_action: state.required_action(),
+                account: Default::default(),
+                connected_at: None,
+                observed_at: std::time::SystemTime::UNIX_EPOCH,
+            }),
+            None => Err(Error::NotFound {
+                provider: Provider::Hypersender,
+            }),
+        };
+        Outcome {
+            name: "n".into(),
+            provider: Provider::Hypersender,
+            instance: "i".into(),
+            result,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn the_worst_severity_wins_critical_then_unknown_then_warning() {
+        use ConnectionState as S;
+        let fleet =
+            |states: &[Option<S>]| -> Vec<Outcome> { states.iter().map(|s| outcome(*s)).collect() };
+        assert_eq!(worst(&fleet(&[Some(S::Connected)])).exit_code(), 0);
+        assert_eq!(
+            worst(&fleet(&[Some(S::Connected), Some(S::Starting)])).exit_code(),
+            1
+        );
+        assert_eq!(
+            worst(&fleet(&[Some(S::Starting), Some(S::Unknown)])).exit_code(),
+            3
+        );
+        assert_eq!(worst(&fleet(&[Some(S::Starting), None])).exit_code(), 3);
+        assert_eq!(
+            worst(&fleet(&[None, Some(S::Banned), Some(S::Starting)])).exit_code(),
+            2
+        );
+        assert_eq!(worst(&[]).exit_code(), 3);
+    }
+
+    #[test]
+    fn the_plugin_line_has_status_text_and_perfdata() {
+        use ConnectionState as S;
+        let fleet: Vec<Outcome> = [
+            Some(S::Connected),
+            Some(S::Connected),
+            Some(S::AwaitingPairing),
+            None,
+        ]
+        .into_iter()
+        .map(outcome)
+        .collect();
+        assert_eq!(
+            plugin_line(&fleet),
+            "WHATSAPP CRITICAL - 2 of 4 not connected | connected=2;;;0;4 awaiting_pairing=1;;;0;4 error=1;;;0;4"
+        );
+        assert_eq!(
+            summary(&fleet),
+            "4 instances: 2 connected, 1 awaiting_pairing, 1 error"
+        );
+    }
+}
