@@ -81,20 +81,33 @@ pub async fn execute(
         UrlPolicy::Keep => response?,
         UrlPolicy::Redact => response.map_err(reqwest::Error::without_url)?,
     };
+    // A body with a `Content-Length` within the cap cannot grow past it (the HTTP layer
+    // stops at the announced length), so it needs no wrapping: the common case, kept
+    // cheap. A longer or unannounced body is capped while it is read.
+    let within_cap = response
+        .content_length()
+        .is_some_and(|length| length <= max_response_bytes as u64);
+    if within_cap && url_policy == UrlPolicy::Keep {
+        return Ok(response);
+    }
     let url = response.url().clone();
     let (parts, body) = http::Response::from(response).into_parts();
-    let capped = reqwest::Body::wrap(Limited::new(body, max_response_bytes));
-    let mut capped = http::Response::from_parts(parts, capped);
+    let body = if within_cap {
+        body
+    } else {
+        reqwest::Body::wrap(Limited::new(body, max_response_bytes))
+    };
+    let mut rebuilt = http::Response::from_parts(parts, body);
     if url_policy == UrlPolicy::Keep {
         // Converting back to a `reqwest::Response` gives it a placeholder URL unless one is
         // attached; the builder is the public way to attach it.
         if let Ok(with_url) = http::Response::builder().url(url).body(()) {
-            capped
+            rebuilt
                 .extensions_mut()
                 .extend(with_url.into_parts().0.extensions);
         }
     }
-    Ok(reqwest::Response::from(capped))
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 /// Whether an error comes from a body longer than the client's size cap.

@@ -1,0 +1,447 @@
+//! `wa-bench fleet`: checks a fleet of instances on the provider simulator with
+//! `wa-unified`, and with a baseline of plain `reqwest` GETs (right auth, body parsed into
+//! `serde_json::Value`), alternated in the same run over several rounds. Each side runs in
+//! a child process of its own, so that its peak memory is its own; the simulator runs in
+//! this process with its rate limits off.
+//!
+//! `cargo run --release -p wa-bench -- fleet`
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use wa_simulator::{Fleet, Instance, Provider, RequestLog, Simulator, SimulatorOptions};
+use wa_unified::{ClientOptions, Monitor, MonitorOptions, Quotas, RetryPolicy};
+
+#[derive(Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Run the fleet benchmark and print its figures.
+    Fleet {
+        /// Instances in the fleet, split evenly across the four providers.
+        #[arg(long, default_value_t = 10_000)]
+        instances: usize,
+        #[arg(long, default_value_t = 256)]
+        concurrency: usize,
+        /// Rounds; each runs both sides, in alternating order.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// Checks of the whole fleet per side and round, as a monitor polls repeatedly;
+        /// more passes make a round long enough to measure steadily.
+        #[arg(long, default_value_t = 3)]
+        passes: usize,
+    },
+    /// Serve the benchmark's fleet on the simulator until interrupted, for running a worker
+    /// by hand (under a profiler, say).
+    Serve {
+        #[arg(long, default_value_t = 10_000)]
+        instances: usize,
+    },
+    /// One side of one round (run by `fleet` as a child process).
+    #[command(hide = true)]
+    Worker {
+        #[arg(long, value_enum)]
+        side: Side,
+        #[arg(long)]
+        simulator: String,
+        #[arg(long)]
+        instances: usize,
+        #[arg(long)]
+        concurrency: usize,
+        #[arg(long)]
+        passes: usize,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Side {
+    Unified,
+    Baseline,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Unified => "wa-unified",
+            Side::Baseline => "reqwest+Value",
+        }
+    }
+}
+
+const PROVIDERS: [Provider; 4] = [
+    Provider::MegaApi,
+    Provider::Vzaps,
+    Provider::Hypersender,
+    Provider::GreenApi,
+];
+
+/// Instance `i` of the fleet: its provider, id and credential, derived from `i` alone so
+/// that the workers need not be told the fleet.
+fn member(i: usize) -> (Provider, String, String) {
+    let provider = PROVIDERS[i % 4];
+    let id = match provider {
+        Provider::MegaApi => format!("megastart-B{i:06}"),
+        Provider::Vzaps => format!("VZBENCH{i:021}"),
+        Provider::Hypersender => format!("00000000-0000-4000-8000-{i:012}"),
+        Provider::GreenApi => format!("{}", 1_100_000_000 + i),
+    };
+    (provider, id, format!("bench-token-{i}"))
+}
+
+fn fleet(instances: usize) -> Fleet {
+    let state = ["connected", "true", "WORKING", "authorized"];
+    Fleet {
+        instances: (0..instances)
+            .map(|i| {
+                let (provider, id, token) = member(i);
+                let instance = Instance::new(provider, id, state[i % 4]);
+                match provider {
+                    Provider::Vzaps => instance.with_token_pair(token.clone(), token),
+                    Provider::GreenApi => instance.with_api_token(token),
+                    _ => instance.with_token(token),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn main() {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    match args.command {
+        Task::Fleet {
+            instances,
+            concurrency,
+            rounds,
+            passes,
+        } => runtime.block_on(fleet_benchmark(instances, concurrency, rounds, passes)),
+        Task::Serve { instances } => runtime.block_on(async {
+            let options = SimulatorOptions {
+                rate_limits: false,
+                log: RequestLog::off(),
+                ..SimulatorOptions::default()
+            };
+            let simulator = Simulator::start_with(fleet(instances), options)
+                .await
+                .expect("the simulator starts");
+            println!("{}", simulator.addr());
+            let _ = tokio::signal::ctrl_c().await;
+        }),
+        Task::Worker {
+            side,
+            simulator,
+            instances,
+            concurrency,
+            passes,
+        } => {
+            let report = runtime.block_on(worker(side, &simulator, instances, concurrency, passes));
+            println!("{report}");
+        }
+    }
+}
+
+async fn fleet_benchmark(instances: usize, concurrency: usize, rounds: usize, passes: usize) {
+    let options = SimulatorOptions {
+        rate_limits: false,
+        log: RequestLog::off(),
+        ..SimulatorOptions::default()
+    };
+    let simulator = Simulator::start_with(fleet(instances), options)
+        .await
+        .expect("the simulator starts");
+    let address = simulator.addr().to_string();
+    println!(
+        "fleet benchmark: {instances} instances ({} per provider), {passes} passes per side and round, concurrency {concurrency}, {rounds} rounds, simulator on {address} (rate limits off)",
+        instances / 4
+    );
+    println!(
+        "{:<6} {:<14} {:>9} {:>10} {:>9} {:>9} {:>11} {:>7} {:>9}",
+        "round", "side", "requests", "req/s", "p50 ms", "p99 ms", "peak RSS", "errors", "setup ms"
+    );
+    let mut reports: Vec<(Side, Value)> = Vec::new();
+    for round in 1..=rounds {
+        let order = if round % 2 == 1 {
+            [Side::Unified, Side::Baseline]
+        } else {
+            [Side::Baseline, Side::Unified]
+        };
+        for side in order {
+            let report = run_worker(side, &address, instances, concurrency, passes).await;
+            let number = |key: &str| report[key].as_f64().unwrap_or(f64::NAN);
+            println!(
+                "{round:<6} {:<14} {:>9} {:>10.0} {:>9.2} {:>9.2} {:>8.1} MB {:>7} {:>9.1}",
+                side.name(),
+                number("requests"),
+                number("throughput"),
+                number("p50_ms"),
+                number("p99_ms"),
+                number("peak_rss_kb") / 1024.0,
+                number("errors"),
+                number("setup_ms"),
+            );
+            reports.push((side, report));
+        }
+    }
+    let median = |side: Side, key: &str| {
+        let mut values: Vec<f64> = reports
+            .iter()
+            .filter(|(s, _)| *s == side)
+            .filter_map(|(_, r)| r[key].as_f64())
+            .collect();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    println!("\nmedians over {rounds} rounds:");
+    for side in [Side::Unified, Side::Baseline] {
+        println!(
+            "  {:<14} {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   peak RSS {:>6.1} MB",
+            side.name(),
+            median(side, "throughput"),
+            median(side, "p50_ms"),
+            median(side, "p99_ms"),
+            median(side, "peak_rss_kb") / 1024.0
+        );
+    }
+    let ratio = median(Side::Unified, "throughput") / median(Side::Baseline, "throughput");
+    let extra_mb =
+        (median(Side::Unified, "peak_rss_kb") - median(Side::Baseline, "peak_rss_kb")) / 1024.0;
+    println!("  throughput ratio (wa-unified / baseline): {ratio:.3} (goal: at least 0.9)");
+    println!(
+        "  peak memory difference (wa-unified - baseline): {extra_mb:+.1} MB (goal: under 64 MB)"
+    );
+}
+
+async fn run_worker(
+    side: Side,
+    simulator: &str,
+    instances: usize,
+    concurrency: usize,
+    passes: usize,
+) -> Value {
+    let executable = std::env::current_exe().expect("the benchmark's own path");
+    let side_name = match side {
+        Side::Unified => "unified",
+        Side::Baseline => "baseline",
+    };
+    let output = tokio::process::Command::new(executable)
+        .args(["worker", "--side", side_name, "--simulator", simulator])
+        .args([
+            "--instances",
+            &instances.to_string(),
+            "--concurrency",
+            &concurrency.to_string(),
+            "--passes",
+            &passes.to_string(),
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .await
+        .expect("the worker runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("worker output {text:?}: {e}"))
+}
+
+/// The worker's peak resident memory, in kB (`VmHWM`).
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn worker(
+    side: Side,
+    simulator: &str,
+    instances: usize,
+    concurrency: usize,
+    passes: usize,
+) -> Value {
+    let Measured {
+        mut latencies,
+        errors,
+        setup,
+        checking,
+    } = match side {
+        Side::Unified => unified(simulator, instances, concurrency, passes).await,
+        Side::Baseline => baseline(simulator, instances, concurrency, passes).await,
+    };
+    let seconds = checking.as_secs_f64();
+    latencies.sort_unstable();
+    let percentile = |p: f64| {
+        let index = ((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1);
+        latencies
+            .get(index)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    json!({
+        "side": side.name(),
+        "requests": latencies.len(),
+        "errors": errors,
+        "seconds": seconds,
+        "setup_ms": setup.as_secs_f64() * 1000.0,
+        "throughput": latencies.len() as f64 / seconds,
+        "p50_ms": percentile(0.50),
+        "p99_ms": percentile(0.99),
+        "peak_rss_kb": peak_rss_kb(),
+    })
+}
+
+/// What one side measured: each check's latency, the failures, the time to set the fleet
+/// up (parsing configs, building clients or requests) and the time to check it.
+struct Measured {
+    latencies: Vec<Duration>,
+    errors: usize,
+    setup: Duration,
+    checking: Duration,
+}
+
+/// The fleet through `wa-unified`: connection strings, one monitor, `check_all`.
+async fn unified(simulator: &str, instances: usize, concurrency: usize, passes: usize) -> Measured {
+    let setup = Instant::now();
+    let monitor = Monitor::new(MonitorOptions {
+        client: ClientOptions::default(),
+        retry: RetryPolicy::none(),
+        quotas: Quotas::unlimited(),
+    })
+    .expect("a monitor");
+    let handles: Vec<_> = (0..instances)
+        .map(|i| {
+            let (provider, id, token) = member(i);
+            let text = match provider {
+                Provider::MegaApi => format!("megaapi+http://{token}@{simulator}/megaapi/{id}"),
+                Provider::Vzaps => format!("vzaps+http://{token}:{token}@{simulator}/vzaps/{id}"),
+                Provider::Hypersender => format!(
+                    "hypersender+http://{token}@{simulator}/hypersender/api/whatsapp/v1/{id}"
+                ),
+                Provider::GreenApi => {
+                    format!("green-api+http://{id}:{token}@{simulator}/green-api")
+                }
+            };
+            monitor
+                .instance(text.parse().expect("a valid connection string"))
+                .expect("an instance")
+        })
+        .collect();
+    let setup = setup.elapsed();
+    let checking = Instant::now();
+    let mut latencies = Vec::with_capacity(instances * passes);
+    let mut errors = 0;
+    for _ in 0..passes {
+        let mut results = monitor.check_all(handles.clone(), concurrency);
+        while let Some(checked) = results.next().await {
+            latencies.push(checked.elapsed);
+            if checked.result.is_err() {
+                errors += 1;
+            }
+        }
+    }
+    Measured {
+        latencies,
+        errors,
+        setup,
+        checking: checking.elapsed(),
+    }
+}
+
+/// How the baseline reaches one instance: its URL and its auth headers, prepared once as
+/// the other side prepares its configs once.
+struct Target {
+    url: String,
+    headers: Vec<(&'static str, String)>,
+}
+
+/// The fleet as a hand-rolled client would check it: one `reqwest` client; for each check,
+/// a GET with the right URL and auth, the body parsed into a `serde_json::Value`.
+async fn baseline(
+    simulator: &str,
+    instances: usize,
+    concurrency: usize,
+    passes: usize,
+) -> Measured {
+    let setup = Instant::now();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("a reqwest client");
+    let targets: Vec<Target> = (0..instances)
+        .map(|i| {
+            let (provider, id, token) = member(i);
+            let bearer = vec![("authorization", format!("Bearer {token}"))];
+            match provider {
+                Provider::MegaApi => Target {
+                    url: format!("http://{simulator}/megaapi/rest/instance/{id}"),
+                    headers: bearer,
+                },
+                Provider::Vzaps => Target {
+                    url: format!("http://{simulator}/vzaps/instances/{id}/session/status"),
+                    headers: vec![
+                        ("x-instance-token", token.clone()),
+                        ("x-client-token", token),
+                    ],
+                },
+                Provider::Hypersender => Target {
+                    url: format!("http://{simulator}/hypersender/api/whatsapp/v1/{id}/health"),
+                    headers: bearer,
+                },
+                Provider::GreenApi => Target {
+                    url: format!(
+                        "http://{simulator}/green-api/waInstance{id}/getStateInstance/{token}"
+                    ),
+                    headers: Vec::new(),
+                },
+            }
+        })
+        .collect();
+    let setup = setup.elapsed();
+
+    let checking = Instant::now();
+    let checks = (0..passes).flat_map(|_| &targets).map(|target| {
+        let client = &client;
+        async move {
+            let start = Instant::now();
+            let mut request = client.get(&target.url);
+            for (name, value) in &target.headers {
+                request = request.header(*name, value);
+            }
+            let ok = match request.send().await {
+                Ok(response) if response.status().is_success() => match response.bytes().await {
+                    Ok(body) => serde_json::from_slice::<Value>(&body).is_ok(),
+                    Err(_) => false,
+                },
+                _ => false,
+            };
+            (start.elapsed(), ok)
+        }
+    });
+    let mut latencies = Vec::with_capacity(instances * passes);
+    let mut errors = 0;
+    let mut results = futures_util::stream::iter(checks).buffer_unordered(concurrency);
+    while let Some((elapsed, ok)) = results.next().await {
+        latencies.push(elapsed);
+        if !ok {
+            errors += 1;
+        }
+    }
+    Measured {
+        latencies,
+        errors,
+        setup,
+        checking: checking.elapsed(),
+    }
+}
