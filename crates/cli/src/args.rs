@@ -39,7 +39,7 @@ pub struct TargetArgs {
     /// (see the wa-unified docs for every form). Without targets or --config, the
     /// environment variable WA_STATUS_TARGET is read.
     pub targets: Vec<String>,
-    /// A fleet file: TOML, a list of [[instance]] tables with name, provider, settings and
+    /// A fleet file: TOML, a list of `[[instance]]` tables with name, provider, settings and
     /// credentials (given directly or as `*_env` variable names).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

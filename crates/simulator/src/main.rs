@@ -15,7 +15,7 @@ struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// A fleet file (TOML, a list of [[instance]] tables); without it, a sample fleet.
+    /// A fleet file (TOML, a list of `[[instance]]` tables); without it, a sample fleet.
     #[arg(long)]
     fleet: Option<PathBuf>,
     /// Serve without the providers' rate limits.

@@ -217,11 +217,26 @@ async fn run(provider: SimProvider) -> BTreeMap<String, Value> {
             _ => {}
         }
         let config = broken(provider, &made, &setup, &harness);
+        let started = std::time::Instant::now();
         let error = harness
             .check(&monitor, config)
             .await
             .err()
             .unwrap_or_else(|| panic!("{provider} {scenario}: expected an error"));
+        // Not a speed claim: a bound that only a hang, or a timeout not applied, breaks.
+        // Three attempts of at most 500 ms each, and backoffs of at most 100 ms.
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{provider} {scenario}: took {:?}",
+            started.elapsed()
+        );
+        if scenario == "oversized" {
+            // The 20 MB body is abandoned at the client's 256 KiB cap, not read.
+            assert!(
+                matches!(&error, wa_unified::Error::Decode { reason, .. } if reason == "the body is larger than the client's size cap"),
+                "{error:?}"
+            );
+        }
         assert_eq!(error.kind(), expected, "{provider} {scenario}: {error}");
         assert_eq!(error.provider().map(|p| p.name()), Some(provider.name()));
         assert_eq!(error.is_temporary(), expected.is_temporary());
