@@ -30,11 +30,8 @@
 //! assert!(!format!("{client:?}").contains("my-token"));
 //! ```
 
-use std::fmt;
-
 use progenitor_client::{ClientHooks, OperationInfo};
-use reqwest::header::HeaderValue;
-use wa_client_support::{execute, set_bearer, strip_api_version, UrlPolicy};
+use wa_client_support::BearerContext;
 
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
@@ -44,20 +41,7 @@ mod generated;
 pub use generated::*;
 
 /// What the request hooks need: the `Authorization` header and the response size cap.
-#[derive(Clone)]
-pub struct Context {
-    authorization: HeaderValue,
-    max_response_bytes: usize,
-}
-
-impl fmt::Debug for Context {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Context")
-            .field("token", &"***")
-            .field("max_response_bytes", &self.max_response_bytes)
-            .finish()
-    }
-}
+pub type Context = BearerContext;
 
 impl Client {
     /// A client for one MegaAPI host, authenticated with the account's bearer token.
@@ -69,10 +53,7 @@ impl Client {
         token: impl Into<Secret>,
         transport: &Transport,
     ) -> Result<Client, BuildError> {
-        let context = Context {
-            authorization: token.into().bearer_header("token")?,
-            max_response_bytes: transport.max_response_bytes(),
-        };
+        let context = Context::new(token.into(), transport)?;
         Ok(Client::new_with_client(
             &wa_client_support::base_url(base_url)?,
             transport.http_client(),
@@ -87,8 +68,7 @@ impl ClientHooks<Context> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        strip_api_version(request);
-        set_bearer(request, &self.inner.authorization);
+        self.inner.prepare(request);
         Ok(())
     }
 
@@ -97,12 +77,6 @@ impl ClientHooks<Context> for Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        execute(
-            &self.client,
-            request,
-            self.inner.max_response_bytes,
-            UrlPolicy::Keep,
-        )
-        .await
+        self.inner.execute(&self.client, request).await
     }
 }

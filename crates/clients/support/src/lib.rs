@@ -6,10 +6,12 @@
 //! `api-version` header progenitor adds, cap response sizes, and, for providers whose
 //! secret travels in the URL, keep that URL out of every error.
 
+mod context;
 mod options;
 mod request;
 mod secret;
 
+pub use context::BearerContext;
 pub use options::{base_url, BuildError, ClientOptions, Transport};
 pub use request::{
     execute, is_response_too_large, set_bearer, set_secret_header, strip_api_version, UrlPolicy,

@@ -22,7 +22,12 @@ pub(crate) async fn from_client_error<E: Serialize>(
         ClientError::ErrorResponse(response) => {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = serde_json::to_vec(response.as_ref()).unwrap_or_default();
+            // The generated client has decoded the body already; an undocumented one (`()`)
+            // is not kept, so there is nothing to show.
+            let body = match serde_json::to_vec(response.as_ref()) {
+                Ok(body) if body != b"null" => body,
+                _ => Vec::new(),
+            };
             from_status(provider, status, &headers, &body, secrets)
         }
         ClientError::UnexpectedResponse(response) => {
@@ -177,6 +182,15 @@ mod tests {
             &[],
         );
         assert_eq!(error.retry_after(), None);
+    }
+
+    #[test]
+    fn a_5xx_without_a_body_says_so() {
+        let error = from_status(Provider::GreenApi, 502, &HeaderMap::new(), b"", &[]);
+        assert_eq!(
+            error.to_string(),
+            "green-api: unavailable (HTTP 502): (empty)"
+        );
     }
 
     #[test]
