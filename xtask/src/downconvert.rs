@@ -45,18 +45,15 @@ pub fn downconvert(doc: &mut Value) {
             }
         }
     }
+    // Schemas also sit under `schema` keys in paths, parameters, responses and bodies,
+    // in `paths` and in the other members of `components`.
     for (key, value) in root.iter_mut() {
-        if key != "components" {
-            convert_schemas_within(value);
-        }
-        if key == "components" {
-            if let Some(components) = value.as_object_mut() {
-                for (name, member) in components.iter_mut() {
-                    if name != "schemas" {
-                        convert_schemas_within(member);
-                    }
-                }
-            }
+        match (key.as_str(), value.as_object_mut()) {
+            ("components", Some(components)) => components
+                .iter_mut()
+                .filter(|(name, _)| name.as_str() != "schemas")
+                .for_each(|(_, member)| convert_schemas_within(member)),
+            _ => convert_schemas_within(value),
         }
     }
 }
