@@ -16,8 +16,13 @@ const PROGRESS_THRESHOLD: usize = 20;
 
 /// The monitor for a command's target options.
 pub fn monitor(args: &TargetArgs) -> Result<Monitor, CliError> {
+    monitor_with_timeout(args.timeout)
+}
+
+/// A monitor with the default quotas and retries and this request timeout.
+pub fn monitor_with_timeout(timeout: std::time::Duration) -> Result<Monitor, CliError> {
     Monitor::new(MonitorOptions {
-        client: ClientOptions::default().with_timeout(args.timeout),
+        client: ClientOptions::default().with_timeout(timeout),
         ..MonitorOptions::default()
     })
     .map_err(|e| CliError(e.to_string()))

@@ -30,13 +30,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), CliError> {
     } else {
         eprintln!("{banner}");
     }
-    let monitor = check::monitor(&crate::args::TargetArgs {
-        targets: Vec::new(),
-        config: None,
-        concurrency: 16,
-        timeout: std::time::Duration::from_secs(10),
-        verbose: false,
-    })?;
+    let monitor = check::monitor_with_timeout(std::time::Duration::from_secs(10))?;
     let report = Report {
         format: args.format,
         plugin_output: false,

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::Router;
@@ -61,6 +62,8 @@ impl Default for SimulatorOptions {
 pub struct Simulator {
     addr: SocketAddr,
     state: SharedState,
+    /// TCP connections accepted so far, to show that clients reuse theirs.
+    connections: Arc<AtomicU64>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -84,10 +87,17 @@ impl Simulator {
             .fallback(not_found)
             .with_state(state.clone());
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, router, shutdown_rx));
+        let connections = Arc::new(AtomicU64::new(0));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            router,
+            shutdown_rx,
+            Arc::clone(&connections),
+        ));
         Ok(Simulator {
             addr,
             state,
+            connections,
             shutdown,
             task,
         })
@@ -175,6 +185,11 @@ impl Simulator {
         self.state.lock().rate_limits_enabled = enabled;
     }
 
+    /// How many TCP connections the simulator has accepted.
+    pub fn connections_accepted(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
+    }
+
     /// The request log (lines are kept only with [`RequestLog::memory`]).
     pub fn log(&self) -> &RequestLog {
         &self.state.log
@@ -192,11 +207,17 @@ async fn not_found() -> axum::http::StatusCode {
     axum::http::StatusCode::NOT_FOUND
 }
 
-async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+    connections: Arc<AtomicU64>,
+) {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    connections.fetch_add(1, Ordering::Relaxed);
                     tokio::spawn(serve_connection(stream, router.clone(), shutdown.clone()));
                 }
                 // Out of file descriptors or a connection aborted before accept: keep going,

@@ -55,9 +55,13 @@ fn fleet(harness: &Harness, monitor: &Monitor) -> Vec<Instance> {
     instances
 }
 
-async fn states(monitor: &Monitor, instances: Vec<Instance>) -> BTreeMap<String, usize> {
+async fn states(
+    monitor: &Monitor,
+    instances: Vec<Instance>,
+    concurrency: usize,
+) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    let mut results = monitor.check_all(instances, 16);
+    let mut results = monitor.check_all(instances, concurrency);
     while let Some(checked) = results.next().await {
         let key = match checked.result {
             Ok(status) => status.state.name().to_owned(),
@@ -74,7 +78,7 @@ async fn a_fleet_of_forty_causes_no_429() {
     let monitor = Monitor::new(options()).unwrap();
     let instances = fleet(&harness, &monitor);
     assert_eq!(instances.len(), 40);
-    let counts = states(&monitor, instances).await;
+    let counts = states(&monitor, instances, 16).await;
     assert_eq!(
         counts,
         BTreeMap::from([
@@ -99,7 +103,31 @@ async fn without_quotas_the_same_fleet_gets_429s() {
     })
     .unwrap();
     let instances = fleet(&harness, &monitor);
-    let counts = states(&monitor, instances).await;
+    let counts = states(&monitor, instances, 16).await;
     assert_eq!(counts.get("error:rate_limited"), Some(&5), "{counts:?}");
     assert_eq!(harness.sim.total_counters().rate_limited, 5);
+}
+
+/// One monitor keeps one connection pool: checking many instances of every provider on one
+/// host, one at a time, opens one connection.
+#[tokio::test]
+async fn instances_on_one_host_share_a_connection() {
+    let harness = Harness::start().await;
+    let monitor = Monitor::new(options()).unwrap();
+    let mut instances = Vec::new();
+    for _ in 0..3 {
+        for (provider, state) in [
+            (SimProvider::MegaApi, "connected"),
+            (SimProvider::Vzaps, "true"),
+            (SimProvider::Hypersender, "WORKING"),
+            (SimProvider::GreenApi, "authorized"),
+        ] {
+            let made = harness.make(provider, state, None, false);
+            instances.push(monitor.instance(made.config).unwrap());
+        }
+    }
+    let counts = states(&monitor, instances, 1).await;
+    assert_eq!(counts.get("error:rate_limited"), None, "{counts:?}");
+    assert_eq!(harness.sim.total_counters().requests, 12);
+    assert_eq!(harness.sim.connections_accepted(), 1);
 }
