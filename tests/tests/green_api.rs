@@ -101,7 +101,7 @@ async fn an_undocumented_status_is_unexpected_and_its_url_is_redacted() {
         panic!("expected an unexpected response, got {error}");
     };
     assert_eq!(response.status().as_u16(), 418);
-    assert_eq!(response.url().as_str(), "http://no.url.provided.local/");
+    assert_eq!(response.url().as_str(), "https://redacted.invalid/");
     assert_no_token(&format!("{error} {error:?}"));
 }
 

@@ -70,6 +70,7 @@ impl Monitor {
         let limiter = self.limiter_for(&config);
         Ok(Instance {
             shared: Arc::new(InstanceShared {
+                instance: config.instance(),
                 config,
                 backend,
                 limiter,
@@ -161,6 +162,8 @@ pub struct Instance {
 }
 
 struct InstanceShared {
+    /// The instance's name at its provider, computed once.
+    instance: String,
     config: InstanceConfig,
     backend: Backend,
     limiter: Option<Arc<SlotLimiter>>,
@@ -181,8 +184,8 @@ impl Instance {
     }
 
     /// The instance as the provider names it.
-    pub fn instance(&self) -> String {
-        self.shared.config.instance()
+    pub fn instance(&self) -> &str {
+        &self.shared.instance
     }
 
     pub fn config(&self) -> &InstanceConfig {
@@ -204,7 +207,7 @@ impl Instance {
             drop(permit);
             match result {
                 Ok(observation) => {
-                    return Ok(observation.into_status(self.provider(), &self.instance()))
+                    return Ok(observation.into_status(self.provider(), self.instance()))
                 }
                 Err(error) => match shared.retry.delay(attempt, &error) {
                     Some(wait) => {

@@ -15,5 +15,6 @@ pub use context::BearerContext;
 pub use options::{base_url, BuildError, ClientOptions, Transport};
 pub use request::{
     execute, is_response_too_large, set_bearer, set_secret_header, strip_api_version, UrlPolicy,
+    REDACTED_URL,
 };
 pub use secret::Secret;

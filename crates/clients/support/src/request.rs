@@ -1,3 +1,5 @@
+use std::sync::LazyLock;
+
 use http_body_util::{LengthLimitError, Limited};
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use reqwest::ResponseBuilderExt;
@@ -90,7 +92,11 @@ pub async fn execute(
     if within_cap && url_policy == UrlPolicy::Keep {
         return Ok(response);
     }
-    let url = response.url().clone();
+    // The URL the rebuilt response carries: its own, or the placeholder that hides it.
+    let url = match url_policy {
+        UrlPolicy::Keep => response.url().clone(),
+        UrlPolicy::Redact => REDACTED_URL.clone(),
+    };
     let (parts, body) = http::Response::from(response).into_parts();
     let body = if within_cap {
         body
@@ -98,17 +104,20 @@ pub async fn execute(
         reqwest::Body::wrap(Limited::new(body, max_response_bytes))
     };
     let mut rebuilt = http::Response::from_parts(parts, body);
-    if url_policy == UrlPolicy::Keep {
-        // Converting back to a `reqwest::Response` gives it a placeholder URL unless one is
-        // attached; the builder is the public way to attach it.
-        if let Ok(with_url) = http::Response::builder().url(url).body(()) {
-            rebuilt
-                .extensions_mut()
-                .extend(with_url.into_parts().0.extensions);
-        }
+    // The builder is the public way to attach a URL; without one, the conversion back to
+    // a `reqwest::Response` would parse a placeholder of its own for every response.
+    if let Ok(with_url) = http::Response::builder().url(url).body(()) {
+        rebuilt
+            .extensions_mut()
+            .extend(with_url.into_parts().0.extensions);
     }
     Ok(reqwest::Response::from(rebuilt))
 }
+
+/// The URL a redacted response carries instead of its own.
+pub static REDACTED_URL: LazyLock<reqwest::Url> = LazyLock::new(|| {
+    reqwest::Url::parse("https://redacted.invalid/").expect("a valid constant URL")
+});
 
 /// Whether an error comes from a body longer than the client's size cap.
 pub fn is_response_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
