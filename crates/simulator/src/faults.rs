@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
+use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 
 /// The faults of one instance. Latency applies to every answer, errors included.
@@ -174,8 +175,6 @@ fn trickle_response(body: String, chunk_bytes: usize, interval: Duration) -> Res
         .body(Body::from_stream(stream))
         .unwrap_or_default()
 }
-
-use futures_util::StreamExt as _;
 
 #[cfg(test)]
 mod tests {

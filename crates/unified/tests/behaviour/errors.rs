@@ -144,17 +144,10 @@ fn broken(provider: SimProvider, made: &Made, setup: &Setup, harness: &Harness) 
         (Setup::WrongCredentials, SimProvider::GreenApi) => {
             format!("green-api+http://{}:wrong@{host}/green-api", made.id)
         }
+        (Setup::UnknownInstance, SimProvider::GreenApi) => return rename_green(made, harness),
         (Setup::UnknownInstance, _) => {
-            let shown = made.config.to_string();
-            let _ = shown;
-            match provider {
-                SimProvider::GreenApi => return rename_green(made, harness),
-                _ => {
-                    let original = made.config.instance();
-                    let text = connection_of(made, harness);
-                    return text.replace(&original, "missing-instance").parse().unwrap();
-                }
-            }
+            let text = connection_of(made, harness);
+            return text.replace(&made.id, "missing-instance").parse().unwrap();
         }
         _ => return made.config.clone(),
     };
