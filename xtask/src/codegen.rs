@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::api_version::remove_api_version_header;
 use crate::downconvert::downconvert;
 use crate::hoist::hoist_response_schemas;
 use crate::open_enums::open_string_enums;
@@ -105,8 +106,16 @@ fn run_progenitor(normalized: &Value) -> Result<String, String> {
     }))
     .map_err(|panic| format!("progenitor panicked: {}", panic_message(&panic)))?
     .map_err(|e| format!("progenitor failed: {e}"))?;
-    let file = syn::parse2::<syn::File>(tokens)
+    let mut file = syn::parse2::<syn::File>(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    let operations = spec.operations().count();
+    let removed = remove_api_version_header(&mut file);
+    if removed != operations {
+        // A progenitor update changed how it adds the header; the pass must follow it.
+        return Err(format!(
+            "expected one `api-version` header per operation ({operations}), found {removed}: update xtask/src/api_version.rs"
+        ));
+    }
     Ok(prettyplease::unparse(&file))
 }
 

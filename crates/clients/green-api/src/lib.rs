@@ -45,7 +45,7 @@
 use std::fmt;
 
 use progenitor_client::{ClientHooks, OperationInfo};
-use wa_client_support::{execute, strip_api_version, UrlPolicy};
+use wa_client_support::{execute, UrlPolicy};
 
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
@@ -129,15 +129,6 @@ impl Client {
 }
 
 impl ClientHooks<Context> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        strip_api_version(request);
-        Ok(())
-    }
-
     async fn exec(
         &self,
         request: reqwest::Request,

@@ -2,7 +2,7 @@ use std::fmt;
 
 use reqwest::header::HeaderValue;
 
-use crate::{execute, set_bearer, strip_api_version, BuildError, Secret, Transport, UrlPolicy};
+use crate::{execute, set_bearer, BuildError, Secret, Transport, UrlPolicy};
 
 /// The request glue of a client authenticated by a bearer token alone (MegaAPI,
 /// Hypersender): what its `ClientHooks` need for every request.
@@ -22,9 +22,8 @@ impl BearerContext {
         })
     }
 
-    /// For the `pre` hook: drop `api-version`, set the token.
+    /// For the `pre` hook: set the token.
     pub fn prepare(&self, request: &mut reqwest::Request) {
-        strip_api_version(request);
         set_bearer(request, &self.authorization);
     }
 

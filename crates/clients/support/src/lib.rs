@@ -2,9 +2,9 @@
 //! `wa-hypersender`, `wa-green-api`).
 //!
 //! Each client crate's hand-written `lib.rs` uses these pieces to build its HTTP client and
-//! to implement progenitor's `ClientHooks`: set credentials on each request, drop the
-//! `api-version` header progenitor adds, cap response sizes, and, for providers whose
-//! secret travels in the URL, keep that URL out of every error.
+//! to implement progenitor's `ClientHooks`: set credentials on each request, cap response
+//! sizes, and, for providers whose secret travels in the URL, keep that URL out of every
+//! error. (The `api-version` header progenitor would add is left out at generation time.)
 
 mod context;
 mod options;
@@ -14,7 +14,6 @@ mod secret;
 pub use context::BearerContext;
 pub use options::{base_url, BuildError, ClientOptions, Transport};
 pub use request::{
-    execute, is_response_too_large, set_bearer, set_secret_header, strip_api_version, UrlPolicy,
-    REDACTED_URL,
+    execute, is_response_too_large, set_bearer, set_secret_header, UrlPolicy, REDACTED_URL,
 };
 pub use secret::Secret;

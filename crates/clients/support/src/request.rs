@@ -6,12 +6,6 @@ use reqwest::ResponseBuilderExt;
 
 use crate::{BuildError, Secret};
 
-/// progenitor adds `api-version: <info.version>` to every request. The vendors did not ask
-/// for it and need not learn which document version we generated from.
-pub fn strip_api_version(request: &mut reqwest::Request) {
-    request.headers_mut().remove("api-version");
-}
-
 /// Sets `Authorization: Bearer <token>`, marked sensitive so that no `Debug` of the request
 /// or its headers shows it.
 pub fn set_bearer(request: &mut reqwest::Request, token: &HeaderValue) {

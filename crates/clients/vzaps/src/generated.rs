@@ -226,12 +226,7 @@ Arguments:
             "{}/instances/{}/session/status", self.baseurl, encode_path(& id
             .to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
+        let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -42,7 +42,7 @@ use std::fmt;
 
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue};
-use wa_client_support::{execute, set_bearer, set_secret_header, strip_api_version, UrlPolicy};
+use wa_client_support::{execute, set_bearer, set_secret_header, UrlPolicy};
 
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
@@ -136,7 +136,6 @@ impl ClientHooks<Context> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        strip_api_version(request);
         match &self.inner.auth {
             Auth::Bearer(authorization) => set_bearer(request, authorization),
             Auth::TokenPair {
