@@ -103,12 +103,16 @@ impl Monitor {
     /// hash, so that the registry holds no credential.
     fn limiter_for(&self, config: &InstanceConfig) -> Option<Arc<SlotLimiter>> {
         let quotas = &self.shared.quotas;
+        // Most instances of a quota-free provider need no key at all.
+        let quota: Quota = match config.provider() {
+            Provider::MegaApi => quotas.megaapi,
+            Provider::Vzaps => quotas.vzaps,
+            Provider::Hypersender => quotas.hypersender,
+            Provider::GreenApi => quotas.green_api,
+        }?;
         let mut hasher = DefaultHasher::new();
-        let quota: Option<Quota> = match config {
-            InstanceConfig::MegaApi(c) => {
-                (&c.base_url, c.token.expose()).hash(&mut hasher);
-                quotas.megaapi
-            }
+        match config {
+            InstanceConfig::MegaApi(c) => (&c.base_url, c.token.expose()).hash(&mut hasher),
             InstanceConfig::Vzaps(c) => {
                 c.base_url.hash(&mut hasher);
                 match &c.auth {
@@ -117,20 +121,12 @@ impl Monitor {
                         instance_token.expose().hash(&mut hasher)
                     }
                 }
-                quotas.vzaps
             }
-            InstanceConfig::Hypersender(c) => {
-                // Hypersender counts per token.
-                (&c.base_url, c.token.expose()).hash(&mut hasher);
-                quotas.hypersender
-            }
-            InstanceConfig::GreenApi(c) => {
-                // Green API counts per instance.
-                (&c.api_url, c.id_instance).hash(&mut hasher);
-                quotas.green_api
-            }
-        };
-        let quota = quota?;
+            // Hypersender counts per token.
+            InstanceConfig::Hypersender(c) => (&c.base_url, c.token.expose()).hash(&mut hasher),
+            // Green API counts per instance.
+            InstanceConfig::GreenApi(c) => (&c.api_url, c.id_instance).hash(&mut hasher),
+        }
         let key = (config.provider(), hasher.finish());
         let mut limiters = self
             .shared

@@ -347,8 +347,10 @@ async fn a_short_retry_after_is_waited_out() {
     assert_eq!((counters.requests, counters.rate_limited), (3, 1));
 }
 
+/// (The error for a provider whose feature is off is tested in `monitor.rs`, in the
+/// single-feature build CI runs.)
 #[tokio::test]
-async fn a_disabled_provider_is_a_clear_error_and_config_errors_are_invalid_config() {
+async fn an_unknown_scheme_is_a_permanent_invalid_config_error() {
     let error = "waha://x@host/i".parse::<InstanceConfig>().unwrap_err();
     assert_eq!(error.kind(), K::InvalidConfig);
     assert_eq!(error.provider(), None);
