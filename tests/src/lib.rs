@@ -42,7 +42,7 @@ impl RecordedRequest {
 #[derive(Clone)]
 struct Canned {
     status: u16,
-    content_type: &'static str,
+    headers: Vec<(String, String)>,
     body: String,
 }
 
@@ -69,7 +69,7 @@ impl RecordingServer {
         let shared = Shared {
             canned: Arc::new(Mutex::new(Canned {
                 status: 200,
-                content_type: "application/json",
+                headers: vec![("content-type".into(), "application/json".into())],
                 body: "{}".into(),
             })),
             recorded: Arc::default(),
@@ -92,14 +92,23 @@ impl RecordingServer {
     }
 
     /// Answers every following request with this status, content type and body.
-    pub fn respond(&self, status: u16, content_type: &'static str, body: &str) {
+    pub fn respond(&self, status: u16, content_type: &str, body: &str) {
+        self.respond_with(status, &[("content-type", content_type)], body);
+    }
+
+    /// Answers every following request with this status, these headers and this body, as a
+    /// recorded response gives them.
+    pub fn respond_with(&self, status: u16, headers: &[(&str, &str)], body: &str) {
         *self
             .shared
             .canned
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Canned {
             status,
-            content_type,
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
             body: body.to_owned(),
         };
     }
@@ -158,11 +167,12 @@ async fn record(
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
-    Response::builder()
-        .status(StatusCode::from_u16(canned.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-        .header("content-type", canned.content_type)
-        .body(Body::from(canned.body))
-        .unwrap_or_default()
+    let mut response = Response::builder()
+        .status(StatusCode::from_u16(canned.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    for (name, value) in &canned.headers {
+        response = response.header(name, value);
+    }
+    response.body(Body::from(canned.body)).unwrap_or_default()
 }
 
 /// A server on 127.0.0.1 that accepts connections and closes them without answering, for

@@ -1,12 +1,16 @@
-//! The project's tasks. `cargo xtask codegen` turns each provider's OpenAPI document into a
-//! typed client crate; see the workspace README for the pipeline.
+//! The project's tasks. `cargo xtask codegen` turns each provider's folder (`specs/<p>/`:
+//! its OpenAPI document, overlay, manifest and recorded responses) into a typed client, the
+//! provider registry and the docs tables; see the workspace README for the pipeline.
 
 pub mod api_version;
 pub mod codegen;
+pub mod docs;
 pub mod downconvert;
 pub mod files;
 pub mod hoist;
+pub mod manifest;
 pub mod open_enums;
 pub mod overlay;
 pub mod providers;
+pub mod registry;
 pub mod surface;

@@ -3,13 +3,15 @@
 use std::process::ExitCode;
 
 use xtask::files::{codegen, Mode};
-use xtask::providers::{workspace_root, Provider, PROVIDERS};
+use xtask::providers::{discover, named, workspace_root};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [PROVIDER...]
 
-  codegen            regenerate every provider's client and normalized document
+  codegen            regenerate every provider's client and normalized document, the
+                     provider registry and the docs tables
   codegen --check    write nothing; fail with a diff when a generated file is stale
-  PROVIDER           megaapi, vzaps, hypersender or green-api (default: all)";
+  PROVIDER           a folder of specs/ (default: all); the registry and docs always
+                     cover every provider";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,8 +37,10 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         other => return Err(format!("unknown task `{other}`\n\n{USAGE}")),
     }
+    let root = workspace_root();
+    let all = discover(&root)?;
     let mut mode = Mode::Write;
-    let mut providers = Vec::new();
+    let mut selected = Vec::new();
     for arg in rest {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
@@ -44,21 +48,17 @@ fn run(args: &[String]) -> Result<(), String> {
                 println!("{USAGE}");
                 return Ok(());
             }
-            name => providers.push(Provider::named(name).ok_or_else(|| {
-                format!(
-                    "unknown provider `{name}`: expected megaapi, vzaps, hypersender or green-api"
-                )
-            })?),
+            name => selected.push(named(&all, name)?.name.clone()),
         }
     }
-    if providers.is_empty() {
-        providers = PROVIDERS.to_vec();
+    if selected.is_empty() {
+        selected = all.iter().map(|p| p.name.clone()).collect();
     }
-    let changed = codegen(&workspace_root(), &providers, mode)?;
+    let changed = codegen(&root, &all, &selected, mode)?;
     match mode {
         Mode::Check => println!(
             "generated code is up to date ({} providers)",
-            providers.len()
+            selected.len()
         ),
         Mode::Write if changed.is_empty() => println!("generated code was already up to date"),
         Mode::Write => {

@@ -1,7 +1,6 @@
 //! The general pass that keeps generated types open to string values the vendor adds later.
 //!
-//! Vendors add states over time (Green API's other products already have `suspended` and
-//! `pendingCode`). progenitor turns a string `enum` into a Rust enum that rejects any other
+//! Vendors add states over time (a vendor's other products may already have more). progenitor turns a string `enum` into a Rust enum that rejects any other
 //! value, so a new state would turn a perfectly good answer into a decoding error. This pass
 //! removes `enum` from string schemas and writes the documented values into the schema's
 //! description, so they still appear in the generated documentation, and records them under

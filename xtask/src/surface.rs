@@ -46,6 +46,10 @@ fn surface_item(item: Item) -> Option<Item> {
             }
             Some(Item::Mod(m))
         }
+        Item::Const(mut c) if is_public(&c.vis) => {
+            c.attrs.clear();
+            Some(Item::Const(c))
+        }
         Item::Use(mut u) if is_public(&u.vis) => {
             u.attrs.clear();
             Some(Item::Use(u))

@@ -1,22 +1,26 @@
 //! The pipeline's guards, run by a plain `cargo test`:
-//! - the checked-in generated files and normalized documents are current (the same check
-//!   as `cargo xtask codegen --check`);
+//! - the checked-in generated files, normalized documents, registry and docs sections are
+//!   current (the same check as `cargo xtask codegen --check`);
 //! - insta snapshots of each provider's normalized document and generated public surface,
-//!   so a spec or overlay change shows as a reviewable diff (`cargo insta review`);
+//!   so a spec or overlay change shows as a reviewable diff (`cargo insta review`); every
+//!   folder of `specs/` gets its snapshots without a test of its own;
 //! - generation is byte-identical from run to run;
 //! - the vendor documents are still the blocks of the vendors' pages, byte for byte.
 
 use std::fs;
-use std::path::Path;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use xtask::codegen::{generate, normalize, PROGENITOR_VERSION};
+use xtask::codegen::{generate, normalize, sha256_hex, PROGENITOR_VERSION};
 use xtask::files::{codegen, Mode};
-use xtask::providers::{workspace_root, Provider, PROVIDERS};
+use xtask::providers::{discover, workspace_root};
 use xtask::surface::public_surface;
 
 #[test]
 fn checked_in_generated_files_are_current() {
-    if let Err(diff) = codegen(&workspace_root(), &PROVIDERS, Mode::Check) {
+    let root = workspace_root();
+    let all = discover(&root).unwrap();
+    let names: Vec<String> = all.iter().map(|p| p.name.clone()).collect();
+    if let Err(diff) = codegen(&root, &all, &names, Mode::Check) {
         panic!("{diff}");
     }
 }
@@ -24,55 +28,46 @@ fn checked_in_generated_files_are_current() {
 #[test]
 fn generation_is_byte_identical_from_run_to_run() {
     let root = workspace_root();
-    for provider in PROVIDERS {
-        let first = generate(&root, provider).unwrap();
-        let second = generate(&root, provider).unwrap();
+    for provider in discover(&root).unwrap() {
+        let first = generate(&root, &provider).unwrap();
+        let second = generate(&root, &provider).unwrap();
         assert_eq!(first, second, "{} differs between two runs", provider.name);
     }
 }
 
-/// Snapshots of one provider's normalized document and generated public surface. One test
-/// per provider, so a failing run shows every provider's differences, not the first only.
-fn assert_snapshots(name: &str) {
+/// Snapshots of every provider's normalized document and generated public surface, named
+/// after its folder. Every provider is compared before the test fails, so a failing run
+/// shows each provider's differences, not the first only.
+#[test]
+fn every_provider_has_its_snapshots() {
     let root = workspace_root();
-    let provider = Provider::named(name).unwrap();
-    let normalized = normalize(&root, provider).unwrap();
-    insta::assert_json_snapshot!(format!("{name}-normalized"), normalized);
-    let generated = generate(&root, provider).unwrap();
-    let surface = public_surface(&generated.code).unwrap();
-    insta::assert_snapshot!(format!("{name}-surface"), surface);
-}
-
-#[test]
-fn megaapi_snapshots() {
-    assert_snapshots("megaapi");
-}
-
-#[test]
-fn vzaps_snapshots() {
-    assert_snapshots("vzaps");
-}
-
-#[test]
-fn hypersender_snapshots() {
-    assert_snapshots("hypersender");
-}
-
-#[test]
-fn green_api_snapshots() {
-    assert_snapshots("green-api");
+    let mut failed = Vec::new();
+    for provider in discover(&root).unwrap() {
+        let name = provider.name.clone();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let normalized = normalize(&root, &provider).unwrap();
+            insta::assert_json_snapshot!(format!("{name}-normalized"), normalized);
+            let generated = generate(&root, &provider).unwrap();
+            let surface = public_surface(&generated.code).unwrap();
+            insta::assert_snapshot!(format!("{name}-surface"), surface);
+        }));
+        if outcome.is_err() {
+            failed.push(name);
+        }
+    }
+    assert!(failed.is_empty(), "snapshots differ for {failed:?}");
 }
 
 #[test]
 fn every_generated_file_names_its_source_and_generator() {
     let root = workspace_root();
-    for provider in PROVIDERS {
-        let code = generate(&root, provider).unwrap().code;
+    for provider in discover(&root).unwrap() {
+        let code = generate(&root, &provider).unwrap().code;
         let spec = fs::read(root.join(provider.spec_path())).unwrap();
         let expected = format!(
             "// Source spec: specs/{}/openapi.yaml (sha256 {})",
             provider.name,
-            xtask::codegen::sha256_hex(&spec)
+            sha256_hex(&spec)
         );
         assert!(
             code.contains(&expected),
@@ -123,6 +118,9 @@ fn fenced_yaml_block(page: &str) -> Option<&str> {
     None
 }
 
+/// Each provider folder whose document came from a vendor page names that page in its
+/// README (`Source page: <file>`); the document must still be the page's block, byte for
+/// byte.
 #[test]
 fn vendor_documents_are_the_blocks_of_the_vendor_pages() {
     let root = workspace_root();
@@ -133,19 +131,41 @@ fn vendor_documents_are_the_blocks_of_the_vendor_pages() {
         eprintln!("skipped: {} is not present", pages.display());
         return;
     }
-    for (provider, page) in [
-        ("megaapi", "megaapi-instance-status.md"),
-        ("vzaps", "vzaps-session-status.md"),
-        ("hypersender", "hypersender-instance-health.md"),
-    ] {
+    let mut compared = 0;
+    for provider in discover(&root).unwrap() {
+        let readme = fs::read_to_string(root.join(provider.folder()).join("README.md")).unwrap();
+        let Some(page) = readme
+            .lines()
+            .find_map(|l| l.strip_prefix("- Source page: `"))
+            .and_then(|rest| rest.split('`').next())
+        else {
+            continue;
+        };
         let page_text = fs::read_to_string(pages.join(page)).unwrap();
-        let block = fenced_yaml_block(&page_text).unwrap_or_else(|| panic!("no block in {page}"));
-        let spec =
-            fs::read_to_string(root.join(Path::new("specs").join(provider).join("openapi.yaml")))
-                .unwrap();
+        let spec = fs::read_to_string(root.join(provider.spec_path())).unwrap();
+        let matches = match fenced_yaml_block(&page_text) {
+            Some(block) => block == spec,
+            // A whole document, not a page with a block.
+            None => page_text == spec,
+        };
         assert!(
-            block == spec,
-            "specs/{provider}/openapi.yaml differs from the block of {page}"
+            matches,
+            "specs/{}/openapi.yaml differs from {page}",
+            provider.name
         );
+        compared += 1;
     }
+    assert!(compared > 0, "no provider names its source page");
+}
+
+#[test]
+fn a_folder_without_a_manifest_is_named_with_what_to_add() {
+    let root = std::env::temp_dir().join(format!("xtask-discover-{}", std::process::id()));
+    fs::create_dir_all(root.join("specs/newcomer")).unwrap();
+    let error = discover(&root).unwrap_err();
+    assert_eq!(
+        error,
+        "specs/newcomer has no provider.toml: every folder of specs/ is a provider; add its manifest (see specs/README.md, \"Adding a provider\")"
+    );
+    fs::remove_dir_all(root).unwrap();
 }

@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand, ValueEnum};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
-use wa_simulator::{Fleet, Instance, Provider, RequestLog, Simulator, SimulatorOptions};
+use wa_simulator::{
+    connection_string_at, status_request_at, Fleet, Instance, Provider, RequestLog, Simulator,
+    SimulatorOptions,
+};
 use wa_unified::{ClientOptions, Monitor, MonitorOptions, Quotas, RetryPolicy};
 
 #[derive(Parser)]
@@ -25,7 +28,7 @@ struct Args {
 enum Task {
     /// Run the fleet benchmark and print its figures.
     Fleet {
-        /// Instances in the fleet, split evenly across the four providers.
+        /// Instances in the fleet, split evenly across the providers.
         #[arg(long, default_value_t = 10_000)]
         instances: usize,
         #[arg(long, default_value_t = 256)]
@@ -75,40 +78,27 @@ impl Side {
     }
 }
 
-const PROVIDERS: [Provider; 4] = [
-    Provider::MegaApi,
-    Provider::Vzaps,
-    Provider::Hypersender,
-    Provider::GreenApi,
-];
-
-/// Instance `i` of the fleet: its provider, id and credential, derived from `i` alone so
-/// that the workers need not be told the fleet.
-fn member(i: usize) -> (Provider, String, String) {
-    let provider = PROVIDERS[i % 4];
-    let id = match provider {
-        Provider::MegaApi => format!("megastart-B{i:06}"),
-        Provider::Vzaps => format!("VZBENCH{i:021}"),
-        Provider::Hypersender => format!("00000000-0000-4000-8000-{i:012}"),
-        Provider::GreenApi => format!("{}", 1_100_000_000 + i),
-    };
-    (provider, id, format!("bench-token-{i}"))
+/// Instance `i` of the fleet, derived from `i` alone so that the workers need not be told
+/// the fleet: the providers take turns; every id is a number (which every provider
+/// accepts); each serves its provider's first recording that reads `connected`.
+fn member(i: usize) -> Instance {
+    let provider = Provider::ALL[i % Provider::ALL.len()];
+    let connected = provider
+        .recordings()
+        .iter()
+        .find(|r| r.reading().is_some_and(|e| e.state.name() == "connected"))
+        .expect("every provider has a connected recording");
+    let token = format!("bench-token-{i}");
+    let instance = Instance::new(provider, format!("{}", 1_100_000_000 + i), connected.name);
+    match provider.info().auth.style.header_pair() {
+        Some(_) => instance.with_token_pair(token.clone(), token),
+        None => instance.with_token(token),
+    }
 }
 
 fn fleet(instances: usize) -> Fleet {
-    let state = ["connected", "true", "WORKING", "authorized"];
     Fleet {
-        instances: (0..instances)
-            .map(|i| {
-                let (provider, id, token) = member(i);
-                let instance = Instance::new(provider, id, state[i % 4]);
-                match provider {
-                    Provider::Vzaps => instance.with_token_pair(token.clone(), token),
-                    Provider::GreenApi => instance.with_api_token(token),
-                    _ => instance.with_token(token),
-                }
-            })
-            .collect(),
+        instances: (0..instances).map(member).collect(),
     }
 }
 
@@ -161,8 +151,9 @@ async fn fleet_benchmark(instances: usize, concurrency: usize, rounds: usize, pa
         .expect("the simulator starts");
     let address = simulator.addr().to_string();
     println!(
-        "fleet benchmark: {instances} instances ({} per provider), {passes} passes per side and round, concurrency {concurrency}, {rounds} rounds, simulator on {address} (rate limits off)",
-        instances / 4
+        "fleet benchmark: {instances} instances ({} per provider, {} providers), {passes} passes per side and round, concurrency {concurrency}, {rounds} rounds, simulator on {address} (rate limits off)",
+        instances / Provider::ALL.len(),
+        Provider::ALL.len()
     );
     println!(
         "{:<6} {:<14} {:>9} {:>10} {:>9} {:>9} {:>11} {:>7} {:>9}",
@@ -322,17 +313,7 @@ async fn unified(simulator: &str, instances: usize, concurrency: usize, passes: 
     .expect("a monitor");
     let handles: Vec<_> = (0..instances)
         .map(|i| {
-            let (provider, id, token) = member(i);
-            let text = match provider {
-                Provider::MegaApi => format!("megaapi+http://{token}@{simulator}/megaapi/{id}"),
-                Provider::Vzaps => format!("vzaps+http://{token}:{token}@{simulator}/vzaps/{id}"),
-                Provider::Hypersender => format!(
-                    "hypersender+http://{token}@{simulator}/hypersender/api/whatsapp/v1/{id}"
-                ),
-                Provider::GreenApi => {
-                    format!("green-api+http://{id}:{token}@{simulator}/green-api")
-                }
-            };
+            let text = connection_string_at(simulator, &member(i));
             monitor
                 .instance(text.parse().expect("a valid connection string"))
                 .expect("an instance")
@@ -363,7 +344,7 @@ async fn unified(simulator: &str, instances: usize, concurrency: usize, passes: 
 /// the other side prepares its configs once.
 struct Target {
     url: String,
-    headers: Vec<(&'static str, String)>,
+    headers: Vec<(String, String)>,
 }
 
 /// The fleet as a hand-rolled client would check it: one `reqwest` client; for each check,
@@ -381,31 +362,8 @@ async fn baseline(
         .expect("a reqwest client");
     let targets: Vec<Target> = (0..instances)
         .map(|i| {
-            let (provider, id, token) = member(i);
-            let bearer = vec![("authorization", format!("Bearer {token}"))];
-            match provider {
-                Provider::MegaApi => Target {
-                    url: format!("http://{simulator}/megaapi/rest/instance/{id}"),
-                    headers: bearer,
-                },
-                Provider::Vzaps => Target {
-                    url: format!("http://{simulator}/vzaps/instances/{id}/session/status"),
-                    headers: vec![
-                        ("x-instance-token", token.clone()),
-                        ("x-client-token", token),
-                    ],
-                },
-                Provider::Hypersender => Target {
-                    url: format!("http://{simulator}/hypersender/api/whatsapp/v1/{id}/health"),
-                    headers: bearer,
-                },
-                Provider::GreenApi => Target {
-                    url: format!(
-                        "http://{simulator}/green-api/waInstance{id}/getStateInstance/{token}"
-                    ),
-                    headers: Vec::new(),
-                },
-            }
+            let (url, headers) = status_request_at(simulator, &member(i));
+            Target { url, headers }
         })
         .collect();
     let setup = setup.elapsed();
@@ -417,7 +375,7 @@ async fn baseline(
             let start = Instant::now();
             let mut request = client.get(&target.url);
             for (name, value) in &target.headers {
-                request = request.header(*name, value);
+                request = request.header(name, value);
             }
             let ok = match request.send().await {
                 Ok(response) if response.status().is_success() => match response.bytes().await {

@@ -6,15 +6,15 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Check, watch and export the connection state of WhatsApp instances at MegaAPI, VZaps,
-/// Hypersender and Green API.
+/// Check, watch and export the connection state of WhatsApp instances at any gateway
+/// provider `wa-status` knows (listed at the end of `--help`).
 ///
 /// Exit status of `check` (the monitoring-plugin convention): 0 every instance connected;
 /// 1 warning (worst: restricted, phone_offline, starting, provisioning); 2 critical (any
 /// awaiting_pairing, disconnected, stopped, failed, banned); 3 unknown (worst: unknown or a
 /// failed check) and bad input.
 #[derive(Parser, Debug)]
-#[command(name = "wa-status", version)]
+#[command(name = "wa-status", version, after_help = providers_help())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -35,7 +35,7 @@ pub enum Command {
 /// Which instances, and how to reach them.
 #[derive(Args, Debug)]
 pub struct TargetArgs {
-    /// Connection strings, e.g. `hypersender://TOKEN@app.hypersender.com/api/whatsapp/v1/UUID`
+    /// Connection strings, in the forms listed at the end of `--help`
     /// (see the wa-unified docs for every form). Without targets or --config, the
     /// environment variable WA_STATUS_TARGET is read.
     pub targets: Vec<String>,
@@ -107,6 +107,19 @@ pub struct ExporterArgs {
 pub struct DemoArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// The providers of this build and their connection-string forms, from the catalog.
+fn providers_help() -> String {
+    let mut text = String::from(
+        "Connection strings, per provider (https; `+http` after the scheme for plain HTTP; credentials percent-encoded):\n",
+    );
+    for provider in wa_unified::Provider::ALL {
+        for form in provider.info().connection_strings {
+            text.push_str(&format!("  {}\n", form.text));
+        }
+    }
+    text
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

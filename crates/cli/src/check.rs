@@ -76,7 +76,7 @@ pub async fn run(
         let outcome = Outcome {
             name: target.name.clone(),
             provider: target.config.provider(),
-            instance: target.config.instance(),
+            instance: target.config.instance().to_owned(),
             result: checked.result,
             elapsed: checked.elapsed,
         };

@@ -1,7 +1,9 @@
-//! `wa-status demo`: the simulator in process, with its sample fleet, checked like any
-//! fleet. No account needed.
+//! `wa-status demo`: the simulator in process, with its sample fleet (every provider's demo
+//! instances), checked like any fleet. No account needed.
 
-use wa_simulator::{Fleet, Instance as SimInstance, Provider as SimProvider, Simulator};
+use std::collections::BTreeSet;
+
+use wa_simulator::{Fleet, Instance as SimInstance, Simulator};
 use wa_unified::InstanceConfig;
 
 use crate::args::DemoArgs;
@@ -19,9 +21,11 @@ pub async fn run(args: &DemoArgs) -> Result<(), CliError> {
         .iter()
         .map(|instance| target(&simulator, instance))
         .collect::<Result<Vec<_>, _>>()?;
+    let providers: BTreeSet<_> = fleet.instances.iter().map(|i| i.provider).collect();
     let banner = format!(
-        "wa-status demo: {} instances at 4 providers, served by the built-in simulator on http://{}",
+        "wa-status demo: {} instances at {} providers, served by the built-in simulator on http://{}",
         targets.len(),
+        providers.len(),
         simulator.addr()
     );
     // The banner goes with the table for people, and out of the way of JSON.
@@ -42,39 +46,10 @@ pub async fn run(args: &DemoArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The connection string of a sample instance.
+/// A sample instance as a target: its connection string on the simulator, and a short name.
 fn target(simulator: &Simulator, instance: &SimInstance) -> Result<Target, CliError> {
-    let host = simulator.addr();
-    let base = |provider: SimProvider| format!("{host}{}", provider.base_path());
-    let secret = |value: &Option<String>| value.as_deref().unwrap_or_default().replace('|', "%7C");
-    let text = match instance.provider {
-        SimProvider::MegaApi => format!(
-            "megaapi+http://{}@{}/{}",
-            secret(&instance.token),
-            base(instance.provider),
-            instance.id
-        ),
-        SimProvider::Vzaps => format!(
-            "vzaps+http://{}:{}@{}/{}",
-            secret(&instance.instance_token),
-            secret(&instance.client_token),
-            base(instance.provider),
-            instance.id
-        ),
-        SimProvider::Hypersender => format!(
-            "hypersender+http://{}@{}/{}",
-            secret(&instance.token),
-            base(instance.provider),
-            instance.id
-        ),
-        SimProvider::GreenApi => format!(
-            "green-api+http://{}:{}@{}",
-            instance.id,
-            secret(&instance.api_token),
-            base(instance.provider)
-        ),
-    };
-    let config: InstanceConfig = text
+    let config: InstanceConfig = simulator
+        .connection_string(instance)
         .parse()
         .map_err(|e: wa_unified::Error| CliError(e.to_string()))?;
     Ok(Target {

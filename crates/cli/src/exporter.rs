@@ -93,7 +93,7 @@ impl Metrics {
         InstanceLabels {
             name: target.name.clone(),
             provider: target.config.provider().name().to_owned(),
-            instance: target.config.instance(),
+            instance: target.config.instance().to_owned(),
         }
     }
 

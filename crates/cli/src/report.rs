@@ -244,23 +244,18 @@ mod tests {
 
     fn outcome(state: Option<ConnectionState>) -> Outcome {
         let result = match state {
-            Some(state) => Ok(InstanceStatus {
-                provider: Provider::Hypersender,
-                instance: "i".into(),
-                state,
-                raw_state: "RAW".into(),
-                required_action: state.required_action(),
-                account: Default::default(),
-                connected_at: None,
-                observed_at: std::time::SystemTime::UNIX_EPOCH,
-            }),
+            Some(state) => Ok(InstanceStatus::new(
+                Provider::ALL[0],
+                "i",
+                wa_unified::Observation::new(state, "RAW"),
+            )),
             None => Err(Error::NotFound {
-                provider: Provider::Hypersender,
+                provider: Provider::ALL[0],
             }),
         };
         Outcome {
             name: "n".into(),
-            provider: Provider::Hypersender,
+            provider: Provider::ALL[0],
             instance: "i".into(),
             result,
             elapsed: Duration::ZERO,

@@ -52,7 +52,7 @@ fn from_connection_string(text: &str) -> Result<Target, CliError> {
         .parse()
         .map_err(|e: wa_unified::Error| CliError(e.to_string()))?;
     Ok(Target {
-        name: config.instance(),
+        name: config.instance().to_owned(),
         config,
     })
 }
@@ -82,7 +82,7 @@ fn from_file(path: &Path, lookup: Lookup<'_>) -> Result<Vec<Target>, CliError> {
             let config = InstanceConfig::from_settings(settings, lookup)
                 .map_err(|e| CliError(format!("{shown}: instance {}: {e}", index + 1)))?;
             Ok(Target {
-                name: name.unwrap_or_else(|| config.instance()),
+                name: name.unwrap_or_else(|| config.instance().to_owned()),
                 config,
             })
         })

@@ -12,9 +12,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use wa_providers::Provider;
+
 use crate::faults::Faults;
-use crate::fleet::{Account, Instance, Step};
-use crate::provider::Provider;
+use crate::fleet::{check_responses, Instance, Step};
 use crate::state::{Counters, Served, SharedState};
 
 pub(crate) fn router() -> Router<SharedState> {
@@ -34,11 +35,9 @@ pub(crate) fn router() -> Router<SharedState> {
 pub struct InstanceView {
     pub provider: Provider,
     pub id: String,
-    pub state: String,
-    /// The state served now, after the timeline.
-    pub current_state: String,
-    pub account: Account,
-    pub bare: bool,
+    pub response: String,
+    /// The recorded response served now, after the timeline.
+    pub current_response: String,
     pub timeline: Vec<Step>,
     pub faults: Faults,
     pub counters: Counters,
@@ -50,10 +49,8 @@ impl InstanceView {
         InstanceView {
             provider: instance.provider,
             id: instance.id.clone(),
-            state: instance.state.clone(),
-            current_state: served.current_state().to_owned(),
-            account: instance.account.clone(),
-            bare: instance.bare,
+            response: instance.response.clone(),
+            current_response: served.current_response().to_owned(),
             timeline: instance.timeline.clone(),
             faults: instance.faults.clone(),
             counters: served.counters,
@@ -65,9 +62,8 @@ impl InstanceView {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstancePatch {
-    pub state: Option<String>,
-    pub account: Option<Account>,
-    pub bare: Option<bool>,
+    /// A recorded response of the instance's provider.
+    pub response: Option<String>,
     /// A new timeline, starting now.
     pub timeline: Option<Vec<Step>>,
     pub faults: Option<Faults>,
@@ -94,8 +90,9 @@ impl From<JsonRejection> for ControlError {
 }
 
 fn parse_provider(name: &str) -> Result<Provider, ControlError> {
-    name.parse()
-        .map_err(|e: String| ControlError(StatusCode::BAD_REQUEST, e))
+    name.parse().map_err(|e: wa_providers::UnknownProvider| {
+        ControlError(StatusCode::BAD_REQUEST, e.to_string())
+    })
 }
 
 fn view(state: &SharedState, provider: Provider, id: &str) -> Result<InstanceView, ControlError> {
@@ -169,19 +166,25 @@ async fn change(
 ) -> Result<Json<InstanceView>, ControlError> {
     let provider = parse_provider(&provider)?;
     let Json(patch) = body?;
+    // The patched instance must still serve recorded responses only.
+    let timeline = patch
+        .timeline
+        .iter()
+        .flatten()
+        .map(|step| step.response.as_str());
+    check_responses(
+        provider,
+        &id,
+        patch.response.as_deref().into_iter().chain(timeline),
+    )
+    .map_err(|message| ControlError(StatusCode::BAD_REQUEST, message))?;
     update(&state, provider, &id, |served| {
         let instance = &mut served.instance;
-        if let Some(new_state) = patch.state {
-            instance.state = new_state;
+        if let Some(response) = patch.response {
+            instance.response = response;
             if patch.timeline.is_none() {
                 instance.timeline.clear();
             }
-        }
-        if let Some(account) = patch.account {
-            instance.account = account;
-        }
-        if let Some(bare) = patch.bare {
-            instance.bare = bare;
         }
         if let Some(timeline) = patch.timeline {
             instance.timeline = timeline;

@@ -9,6 +9,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
+use wa_providers::Recording;
 
 /// The faults of one instance. Latency applies to every answer, errors included.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,8 +49,8 @@ impl Faults {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
-    /// An HTTP error status (500, 502, 503, Green API's 466, ...) with a small JSON body in
-    /// the provider's style.
+    /// An HTTP error status (500, 502, 503, 466, ...) with the provider's recorded body for
+    /// that status, or its reason phrase as text.
     Status { status: u16 },
     /// The connection is reset (TCP RST) before any response is sent.
     Reset,
@@ -82,19 +83,25 @@ pub fn html_page(status: u16) -> String {
     )
 }
 
-/// Builds the answer a fault gives in place of `normal_body` (the instance's normal JSON).
-/// `Reset` has no answer; the caller resets the connection.
-pub fn fault_response(
+/// Builds the answer a fault gives in place of `normal_body` (the body of the instance's
+/// recorded response, `recording`). `Reset` has no answer; the caller resets the
+/// connection.
+pub(crate) fn fault_response(
     fault: &Fault,
+    recording: &Recording,
     normal_body: &str,
     error_body: impl Fn(u16) -> Response,
 ) -> Response {
+    let normal_status = StatusCode::from_u16(recording.status).unwrap_or(StatusCode::OK);
     match fault {
         Fault::Status { status } => error_body(*status),
         Fault::Reset => error_body(500),
         Fault::TruncatedJson => {
-            let cut = normal_body.len() / 2;
-            json_response(StatusCode::OK, normal_body[..cut].to_owned())
+            let cut = (0..=normal_body.len() / 2)
+                .rev()
+                .find(|i| normal_body.is_char_boundary(*i))
+                .unwrap_or(0);
+            json_response(normal_status, normal_body[..cut].to_owned())
         }
         Fault::Html { status } => Response::builder()
             .status(StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY))
@@ -108,6 +115,7 @@ pub fn fault_response(
             chunk_bytes,
             interval_ms,
         } => trickle_response(
+            normal_status,
             normal_body.to_owned(),
             usize::try_from(*chunk_bytes).unwrap_or(usize::MAX).max(1),
             Duration::from_millis(*interval_ms),
@@ -116,7 +124,7 @@ pub fn fault_response(
 }
 
 /// A JSON answer with a `Content-Length`.
-pub fn json_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json")
@@ -156,7 +164,12 @@ fn oversized_response(bytes: u64) -> Response {
 }
 
 /// The body sent a few bytes at a time, with a pause before each chunk.
-fn trickle_response(body: String, chunk_bytes: usize, interval: Duration) -> Response {
+fn trickle_response(
+    status: StatusCode,
+    body: String,
+    chunk_bytes: usize,
+    interval: Duration,
+) -> Response {
     let body = Bytes::from(body);
     let stream = futures_util::stream::unfold(0usize, move |offset| {
         let body = body.clone();
@@ -170,7 +183,7 @@ fn trickle_response(body: String, chunk_bytes: usize, interval: Duration) -> Res
         }
     });
     Response::builder()
-        .status(StatusCode::OK)
+        .status(status)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from_stream(stream))
         .unwrap_or_default()

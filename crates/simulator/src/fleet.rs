@@ -1,13 +1,13 @@
-//! The instances the simulator serves: who they are, their credentials, their state, and
-//! how they misbehave.
+//! The instances the simulator serves: who they are, their credentials, the recorded
+//! response each serves, and how they misbehave.
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use wa_providers::{AuthStyle, ExpectedReading, Provider, Recording};
 
 use crate::faults::Faults;
-use crate::provider::Provider;
 
 /// A fleet: every instance the simulator serves. In TOML, a list of `[[instance]]` tables.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -19,39 +19,30 @@ pub struct Fleet {
 
 /// One WhatsApp instance at one provider.
 ///
-/// `state` is the provider's raw value, verbatim: MegaAPI's `instance.status`
-/// (`connected`, ...), VZaps' `data.connected` (`true` or `false`), Hypersender's `status`
-/// (`WORKING`, ...), Green API's `stateInstance` (`authorized`, ...; `null` makes the body
-/// JSON `null`, as while an instance is being created). Any other string is served as is,
-/// to test values a provider may add later.
+/// `response` names one of the provider's recorded responses (a file of
+/// `specs/<provider>/responses/`, without `.toml`); the simulator serves it, with the
+/// instance's own id in place of the recorded one. Any recording may be served, error
+/// answers included.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Instance {
     pub provider: Provider,
-    /// MegaAPI's instance key, VZaps' instance id, Hypersender's instance UUID, or Green
-    /// API's `idInstance` (digits).
+    /// The instance as the provider names it (some providers take digits only).
     pub id: String,
-    /// MegaAPI's, Hypersender's or VZaps' bearer token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The single credential: a bearer token, an API key, or the token in the path.
+    #[serde(
+        default,
+        alias = "api_token",
+        alias = "api_key",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub token: Option<String>,
-    /// VZaps' `X-Instance-Token`.
+    /// The two credentials of a provider that takes a header pair.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instance_token: Option<String>,
-    /// VZaps' `X-Client-Token`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_token: Option<String>,
-    /// Green API's `apiTokenInstance`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_token: Option<String>,
-    pub state: String,
-    #[serde(default)]
-    pub account: Account,
-    /// VZaps only: when disconnected, answer the bare `{"connected": false}` that the
-    /// vendor's description mentions instead of the documented envelope.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub bare: bool,
-    /// Scripted state changes, relative to when the instance was created or its timeline
-    /// last set. Before the first step, `state` holds.
+    pub token_pair: Option<[String; 2]>,
+    pub response: String,
+    /// Scripted changes of response, relative to when the instance was created or its
+    /// timeline last set. Before the first step, `response` holds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<Step>,
     #[serde(default)]
@@ -60,107 +51,64 @@ pub struct Instance {
 
 impl fmt::Debug for Instance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hidden = |secret: &Option<String>| secret.as_ref().map(|_| "***");
         f.debug_struct("Instance")
             .field("provider", &self.provider)
             .field("id", &self.id)
-            .field("token", &hidden(&self.token))
-            .field("instance_token", &hidden(&self.instance_token))
-            .field("client_token", &hidden(&self.client_token))
-            .field("api_token", &hidden(&self.api_token))
-            .field("state", &self.state)
-            .field("account", &self.account)
-            .field("bare", &self.bare)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("token_pair", &self.token_pair.as_ref().map(|_| "***"))
+            .field("response", &self.response)
             .field("timeline", &self.timeline)
             .field("faults", &self.faults)
             .finish()
     }
 }
 
-/// The WhatsApp account linked to an instance, as far as the provider tells.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Account {
-    /// Digits, as the providers send them (`5511999999999`). For MegaAPI, `instance.user`
-    /// is present exactly when a phone is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_name: Option<String>,
-    /// VZaps' `business_profile` object, served as given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_profile: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_picture_url: Option<String>,
-    /// Hypersender's `connected_at`, served verbatim (the vendor sends no time zone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connected_at: Option<String>,
-}
-
-/// One step of a timeline: from `after_ms` after the timeline started, the state is `state`.
+/// One step of a timeline: from `after_ms` after the timeline started, the instance serves
+/// `response`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub after_ms: u64,
-    pub state: String,
+    pub response: String,
 }
 
 impl Step {
-    pub fn new(after: Duration, state: impl Into<String>) -> Step {
+    pub fn new(after: Duration, response: impl Into<String>) -> Step {
         Step {
             after_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
-            state: state.into(),
+            response: response.into(),
         }
     }
 }
 
 impl Instance {
-    /// A new instance with no credentials, account, timeline or faults.
-    pub fn new(provider: Provider, id: impl Into<String>, state: impl Into<String>) -> Instance {
+    /// A new instance serving the recorded response `response`, with no credentials,
+    /// timeline or faults.
+    pub fn new(provider: Provider, id: impl Into<String>, response: impl Into<String>) -> Instance {
         Instance {
             provider,
             id: id.into(),
             token: None,
-            instance_token: None,
-            client_token: None,
-            api_token: None,
-            state: state.into(),
-            account: Account::default(),
-            bare: false,
+            token_pair: None,
+            response: response.into(),
             timeline: Vec::new(),
             faults: Faults::default(),
         }
     }
 
-    /// Sets the bearer token (MegaAPI, Hypersender, VZaps).
+    /// Sets the single credential.
     pub fn with_token(mut self, token: impl Into<String>) -> Instance {
         self.token = Some(token.into());
         self
     }
 
-    /// Sets VZaps' instance and client tokens.
+    /// Sets the header pair's two credentials.
     pub fn with_token_pair(
         mut self,
-        instance_token: impl Into<String>,
-        client_token: impl Into<String>,
+        first: impl Into<String>,
+        second: impl Into<String>,
     ) -> Instance {
-        self.instance_token = Some(instance_token.into());
-        self.client_token = Some(client_token.into());
-        self
-    }
-
-    /// Sets Green API's `apiTokenInstance`.
-    pub fn with_api_token(mut self, api_token: impl Into<String>) -> Instance {
-        self.api_token = Some(api_token.into());
-        self
-    }
-
-    pub fn with_account(mut self, account: Account) -> Instance {
-        self.account = account;
+        self.token_pair = Some([first.into(), second.into()]);
         self
     }
 
@@ -174,61 +122,85 @@ impl Instance {
         self
     }
 
-    /// VZaps only: answer the bare `{"connected": false}` when disconnected.
-    pub fn with_bare_body(mut self) -> Instance {
-        self.bare = true;
-        self
-    }
-
     /// Every secret the instance holds, for checks that none is ever printed.
     pub fn secrets(&self) -> Vec<&str> {
-        [
-            &self.token,
-            &self.instance_token,
-            &self.client_token,
-            &self.api_token,
-        ]
-        .into_iter()
-        .filter_map(|s| s.as_deref())
-        .collect()
+        self.token
+            .iter()
+            .chain(self.token_pair.iter().flatten())
+            .map(String::as_str)
+            .collect()
     }
 
-    /// Checks that the instance can be served: the credentials its provider needs are
-    /// there, and a Green API id is a number of up to 10 digits.
+    /// The recorded response the instance serves before any timeline step.
+    pub fn recording(&self) -> Option<&'static Recording> {
+        self.provider.recording(&self.response)
+    }
+
+    /// The reading a check of the instance must give, before any timeline step and
+    /// fault; `None` when its response is an error.
+    pub fn expected_reading(&self) -> Option<&'static ExpectedReading> {
+        self.recording().and_then(Recording::reading)
+    }
+
+    /// Checks that the instance can be served: its responses are recorded, the credentials
+    /// its provider's auth style needs are there, and its id has the provider's format.
     pub fn validate(&self) -> Result<(), String> {
-        let who = format!("{} instance `{}`", self.provider, self.id);
+        let provider = self.provider;
+        let info = provider.info();
+        let who = format!("{provider} instance `{}`", self.id);
         if self.id.is_empty() {
-            return Err(format!("a {} instance has an empty id", self.provider));
+            return Err(format!("a {provider} instance has an empty id"));
         }
         if self.id.contains('/') {
             return Err(format!("{who}: an id cannot contain `/`"));
         }
+        let timeline = self.timeline.iter().map(|step| step.response.as_str());
+        check_responses(
+            provider,
+            &self.id,
+            std::iter::once(self.response.as_str()).chain(timeline),
+        )?;
         let present = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
-        match self.provider {
-            Provider::MegaApi | Provider::Hypersender if !present(&self.token) => {
-                Err(format!("{who} needs a `token`"))
+        let has_pair = self
+            .token_pair
+            .as_ref()
+            .is_some_and(|[a, b]| !a.is_empty() && !b.is_empty());
+        match info.auth.style {
+            AuthStyle::BearerOrHeaderPair { .. } if !present(&self.token) && !has_pair => {
+                return Err(format!("{who} needs a `token`, or a `token_pair`"))
             }
-            Provider::Vzaps
-                if !(present(&self.token)
-                    || present(&self.instance_token) && present(&self.client_token)) =>
-            {
-                Err(format!(
-                    "{who} needs a `token`, or an `instance_token` and a `client_token`"
-                ))
+            AuthStyle::BearerOrHeaderPair { .. } => {}
+            style if style.credentials_optional() => {}
+            _ if !present(&self.token) => return Err(format!("{who} needs a `token`")),
+            _ => {}
+        }
+        if let Some(digits) = info.instance.digits {
+            if self.id.len() > usize::from(digits) || !self.id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!(
+                    "{who}: its id is a number of up to {digits} digits"
+                ));
             }
-            Provider::GreenApi if !present(&self.api_token) => {
-                Err(format!("{who} needs an `api_token`"))
-            }
-            Provider::GreenApi
-                if self.id.len() > 10 || !self.id.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                Err(format!(
-                    "{who}: a Green API id is a number of up to 10 digits"
-                ))
-            }
-            _ => Ok(()),
+        }
+        Ok(())
+    }
+}
+
+/// Checks that every one of `responses` is a recorded response of `provider`.
+pub(crate) fn check_responses<'a>(
+    provider: Provider,
+    id: &str,
+    responses: impl IntoIterator<Item = &'a str>,
+) -> Result<(), String> {
+    for response in responses {
+        if provider.recording(response).is_none() {
+            let names: Vec<&str> = provider.recordings().iter().map(|r| r.name).collect();
+            return Err(format!(
+                "{provider} instance `{id}`: `{response}` is not a recorded response of {provider} (one of {})",
+                names.join(", ")
+            ));
         }
     }
+    Ok(())
 }
 
 impl Fleet {
@@ -254,68 +226,22 @@ impl Fleet {
         Ok(())
     }
 
-    /// The fleet served when none is given: a few instances per provider in varied states,
-    /// with demo credentials (printed by the binary, so that the fleet is ready to use).
+    /// The fleet served when none is given: every provider's demo instances (from its
+    /// `provider.toml`), with demo credentials (printed by the binary, so that the fleet is
+    /// ready to use).
     pub fn sample() -> Fleet {
-        let phone = |digits: &str, name: &str| Account {
-            phone: Some(digits.to_owned()),
-            jid: Some(format!("{digits}@s.whatsapp.net")),
-            push_name: Some(name.to_owned()),
-            ..Account::default()
-        };
-        let mut vzaps_business = phone("551151968302", "Aprova Mesa Prop");
-        vzaps_business.business_name = Some("Aprova Mesa Prop".into());
-        vzaps_business.business_profile = Some(serde_json::json!({
-            "business_hours_timezone": "America/Sao_Paulo",
-            "categories": [{"id": "1022050661163852", "name": "Finance"}],
-            "profile_options": {"cart_enabled": "true", "commerce_experience": "none"}
-        }));
-        vzaps_business.profile_picture_url =
-            Some("https://pps.whatsapp.net/v/t61.24694-24/example.jpg".into());
-        let mut hypersender_connected = phone("5511988887777", "Support Desk");
-        hypersender_connected.connected_at = Some("2025-05-26T10:12:45".into());
-
-        Fleet {
-            instances: vec![
-                Instance::new(Provider::MegaApi, "megastart-MDEMO0001", "connected")
-                    .with_token("megaapi-demo-token")
-                    .with_account(phone("5511999990001", "Loja Centro")),
-                Instance::new(Provider::MegaApi, "megastart-MDEMO0002", "disconnected")
-                    .with_token("megaapi-demo-token"),
-                Instance::new(Provider::Vzaps, "VZDEMO0000000000000000000001", "true")
-                    .with_token_pair("vzaps-demo-instance-token", "vzaps-demo-client-token")
-                    .with_account(vzaps_business),
-                Instance::new(Provider::Vzaps, "VZDEMO0000000000000000000002", "false")
-                    .with_token_pair("vzaps-demo-instance-token", "vzaps-demo-client-token"),
-                Instance::new(
-                    Provider::Hypersender,
-                    "fa3d01c4-1234-4c0d-a12f-df319b612f8c",
-                    "WORKING",
-                )
-                .with_token("234|hypersender-demo-token")
-                .with_account(hypersender_connected),
-                Instance::new(
-                    Provider::Hypersender,
-                    "0b6f2a9e-5d4c-4e3b-9a8f-7c6d5e4f3a2b",
-                    "SCAN_QR_CODE",
-                )
-                .with_token("234|hypersender-demo-token"),
-                Instance::new(
-                    Provider::Hypersender,
-                    "7e1d3c5b-2a4f-4b6d-8e0f-1a2b3c4d5e6f",
-                    "FAILED",
-                )
-                .with_token("234|hypersender-demo-token"),
-                Instance::new(Provider::GreenApi, "1101000001", "authorized")
-                    .with_api_token("greenapi-demo-token-0001"),
-                Instance::new(Provider::GreenApi, "1101000002", "yellowCard")
-                    .with_api_token("greenapi-demo-token-0002"),
-                Instance::new(Provider::GreenApi, "1101000003", "sleepMode")
-                    .with_api_token("greenapi-demo-token-0003"),
-                Instance::new(Provider::GreenApi, "1101000004", "starting")
-                    .with_api_token("greenapi-demo-token-0004"),
-            ],
-        }
+        let instances = Provider::ALL
+            .iter()
+            .flat_map(|provider| {
+                provider.info().demo.iter().map(move |demo| {
+                    let mut instance = Instance::new(*provider, demo.instance, demo.response);
+                    instance.token = demo.token.map(str::to_owned);
+                    instance.token_pair = demo.token_pair.map(|pair| pair.map(str::to_owned));
+                    instance
+                })
+            })
+            .collect();
+        Fleet { instances }
     }
 }
 
@@ -327,7 +253,7 @@ mod tests {
     fn the_sample_fleet_is_valid_and_covers_every_provider() {
         let fleet = Fleet::sample();
         assert_eq!(fleet.validate(), Ok(()));
-        for provider in Provider::ALL {
+        for provider in Provider::ALL.iter().copied() {
             assert!(
                 fleet.instances.iter().any(|i| i.provider == provider),
                 "{provider}"
@@ -337,74 +263,86 @@ mod tests {
 
     #[test]
     fn a_fleet_reads_from_toml() {
-        let fleet = Fleet::from_toml(
+        let provider = Provider::ALL[0];
+        let response = provider.recordings()[0].name;
+        let text = format!(
             r#"
             [[instance]]
-            provider = "green-api"
+            provider = "{provider}"
             id = "1101000001"
-            api_token = "t"
-            state = "authorized"
-            timeline = [{ after_ms = 500, state = "starting" }]
-            faults = { latency_ms = 20 }
-
-            [[instance]]
-            provider = "vzaps"
-            id = "VZ1"
-            instance_token = "i"
-            client_token = "c"
-            state = "true"
-            account = { phone = "5511", push_name = "Shop" }
-            "#,
-        )
-        .unwrap();
+            token = "t"
+            token_pair = ["i", "c"]
+            response = "{response}"
+            timeline = [{{ after_ms = 500, response = "{response}" }}]
+            faults = {{ latency_ms = 20 }}
+            "#
+        );
+        let fleet: Fleet = toml::from_str(&text).unwrap();
         assert_eq!(
             fleet.instances,
-            vec![
-                Instance::new(Provider::GreenApi, "1101000001", "authorized")
-                    .with_api_token("t")
-                    .with_timeline(vec![Step {
-                        after_ms: 500,
-                        state: "starting".into()
-                    }])
-                    .with_faults(Faults {
-                        latency_ms: 20,
-                        fault: None
-                    }),
-                Instance::new(Provider::Vzaps, "VZ1", "true")
-                    .with_token_pair("i", "c")
-                    .with_account(Account {
-                        phone: Some("5511".into()),
-                        push_name: Some("Shop".into()),
-                        ..Account::default()
-                    }),
-            ]
+            vec![Instance::new(provider, "1101000001", response)
+                .with_token("t")
+                .with_token_pair("i", "c")
+                .with_timeline(vec![Step {
+                    after_ms: 500,
+                    response: response.into()
+                }])
+                .with_faults(Faults {
+                    latency_ms: 20,
+                    fault: None
+                })]
         );
     }
 
     #[test]
     fn fleet_errors_say_what_is_wrong_and_where() {
         let unknown = Fleet::from_toml(
-            "[[instance]]\nprovider = \"waha\"\nid = \"x\"\nstate = \"WORKING\"\n",
+            "[[instance]]\nprovider = \"no-such-gateway\"\nid = \"x\"\nresponse = \"r\"\n",
         )
         .unwrap_err();
         assert!(unknown.contains("line 2, column 12"), "{unknown}");
-        assert!(unknown.contains("unknown variant `waha`"), "{unknown}");
-        let missing = Fleet::from_toml(
-            "[[instance]]\nprovider = \"megaapi\"\nid = \"k\"\nstate = \"connected\"\n",
-        )
-        .unwrap_err();
-        assert_eq!(missing, "megaapi instance `k` needs a `token`");
-        let bad_id = Fleet::from_toml("[[instance]]\nprovider = \"green-api\"\nid = \"12345678901\"\napi_token = \"t\"\nstate = \"authorized\"\n")
-            .unwrap_err();
-        assert_eq!(
-            bad_id,
-            "green-api instance `12345678901`: a Green API id is a number of up to 10 digits"
+        assert!(
+            unknown.contains("unknown variant `no-such-gateway`"),
+            "{unknown}"
         );
+        for provider in Provider::ALL.iter().copied() {
+            let response = provider.recordings()[0].name;
+            let missing = Fleet::from_toml(&format!(
+                "[[instance]]\nprovider = \"{provider}\"\nid = \"1\"\nresponse = \"{response}\"\n"
+            ));
+            let needs = match provider.info().auth.style {
+                AuthStyle::BearerOrHeaderPair { .. } => Err(format!(
+                    "{provider} instance `1` needs a `token`, or a `token_pair`"
+                )),
+                style if style.credentials_optional() => Ok(()),
+                _ => Err(format!("{provider} instance `1` needs a `token`")),
+            };
+            assert_eq!(missing.map(|_| ()), needs);
+            let unrecorded = Instance::new(provider, "1", "no-such-response")
+                .with_token("t")
+                .validate()
+                .unwrap_err();
+            assert!(
+                unrecorded.starts_with(&format!("{provider} instance `1`: `no-such-response` is not a recorded response of {provider} (one of ")),
+                "{unrecorded}"
+            );
+            if let Some(digits) = provider.info().instance.digits {
+                let long = "1".repeat(usize::from(digits) + 1);
+                assert_eq!(
+                    Instance::new(provider, &long, response)
+                        .with_token("t")
+                        .validate(),
+                    Err(format!(
+                        "{provider} instance `{long}`: its id is a number of up to {digits} digits"
+                    ))
+                );
+            }
+        }
     }
 
     #[test]
     fn debug_hides_credentials() {
-        let instance = Instance::new(Provider::Vzaps, "VZ1", "true")
+        let instance = Instance::new(Provider::ALL[0], "1", "x")
             .with_token("tok-1")
             .with_token_pair("inst-2", "client-3");
         let debug = format!("{instance:?}");

@@ -1,53 +1,49 @@
-//! A provider simulator: one real HTTP server on loopback that speaks the status APIs of
-//! MegaAPI, VZaps, Hypersender and Green API, for tests, demos and benchmarks.
+//! A provider simulator: one real HTTP server on loopback that speaks the status API of
+//! every provider in the catalog (`wa-providers`, generated from the folders of `specs/`),
+//! for tests, demos and benchmarks.
 //!
-//! It serves each provider under its own base path (see [`Provider::base_path`]), with the
-//! vendors' body shapes, authentication, error bodies and rate limits, and lets tests make
-//! any instance misbehave ([`Fault`]) or change state on a schedule ([`Step`]).
+//! Each provider is served under its own base path, at its status call's path, with its
+//! auth style and its documented rate limit. An instance serves one of its provider's
+//! recorded responses (`specs/<provider>/responses/`), the same recordings the behaviour
+//! suite checks; tests can make any instance misbehave ([`Fault`]) or change response on a
+//! schedule ([`Step`]).
 //!
 //! ```
-//! use wa_simulator::{Fleet, Instance, Provider, Simulator};
+//! use wa_simulator::{Fleet, Simulator};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> std::io::Result<()> {
-//! let fleet = Fleet {
-//!     instances: vec![
-//!         Instance::new(Provider::Hypersender, "fa3d01c4-1234-4c0d-a12f-df319b612f8c", "WORKING")
-//!             .with_token("234|demo"),
-//!     ],
-//! };
-//! let simulator = Simulator::start(fleet).await?;
-//! let base = simulator.base_url(Provider::Hypersender); // http://127.0.0.1:PORT/hypersender/api/whatsapp/v1
-//! assert!(base.ends_with("/hypersender/api/whatsapp/v1"));
+//! let fleet = Fleet::sample(); // every provider's demo instances
+//! let simulator = Simulator::start(fleet.clone()).await?;
+//! for instance in &fleet.instances {
+//!     let base = simulator.base_url(instance.provider);
+//!     assert!(base.starts_with("http://127.0.0.1:"));
+//!     // A connection string `wa-status check` takes as it is.
+//!     let target = simulator.connection_string(instance);
+//!     assert!(target.starts_with(&format!("{}+http://", instance.provider)));
+//! }
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! | provider | status endpoint under its base URL | auth | rate limit |
-//! | --- | --- | --- | --- |
-//! | MegaAPI | `GET /rest/instance/{key}` | bearer | none |
-//! | VZaps | `GET /instances/{id}/session/status` | bearer, or `X-Instance-Token` + `X-Client-Token` | none |
-//! | Hypersender | `GET /{instance}/health` | bearer | 10 per minute per token |
-//! | Green API | `GET /waInstance{id}/getStateInstance/{token}` | token in the path | 1 per second per instance |
-//!
-//! Wrong credentials get 401 (Green API: 401 for a wrong token, 403 for an unknown id); an
-//! unknown instance gets 404 with the vendor's body; over the rate limit, 429 with
-//! `Retry-After`. The control API is described in the crate's README.
+//! Wrong credentials get the provider's recorded `unauthenticated` answer, an unknown
+//! instance its `unknown_instance` answer, and a request over its rate limit its
+//! `rate_limited` answer with `Retry-After`. The crate's README has the tables: base paths,
+//! auth, limits, the recordings of each provider, the faults and the control API.
 
 mod control;
 mod faults;
 mod fleet;
 mod log;
-mod provider;
+mod route;
+mod serve;
 mod server;
 mod state;
-mod vendors;
 
 pub use control::{InstancePatch, InstanceView, RateLimits};
 pub use faults::{html_page, Fault, Faults, WRONG_SHAPE_BODY};
-pub use fleet::{Account, Fleet, Instance, Step};
+pub use fleet::{Fleet, Instance, Step};
 pub use log::RequestLog;
-pub use provider::Provider;
-pub use server::{Simulator, SimulatorOptions};
+pub use server::{connection_string_at, status_request_at, Simulator, SimulatorOptions};
 pub use state::{Counters, RateLimit};
-pub use vendors::GREEN_API_NULL_STATE;
+pub use wa_providers::Provider;

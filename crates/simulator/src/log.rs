@@ -45,7 +45,7 @@ impl RequestLog {
         }
     }
 
-    /// Logs one request. `path` must already be redacted (see [`redact_path`]).
+    /// Logs one request. `path` must already be redacted (`route::redact_path`).
     pub(crate) fn request(&self, method: &str, path: &str, status: u16, note: &str) {
         if matches!(self.target, Target::Off) {
             return;
@@ -66,36 +66,9 @@ impl RequestLog {
     }
 }
 
-/// A request path fit for the log: Green API's token segment becomes `***`. Other
-/// providers carry their credentials in headers, which are never logged.
-pub(crate) fn redact_path(path: &str) -> String {
-    let segments: Vec<&str> = path.split('/').collect();
-    match segments.iter().position(|s| *s == "getStateInstance") {
-        Some(at) if at + 1 < segments.len() => {
-            let mut redacted: Vec<&str> = segments[..=at].to_vec();
-            redacted.push("***");
-            redacted.extend(&segments[at + 2..]);
-            redacted.join("/")
-        }
-        _ => path.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn green_api_tokens_are_redacted() {
-        assert_eq!(
-            redact_path("/green-api/waInstance1101/getStateInstance/abc%2Fdef"),
-            "/green-api/waInstance1101/getStateInstance/***"
-        );
-        assert_eq!(
-            redact_path("/hypersender/api/whatsapp/v1/x/health"),
-            "/hypersender/api/whatsapp/v1/x/health"
-        );
-    }
 
     #[test]
     fn memory_logs_keep_lines() {

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use wa_simulator::{Fleet, Instance, Provider, RequestLog, Simulator, SimulatorOptions};
+use wa_simulator::{
+    status_request_at, Fleet, Instance, Provider, RequestLog, Simulator, SimulatorOptions,
+};
 
-/// A WhatsApp gateway provider simulator: MegaAPI, VZaps, Hypersender and Green API status
-/// APIs on one HTTP server, with a control API under /_control.
+/// A WhatsApp gateway provider simulator: every provider's status API on one HTTP server,
+/// serving their recorded responses, with a control API under /_control.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -71,7 +73,7 @@ async fn main() -> ExitCode {
 fn print_banner(simulator: &Simulator, fleet: &Fleet, sample: bool, rate_limits: bool) {
     println!("wa-simulator listening on http://{}", simulator.addr());
     println!("base URLs:");
-    for provider in Provider::ALL {
+    for provider in Provider::ALL.iter().copied() {
         println!("  {:<12} {}", provider.name(), simulator.base_url(provider));
     }
     println!("  {:<12} {}", "control", simulator.control_url());
@@ -92,7 +94,7 @@ fn print_banner(simulator: &Simulator, fleet: &Fleet, sample: bool, rate_limits:
                 "  {:<12} {:<38} {}",
                 instance.provider.name(),
                 instance.id,
-                instance.state
+                instance.response
             );
             println!("    {}", curl_command(simulator, instance));
         }
@@ -106,7 +108,7 @@ fn print_banner(simulator: &Simulator, fleet: &Fleet, sample: bool, rate_limits:
                 "  {:<12} {:<38} {}",
                 instance.provider.name(),
                 instance.id,
-                instance.state
+                instance.response
             );
         }
     }
@@ -114,27 +116,10 @@ fn print_banner(simulator: &Simulator, fleet: &Fleet, sample: bool, rate_limits:
 
 /// A ready-to-paste `curl` for one sample instance.
 fn curl_command(simulator: &Simulator, instance: &Instance) -> String {
-    let base = simulator.base_url(instance.provider);
-    let token = instance.token.as_deref().unwrap_or_default();
-    match instance.provider {
-        Provider::MegaApi => format!(
-            "curl -H 'Authorization: Bearer {token}' {base}/rest/instance/{}",
-            instance.id
-        ),
-        Provider::Vzaps => format!(
-            "curl -H 'X-Instance-Token: {}' -H 'X-Client-Token: {}' {base}/instances/{}/session/status",
-            instance.instance_token.as_deref().unwrap_or_default(),
-            instance.client_token.as_deref().unwrap_or_default(),
-            instance.id
-        ),
-        Provider::Hypersender => format!(
-            "curl -H 'Authorization: Bearer {token}' {base}/{}/health",
-            instance.id
-        ),
-        Provider::GreenApi => format!(
-            "curl {base}/waInstance{}/getStateInstance/{}",
-            instance.id,
-            instance.api_token.as_deref().unwrap_or_default()
-        ),
+    let (url, headers) = status_request_at(&simulator.addr().to_string(), instance);
+    let mut command = String::from("curl");
+    for (name, value) in headers {
+        command.push_str(&format!(" -H '{name}: {value}'"));
     }
+    format!("{command} {url}")
 }

@@ -15,13 +15,104 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tower::ServiceExt as _;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use wa_providers::{AuthStyle, Provider};
+
 use crate::control;
 use crate::faults::Faults;
 use crate::fleet::{Fleet, Instance, Step};
 use crate::log::RequestLog;
-use crate::provider::Provider;
+use crate::serve;
 use crate::state::{Counters, SharedState};
-use crate::vendors;
+
+/// What a credential must escape inside a connection string's userinfo.
+const USERINFO: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A connection string for `instance` on a simulator listening at `address` (`host:port`):
+/// see [`Simulator::connection_string`].
+pub fn connection_string_at(address: &str, instance: &Instance) -> String {
+    let info = instance.provider.info();
+    let encode = |secret: &str| utf8_percent_encode(secret, USERINFO).to_string();
+    let credentials: Vec<String> = match (&instance.token, &instance.token_pair) {
+        (_, Some(pair)) => pair.iter().map(|s| encode(s)).collect(),
+        (Some(token), None) => vec![encode(token)],
+        (None, None) => Vec::new(),
+    };
+    let instance_placeholder = info.instance.placeholder;
+    let form = info.connection_strings.iter().find(|form| {
+        form.userinfo
+            .iter()
+            .filter(|p| **p != instance_placeholder)
+            .count()
+            == credentials.len()
+    });
+    let mut text = format!("{}+http://", info.name);
+    let mut tail = true;
+    if let Some(form) = form {
+        let mut credentials = credentials.into_iter();
+        let userinfo: Vec<String> = form
+            .userinfo
+            .iter()
+            .map(|placeholder| match *placeholder == instance_placeholder {
+                true => instance.id.clone(),
+                false => credentials.next().unwrap_or_default(),
+            })
+            .collect();
+        if !userinfo.is_empty() {
+            text.push_str(&userinfo.join(":"));
+            text.push('@');
+        }
+        tail = form.tail.is_some();
+    }
+    text.push_str(&format!("{address}{}", info.simulator.base_path));
+    if tail {
+        text.push('/');
+        text.push_str(&instance.id);
+    }
+    text
+}
+
+/// The status call of `instance` on a simulator listening at `address`, as a hand-written
+/// client would send it: the URL (instance, and a token carried in the path, filled in)
+/// and the auth headers of the provider's style.
+pub fn status_request_at(address: &str, instance: &Instance) -> (String, Vec<(String, String)>) {
+    let info = instance.provider.info();
+    let token = instance.token.as_deref().unwrap_or_default();
+    let mut path = info
+        .status
+        .path
+        .replace(&format!("{{{}}}", info.instance.parameter), &instance.id);
+    let bearer = || ("Authorization".to_owned(), format!("Bearer {token}"));
+    let headers = match info.auth.style {
+        AuthStyle::PathToken { parameter } => {
+            path = path.replace(
+                &format!("{{{parameter}}}"),
+                &utf8_percent_encode(token, USERINFO).to_string(),
+            );
+            Vec::new()
+        }
+        AuthStyle::BearerOrHeaderPair { headers: names, .. } => match &instance.token_pair {
+            Some([first, second]) => vec![
+                (names[0].to_owned(), first.clone()),
+                (names[1].to_owned(), second.clone()),
+            ],
+            None => vec![bearer()],
+        },
+        AuthStyle::ApiKeyHeader { header, .. } if !token.is_empty() => {
+            vec![(header.to_owned(), token.to_owned())]
+        }
+        AuthStyle::ApiKeyHeader { .. } => Vec::new(),
+        _ => vec![bearer()],
+    };
+    (
+        format!("http://{address}{}{path}", info.simulator.base_path),
+        headers,
+    )
+}
 
 /// Lets a request handler ask for its connection to be reset (TCP RST, no response).
 #[derive(Clone, Default)]
@@ -82,9 +173,9 @@ impl Simulator {
         let listener = TcpListener::bind(options.listen).await?;
         let addr = listener.local_addr()?;
         let state = SharedState::new(fleet, options.rate_limits, options.log);
-        let router = vendors::router()
+        let router = Router::new()
             .nest("/_control", control::router())
-            .fallback(not_found)
+            .fallback(serve::handle)
             .with_state(state.clone());
         let (shutdown, shutdown_rx) = watch::channel(false);
         let connections = Arc::new(AtomicU64::new(0));
@@ -108,10 +199,21 @@ impl Simulator {
         self.addr
     }
 
-    /// The base URL a client of `provider` is configured with, e.g.
-    /// `http://127.0.0.1:8080/hypersender/api/whatsapp/v1`.
+    /// The base URL a client of `provider` is configured with: the simulator's address and
+    /// the provider's base path, e.g. `http://127.0.0.1:8080/<provider>`.
     pub fn base_url(&self, provider: Provider) -> String {
-        format!("http://{}{}", self.addr, provider.base_path())
+        format!(
+            "http://{}{}",
+            self.addr,
+            provider.info().simulator.base_path
+        )
+    }
+
+    /// A connection string for `instance` on this simulator, in its provider's form for the
+    /// instance's credentials (credentials percent-encoded), ready for `wa-status` or
+    /// `wa-unified`.
+    pub fn connection_string(&self, instance: &Instance) -> String {
+        connection_string_at(&self.addr.to_string(), instance)
     }
 
     /// The base URL of the control API.
@@ -126,10 +228,11 @@ impl Simulator {
         Ok(())
     }
 
-    /// Sets an instance's raw state (and clears its timeline).
-    pub fn set_state(&self, provider: Provider, id: &str, state: &str) -> Result<(), String> {
+    /// Sets the recorded response an instance serves (and clears its timeline).
+    pub fn set_response(&self, provider: Provider, id: &str, response: &str) -> Result<(), String> {
+        crate::fleet::check_responses(provider, id, [response])?;
         control::update(&self.state, provider, id, |served| {
-            served.instance.state = state.to_owned();
+            served.instance.response = response.to_owned();
             served.instance.timeline.clear();
         })
     }
@@ -141,6 +244,8 @@ impl Simulator {
         id: &str,
         timeline: Vec<Step>,
     ) -> Result<(), String> {
+        let responses = timeline.iter().map(|step| step.response.as_str());
+        crate::fleet::check_responses(provider, id, responses)?;
         control::update(&self.state, provider, id, |served| {
             served.instance.timeline = timeline;
             served.timeline_start = std::time::Instant::now();
@@ -201,10 +306,6 @@ impl Drop for Simulator {
         let _ = self.shutdown.send(true);
         self.task.abort();
     }
-}
-
-async fn not_found() -> axum::http::StatusCode {
-    axum::http::StatusCode::NOT_FOUND
 }
 
 async fn accept_loop(

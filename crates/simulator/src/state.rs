@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use wa_providers::Provider;
+
 use crate::fleet::{Fleet, Instance};
 use crate::log::RequestLog;
-use crate::provider::Provider;
 
 /// How many requests an instance received, and how many of them got a 429.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,15 +35,17 @@ impl Served {
         }
     }
 
-    /// The raw state now: the last timeline step reached, or the base state.
-    pub fn current_state(&self) -> &str {
+    /// The recorded response served now: the last timeline step reached, or the base one.
+    pub fn current_response(&self) -> &str {
         let elapsed = self.timeline_start.elapsed();
         self.instance
             .timeline
             .iter()
             .filter(|step| Duration::from_millis(step.after_ms) <= elapsed)
             .max_by_key(|step| step.after_ms)
-            .map_or(self.instance.state.as_str(), |step| step.state.as_str())
+            .map_or(self.instance.response.as_str(), |step| {
+                step.response.as_str()
+            })
     }
 }
 
@@ -54,16 +57,13 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// Hypersender's health endpoint: 10 requests per minute per token.
-    pub const HYPERSENDER: RateLimit = RateLimit {
-        requests: 10,
-        per: Duration::from_secs(60),
-    };
-    /// Green API's `getStateInstance`: 1 request per second per instance.
-    pub const GREEN_API: RateLimit = RateLimit {
-        requests: 1,
-        per: Duration::from_secs(1),
-    };
+    /// The quota `provider` documents for its status call, from the provider catalog.
+    pub fn of(provider: Provider) -> Option<RateLimit> {
+        provider.info().quota.map(|quota| RateLimit {
+            requests: quota.requests as usize,
+            per: Duration::from_secs(quota.per_seconds),
+        })
+    }
 }
 
 pub(crate) struct Inner {

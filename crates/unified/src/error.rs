@@ -3,63 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+pub use wa_model::ErrorKind;
 
-use crate::model::Provider;
-
-/// The kind of a failure, by its wire name (the CLI's `error.kind`, the exporter's label).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ErrorKind {
-    InvalidConfig,
-    Unauthenticated,
-    NotFound,
-    RateLimited,
-    QuotaExceeded,
-    Unavailable,
-    Decode,
-    UnexpectedStatus,
-}
-
-impl ErrorKind {
-    /// Every kind, in the order of the status model.
-    pub const ALL: [ErrorKind; 8] = [
-        ErrorKind::InvalidConfig,
-        ErrorKind::Unauthenticated,
-        ErrorKind::NotFound,
-        ErrorKind::RateLimited,
-        ErrorKind::QuotaExceeded,
-        ErrorKind::Unavailable,
-        ErrorKind::Decode,
-        ErrorKind::UnexpectedStatus,
-    ];
-
-    /// The wire name, e.g. `rate_limited`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidConfig => "invalid_config",
-            ErrorKind::Unauthenticated => "unauthenticated",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::QuotaExceeded => "quota_exceeded",
-            ErrorKind::Unavailable => "unavailable",
-            ErrorKind::Decode => "decode",
-            ErrorKind::UnexpectedStatus => "unexpected_status",
-        }
-    }
-
-    /// Whether retrying later may succeed: rate limits and unavailability pass.
-    pub fn is_temporary(self) -> bool {
-        matches!(self, ErrorKind::RateLimited | ErrorKind::Unavailable)
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use crate::Provider;
 
 /// Why a status check failed. No variant ever holds a secret: bodies are cut to a short
 /// excerpt with credentials masked, and transport errors carry no URL.
@@ -72,7 +18,7 @@ pub enum Error {
         provider: Option<Provider>,
         message: String,
     },
-    /// The provider rejected the credentials (401; Green API's 403 for a wrong id).
+    /// The provider rejected the credentials (401, or the provider's own status).
     Unauthenticated { provider: Provider, status: u16 },
     /// The provider does not know the instance (404).
     NotFound { provider: Provider },
@@ -81,7 +27,7 @@ pub enum Error {
         provider: Provider,
         retry_after: Option<Duration>,
     },
-    /// The account's quota is spent (Green API's 466).
+    /// The account's quota is spent (the provider's own status, such as 466).
     QuotaExceeded { provider: Provider },
     /// The provider could not be reached or did not answer in time, reset the connection,
     /// or answered with a 5xx status.
@@ -260,30 +206,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kinds_have_the_status_models_wire_names_and_temporary_flags() {
-        let table: Vec<(&str, bool)> = ErrorKind::ALL
-            .iter()
-            .map(|k| (k.name(), k.is_temporary()))
-            .collect();
-        assert_eq!(
-            table,
-            [
-                ("invalid_config", false),
-                ("unauthenticated", false),
-                ("not_found", false),
-                ("rate_limited", true),
-                ("quota_exceeded", false),
-                ("unavailable", true),
-                ("decode", false),
-                ("unexpected_status", false),
-            ]
-        );
-        for kind in ErrorKind::ALL {
-            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
-        }
-    }
-
-    #[test]
     fn excerpts_are_short_masked_and_on_one_line() {
         assert_eq!(excerpt(b"", &[]), "(empty)");
         assert_eq!(excerpt(b"token=abc\ndone", &["abc"]), "token=***\\ndone");
@@ -296,21 +218,20 @@ mod tests {
 
     #[test]
     fn messages_name_the_provider() {
-        let error = Error::RateLimited {
-            provider: Provider::Hypersender,
-            retry_after: Some(Duration::from_secs(42)),
-        };
-        assert_eq!(
-            error.to_string(),
-            "hypersender: rate limited (HTTP 429), retry after 42 s"
-        );
-        assert_eq!(error.retry_after(), Some(Duration::from_secs(42)));
-        assert_eq!(
-            Error::QuotaExceeded {
-                provider: Provider::GreenApi
-            }
-            .to_string(),
-            "green-api: the account's quota is exhausted (HTTP 466)"
-        );
+        for provider in Provider::ALL.iter().copied() {
+            let error = Error::RateLimited {
+                provider,
+                retry_after: Some(Duration::from_secs(42)),
+            };
+            assert_eq!(
+                error.to_string(),
+                format!("{provider}: rate limited (HTTP 429), retry after 42 s")
+            );
+            assert_eq!(error.retry_after(), Some(Duration::from_secs(42)));
+            assert_eq!(
+                Error::QuotaExceeded { provider }.to_string(),
+                format!("{provider}: the account's quota is exhausted (HTTP 466)")
+            );
+        }
     }
 }

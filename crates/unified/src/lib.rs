@@ -7,11 +7,10 @@
 //! ```no_run
 //! use wa_unified::{InstanceConfig, Monitor, MonitorOptions};
 //!
-//! # async fn example() -> Result<(), wa_unified::Error> {
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let monitor = Monitor::new(MonitorOptions::default())?;
-//! let config: InstanceConfig =
-//!     "hypersender://234%7CmyToken@app.hypersender.com/api/whatsapp/v1/fa3d01c4-1234-4c0d-a12f-df319b612f8c"
-//!         .parse()?;
+//! // Any provider's connection string (see "Connection strings" below).
+//! let config: InstanceConfig = std::env::var("WA_STATUS_TARGET")?.parse()?;
 //! let status = monitor.instance(config)?.check().await?;
 //! if !status.can_send() {
 //!     println!("{} is {}: {:?}", status.instance, status.state, status.required_action);
@@ -20,77 +19,53 @@
 //! # }
 //! ```
 //!
-//! A runnable version, against the project's provider simulator:
+//! A runnable version, against the project's provider simulator and its sample fleet (an
+//! instance of every provider):
 //!
 //! ```
-//! # use wa_simulator::{Fleet, Instance as SimInstance, Provider as SimProvider, Simulator};
-//! use wa_unified::{ConnectionState, InstanceConfig, Monitor, MonitorOptions, RequiredAction};
+//! use wa_simulator::{Fleet, Simulator};
+//! use wa_unified::{InstanceConfig, Monitor, MonitorOptions};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let sim = Simulator::start(Fleet { instances: vec![
-//! #     SimInstance::new(SimProvider::GreenApi, "1101000001", "yellowCard").with_api_token("secret"),
-//! # ]}).await?;
-//! # let host = sim.addr();
+//! let fleet = Fleet::sample();
+//! let simulator = Simulator::start(fleet.clone()).await?;
 //! let monitor = Monitor::new(MonitorOptions::default())?;
-//! let config: InstanceConfig = format!("green-api+http://1101000001:secret@{host}/green-api").parse()?;
-//! let status = monitor.instance(config)?.check().await?;
-//! assert_eq!(status.state, ConnectionState::Restricted);
-//! assert_eq!(status.raw_state, "yellowCard");
-//! assert_eq!(status.required_action, Some(RequiredAction::Restart));
+//! for instance in &fleet.instances {
+//!     let config: InstanceConfig = simulator.connection_string(instance).parse()?;
+//!     let status = monitor.instance(config)?.check().await?;
+//!     let expected = instance.expected_reading().expect("the sample fleet reads");
+//!     assert_eq!(status.state, expected.state);
+//!     assert_eq!(status.raw_state, expected.raw_state);
+//!     assert_eq!(status.required_action, expected.action);
+//! }
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! # One interface, four backends
+//! # One interface, every provider
 //!
 //! [`Monitor::instance`] gives an [`Instance`] bound to one instance of any provider;
-//! [`Instance::check`] reads its status. Behind it is an enum over the providers, not a
-//! trait object: the set of providers is closed (each needs a generated client in this
-//! workspace), an enum needs no boxed futures, and each variant is compiled only with its
-//! cargo feature (`megaapi`, `vzaps`, `hypersender`, `green-api`; all on by default). A
-//! config for a provider whose feature is off is accepted, and [`Monitor::instance`] then
-//! fails with an `invalid_config` error naming the feature.
+//! [`Instance::check`] reads its status. Which providers exist, and what each takes (its
+//! auth style, its default base URL, its quota, its connection-string forms, its
+//! environment variables), comes from the provider catalog (`wa-providers`), generated from
+//! the folders of `specs/`. Each provider's client crate reads its own answer into the
+//! common model; this crate only dispatches to the client, behind the provider's cargo
+//! feature (one per provider, named after it, all on by default). A config for a provider
+//! whose feature is off is accepted, and [`Monitor::instance`] then fails with an
+//! `invalid_config` error naming the feature.
 //!
-//! Each backend only calls its generated client (`wa-megaapi`, `wa-vzaps`,
-//! `wa-hypersender`, `wa-green-api`) and maps the typed answer or error. The common code
-//! does the rest: a per-request timeout and a response size cap ([`ClientOptions`]),
-//! bounded retries with jittered backoff for temporary errors only, honouring
-//! `Retry-After` ([`RetryPolicy`]), a client-side limiter per credential that follows each
-//! provider's documented quota ([`Quotas`]) so that checking a fleet never causes a 429 by
-//! itself, and one connection pool per monitor, reused across instances of the same host.
-//! [`Monitor::check_all`] checks a fleet with bounded concurrency and streams each result
-//! as it arrives.
-//!
-//! # The mapping
-//!
-//! | provider | raw value or condition | state |
-//! | --- | --- | --- |
-//! | MegaAPI | `instance.user` present and `status == "connected"` | `connected` |
-//! | MegaAPI | `instance.user` absent (any `status`) | `disconnected` |
-//! | MegaAPI | `instance.user` present, any other `status` | `unknown` |
-//! | VZaps | `data.connected == true` | `connected` |
-//! | VZaps | `data.connected == false` (or a bare `{"connected": false}`) | `disconnected` |
-//! | Hypersender | `WORKING` | `connected` |
-//! | Hypersender | `STARTING` | `starting` |
-//! | Hypersender | `SCAN_QR_CODE` | `awaiting_pairing` |
-//! | Hypersender | `STOPPED` | `stopped` |
-//! | Hypersender | `FAILED` | `failed` |
-//! | Hypersender | `PENDING` | `provisioning` |
-//! | Green API | `authorized` | `connected` |
-//! | Green API | `notAuthorized` | `awaiting_pairing` |
-//! | Green API | `starting` | `starting` |
-//! | Green API | `sleepMode` | `phone_offline` |
-//! | Green API | `yellowCard` | `restricted` |
-//! | Green API | `blocked` | `banned` |
-//! | Green API | body is JSON `null` (raw value `"null"`) | `provisioning` |
-//! | any | any value not listed | `unknown`, raw value kept |
+//! The common code does the rest: a per-request timeout and a response size cap
+//! ([`ClientOptions`]), bounded retries with jittered backoff for temporary errors only,
+//! honouring `Retry-After` ([`RetryPolicy`]), a client-side limiter per credential (or per
+//! instance) that follows each provider's documented quota ([`Quotas`]) so that checking a
+//! fleet never causes a 429 by itself, and one connection pool per monitor, reused across
+//! instances of the same host. [`Monitor::check_all`] checks a fleet with bounded
+//! concurrency and streams each result as it arrives.
 //!
 //! The raw value is kept verbatim (`"yellowCard"`, `"WORKING"`, `"true"`, `"connected"`).
-//! Account fields come from MegaAPI (`user.id`, the phone) and VZaps (phone, JID, push
-//! name, business name, profile picture); phones get a leading `+` and their digits are
-//! never rewritten, JIDs lose a `:N` device suffix. Hypersender's `connected_at` is kept as
-//! the provider's text, with no time zone invented.
+//! Phones get a leading `+` and their digits are never rewritten; JIDs lose a `:N` device
+//! suffix; a `connected_at` without a time zone is kept as the provider's text.
 //!
 //! | state | usual action |
 //! | --- | --- |
@@ -104,30 +79,11 @@
 //! | `banned` | `contact_support` |
 //! | `unknown` | none given (`None`) |
 //!
-//! # Connection strings
-//!
-//! | provider | form |
-//! | --- | --- |
-//! | MegaAPI | `megaapi://TOKEN@HOST[/BASE]/INSTANCE_KEY` |
-//! | VZaps | `vzaps://TOKEN@HOST[/BASE]/ID` or `vzaps://INSTANCE_TOKEN:CLIENT_TOKEN@HOST[/BASE]/ID` |
-//! | Hypersender | `hypersender://TOKEN@HOST[/BASE]/INSTANCE` |
-//! | Green API | `green-api://ID_INSTANCE:API_TOKEN@HOST[/BASE]` |
-//!
-//! `https` by default; `+http` after the scheme for plain HTTP (`green-api+http://...`).
-//! Credentials are percent-decoded: write `|` as `%7C`, `/` as `%2F`, `@` as `%40`, `:` as
-//! `%3A`. `Display` of a config prints its connection string with credentials as `***`.
-//!
-//! # Environment variables
-//!
-//! | provider | variables |
-//! | --- | --- |
-//! | MegaAPI ([`MegaApiConfig::from_env`]) | `WA_MEGAAPI_BASE_URL`, `WA_MEGAAPI_TOKEN`, `WA_MEGAAPI_INSTANCE_KEY` |
-//! | VZaps ([`VzapsConfig::from_env`]) | `WA_VZAPS_INSTANCE_ID`; `WA_VZAPS_TOKEN` or `WA_VZAPS_INSTANCE_TOKEN` + `WA_VZAPS_CLIENT_TOKEN`; optional `WA_VZAPS_BASE_URL` |
-//! | Hypersender ([`HypersenderConfig::from_env`]) | `WA_HYPERSENDER_TOKEN`, `WA_HYPERSENDER_INSTANCE`; optional `WA_HYPERSENDER_BASE_URL` |
-//! | Green API ([`GreenApiConfig::from_env`]) | `WA_GREEN_API_URL`, `WA_GREEN_API_ID_INSTANCE`, `WA_GREEN_API_TOKEN` |
-//!
-//! A fleet file describes instances with [`InstanceSettings`] (serde), credentials given
-//! directly or as the name of an environment variable.
+//! `https` by default; `+http` after a connection string's scheme for plain HTTP
+//! (`PROVIDER+http://...`). Credentials are percent-decoded: write `|` as `%7C`, `/` as
+//! `%2F`, `@` as `%40`, `:` as `%3A`. `Display` of a config prints its connection string with
+//! credentials as `***`. A fleet file describes instances with [`InstanceSettings`] (serde),
+//! credentials given directly or as the name of an environment variable.
 //!
 //! # Errors
 //!
@@ -138,47 +94,57 @@
 //! | kind | when | temporary |
 //! | --- | --- | --- |
 //! | `invalid_config` | the target or configuration cannot be used | no |
-//! | `unauthenticated` | the provider rejected the credentials (401, Green API 403 for a wrong id) | no |
+//! | `unauthenticated` | the provider rejected the credentials (401, or the provider's own status) | no |
 //! | `not_found` | the provider does not know the instance (404) | no |
 //! | `rate_limited` | the provider answered 429; the wait it asked for is kept | yes |
-//! | `quota_exceeded` | the account's quota is spent (Green API 466) | no |
+//! | `quota_exceeded` | the account's quota is spent (the provider's own status) | no |
 //! | `unavailable` | connect failure, timeout, reset, 5xx | yes |
 //! | `decode` | a 2xx body that is not what the provider's spec describes (or one over the size cap) | no |
 //! | `unexpected_status` | any other HTTP status | no |
 //!
 //! No secret appears in any `Display` or `Debug` of a config, an instance, a status or an
 //! error: body excerpts are short and have credentials masked, and transport errors carry
-//! no URL (Green API's token is in its URL path).
+//! no URL where a provider's URL holds a secret.
+//!
+#![doc = include_str!("providers.md")]
 
 mod backend;
 mod config;
 mod error;
+#[rustfmt::skip]
+#[allow(clippy::all)]
+mod generated;
 mod limiter;
 mod model;
 mod monitor;
 mod retry;
 
-/// Decoding and mapping a provider's 200 body without HTTP, exactly as the backends map
-/// the generated client's answer: for benchmarks, fuzzing, and bodies received elsewhere.
-pub mod decode {
-    #[cfg(feature = "green-api")]
-    pub use crate::backend::decode_green_api as green_api;
-    #[cfg(feature = "hypersender")]
-    pub use crate::backend::decode_hypersender as hypersender;
-    #[cfg(feature = "megaapi")]
-    pub use crate::backend::decode_megaapi as megaapi;
-    #[cfg(feature = "vzaps")]
-    pub use crate::backend::decode_vzaps as vzaps;
-}
-
-pub use config::{
-    GreenApiConfig, GreenApiConfigBuilder, HypersenderConfig, HypersenderConfigBuilder,
-    InstanceConfig, InstanceId, InstanceSettings, Lookup, MegaApiConfig, MegaApiConfigBuilder,
-    VzapsAuth, VzapsConfig, VzapsConfigBuilder, HYPERSENDER_BASE_URL, VZAPS_BASE_URL,
-};
+pub use config::{InstanceConfig, InstanceConfigBuilder, InstanceId, InstanceSettings, Lookup};
 pub use error::{Error, ErrorKind, EXCERPT_CHARS};
 pub use limiter::{Quota, Quotas};
-pub use model::{Account, ConnectionState, InstanceStatus, Provider, RequiredAction};
+pub use model::{Account, ConnectionState, InstanceStatus, Observation, RequiredAction};
 pub use monitor::{Checked, Instance, Monitor, MonitorOptions};
 pub use retry::RetryPolicy;
-pub use wa_client_support::{ClientOptions, Secret};
+pub use wa_client_support::{ClientOptions, Credentials, Secret};
+pub use wa_providers::Provider;
+
+/// Whether this build includes `provider` (its cargo feature of the same name).
+pub fn is_enabled(provider: Provider) -> bool {
+    generated::is_enabled(provider)
+}
+
+/// Decodes and reads a provider's success body without HTTP, exactly as a check reads the
+/// generated client's answer: for benchmarks, fuzzing, and bodies received elsewhere.
+///
+/// ```
+/// use wa_unified::{decode, ErrorKind, Provider};
+///
+/// for provider in Provider::ALL.iter().copied() {
+///     let error = decode(provider, "instance-1", b"<html>").unwrap_err();
+///     assert_eq!(error.kind(), ErrorKind::Decode);
+/// }
+/// ```
+pub fn decode(provider: Provider, instance: &str, body: &[u8]) -> Result<InstanceStatus, Error> {
+    let observation = generated::decode(provider, body)?;
+    Ok(InstanceStatus::new(provider, instance, observation))
+}

@@ -7,13 +7,16 @@
 //! arrivals in a sliding window: the next request in a slot can only arrive after the
 //! server's window for the previous one has passed, whatever the network did in between.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-/// A documented quota: at most `requests` per `per`.
+use crate::Provider;
+
+/// A quota: at most `requests` per `per`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quota {
     pub requests: usize,
@@ -21,36 +24,28 @@ pub struct Quota {
 }
 
 impl Quota {
-    /// Hypersender's health endpoint: 10 requests per minute (per token).
-    pub const HYPERSENDER: Quota = Quota {
-        requests: 10,
-        per: Duration::from_secs(60),
-    };
-    /// Green API's `getStateInstance`: 1 request per second per instance.
-    pub const GREEN_API: Quota = Quota {
-        requests: 1,
-        per: Duration::from_secs(1),
-    };
+    /// The quota `provider` documents for its status call, from the provider catalog.
+    pub fn documented(provider: Provider) -> Option<Quota> {
+        provider.info().quota.map(|quota| Quota {
+            requests: quota.requests as usize,
+            per: Duration::from_secs(quota.per_seconds),
+        })
+    }
 }
 
-/// The quotas the client follows, per provider; `None` means no limit. The defaults are
-/// the documented ones: Hypersender 10 per minute per token, Green API 1 per second per
-/// instance; MegaAPI and VZaps document none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The quotas the client follows, per provider. The default is each provider's documented
+/// quota (see the crate docs' providers table); a provider may be given another, or none.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Quotas {
-    pub megaapi: Option<Quota>,
-    pub vzaps: Option<Quota>,
-    pub hypersender: Option<Quota>,
-    pub green_api: Option<Quota>,
+    documented: bool,
+    overrides: BTreeMap<Provider, Option<Quota>>,
 }
 
 impl Default for Quotas {
     fn default() -> Self {
         Quotas {
-            megaapi: None,
-            vzaps: None,
-            hypersender: Some(Quota::HYPERSENDER),
-            green_api: Some(Quota::GREEN_API),
+            documented: true,
+            overrides: BTreeMap::new(),
         }
     }
 }
@@ -59,11 +54,24 @@ impl Quotas {
     /// No client-side limits at all (for a simulator with its limits off, say).
     pub fn unlimited() -> Quotas {
         Quotas {
-            megaapi: None,
-            vzaps: None,
-            hypersender: None,
-            green_api: None,
+            documented: false,
+            overrides: BTreeMap::new(),
         }
+    }
+
+    /// The quota followed for `provider`; `None` means no limit.
+    pub fn get(&self, provider: Provider) -> Option<Quota> {
+        match self.overrides.get(&provider) {
+            Some(quota) => *quota,
+            None if self.documented => Quota::documented(provider),
+            None => None,
+        }
+    }
+
+    /// Follows `quota` (or no limit) for `provider`.
+    pub fn with(mut self, provider: Provider, quota: Option<Quota>) -> Quotas {
+        self.overrides.insert(provider, quota);
+        self
     }
 }
 
@@ -145,6 +153,28 @@ impl SlotLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotas_default_to_the_documented_ones_and_can_be_changed() {
+        let quotas = Quotas::default();
+        for provider in Provider::ALL.iter().copied() {
+            assert_eq!(quotas.get(provider), Quota::documented(provider));
+            assert_eq!(Quotas::unlimited().get(provider), None);
+        }
+        let provider = Provider::ALL[0];
+        let one = Quota {
+            requests: 1,
+            per: Duration::from_secs(5),
+        };
+        assert_eq!(
+            quotas.clone().with(provider, Some(one)).get(provider),
+            Some(one)
+        );
+        assert_eq!(quotas.with(provider, None).get(provider), None);
+        assert!(Provider::ALL
+            .iter()
+            .any(|p| Quota::documented(*p).is_some()));
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_slot_is_free_one_window_after_its_answer() {

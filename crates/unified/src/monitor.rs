@@ -11,12 +11,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use futures_util::stream::{self, Stream, StreamExt};
 use wa_client_support::{ClientOptions, Transport};
 
-use crate::backend::Backend;
-use crate::config::{InstanceConfig, VzapsAuth};
+use wa_providers::QuotaScope;
+
+use crate::config::InstanceConfig;
 use crate::error::Error;
+use crate::generated::Client;
 use crate::limiter::{Quota, Quotas, SlotLimiter};
-use crate::model::{InstanceStatus, Provider};
+use crate::model::InstanceStatus;
 use crate::retry::RetryPolicy;
+use crate::Provider;
 
 /// How a [`Monitor`] checks: HTTP timeouts and size cap, retries, quotas.
 #[derive(Clone, Debug, Default)]
@@ -66,13 +69,12 @@ impl Monitor {
 
     /// A handle on one instance. Fails when the provider is not enabled in this build.
     pub fn instance(&self, config: InstanceConfig) -> Result<Instance, Error> {
-        let backend = Backend::new(&config, &self.shared.transport)?;
+        let client = Client::connect(&config, &self.shared.transport)?;
         let limiter = self.limiter_for(&config);
         Ok(Instance {
             shared: Arc::new(InstanceShared {
-                instance: config.instance(),
                 config,
-                backend,
+                client,
                 limiter,
                 retry: self.shared.retry,
             }),
@@ -99,35 +101,20 @@ impl Monitor {
             .buffer_unordered(concurrency.max(1))
     }
 
-    /// The limiter for the credential `config` uses, created on first use. The key is a
-    /// hash, so that the registry holds no credential.
+    /// The limiter of the quota `config` counts against, created on first use: one per
+    /// credential, or one per instance, as the provider counts. The key is a hash, so that
+    /// the registry holds no credential.
     fn limiter_for(&self, config: &InstanceConfig) -> Option<Arc<SlotLimiter>> {
-        let quotas = &self.shared.quotas;
+        let provider = config.provider();
         // Most instances of a quota-free provider need no key at all.
-        let quota: Quota = match config.provider() {
-            Provider::MegaApi => quotas.megaapi,
-            Provider::Vzaps => quotas.vzaps,
-            Provider::Hypersender => quotas.hypersender,
-            Provider::GreenApi => quotas.green_api,
-        }?;
+        let quota: Quota = self.shared.quotas.get(provider)?;
         let mut hasher = DefaultHasher::new();
-        match config {
-            InstanceConfig::MegaApi(c) => (&c.base_url, c.token.expose()).hash(&mut hasher),
-            InstanceConfig::Vzaps(c) => {
-                c.base_url.hash(&mut hasher);
-                match &c.auth {
-                    VzapsAuth::Bearer(token) => token.expose().hash(&mut hasher),
-                    VzapsAuth::TokenPair { instance_token, .. } => {
-                        instance_token.expose().hash(&mut hasher)
-                    }
-                }
-            }
-            // Hypersender counts per token.
-            InstanceConfig::Hypersender(c) => (&c.base_url, c.token.expose()).hash(&mut hasher),
-            // Green API counts per instance.
-            InstanceConfig::GreenApi(c) => (&c.api_url, c.id_instance).hash(&mut hasher),
+        config.base_url().hash(&mut hasher);
+        match provider.info().quota.map(|q| q.per) {
+            Some(QuotaScope::Instance) => config.instance().hash(&mut hasher),
+            _ => config.secrets().hash(&mut hasher),
         }
-        let key = (config.provider(), hasher.finish());
+        let key = (provider, hasher.finish());
         let mut limiters = self
             .shared
             .limiters
@@ -158,10 +145,8 @@ pub struct Instance {
 }
 
 struct InstanceShared {
-    /// The instance's name at its provider, computed once.
-    instance: String,
     config: InstanceConfig,
-    backend: Backend,
+    client: Client,
     limiter: Option<Arc<SlotLimiter>>,
     retry: RetryPolicy,
 }
@@ -181,7 +166,7 @@ impl Instance {
 
     /// The instance as the provider names it.
     pub fn instance(&self) -> &str {
-        &self.shared.instance
+        self.shared.config.instance()
     }
 
     pub fn config(&self) -> &InstanceConfig {
@@ -192,18 +177,21 @@ impl Instance {
     /// failures as the monitor's [`RetryPolicy`] says.
     pub async fn check(&self) -> Result<InstanceStatus, Error> {
         let shared = &self.shared;
-        let secrets = shared.config.secrets();
         let mut attempt = 0;
         loop {
             let permit = match &shared.limiter {
                 Some(limiter) => Some(limiter.acquire().await),
                 None => None,
             };
-            let result = shared.backend.observe(&secrets).await;
+            let result = shared.client.observe(&shared.config).await;
             drop(permit);
             match result {
                 Ok(observation) => {
-                    return Ok(observation.into_status(self.provider(), self.instance()))
+                    return Ok(InstanceStatus::new(
+                        self.provider(),
+                        self.instance(),
+                        observation,
+                    ))
                 }
                 Err(error) => match shared.retry.delay(attempt, &error) {
                     Some(wait) => {
@@ -221,29 +209,68 @@ impl Instance {
 mod tests {
     use super::*;
 
-    /// Runs in builds without the `megaapi` feature (CI builds one such).
-    #[cfg(not(feature = "megaapi"))]
+    /// Runs in builds where a provider is not enabled (CI builds each provider alone).
     #[test]
     fn a_disabled_provider_is_named_with_its_feature() {
         let monitor = Monitor::new(MonitorOptions::default()).unwrap();
-        let config: InstanceConfig = "megaapi://s3cr3t@api2.megaapi.com.br/k".parse().unwrap();
-        let error = monitor.instance(config).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "megaapi: invalid configuration: the provider `megaapi` is not enabled in this build: enable the cargo feature `megaapi` of wa-unified"
-        );
+        for provider in Provider::ALL.iter().copied() {
+            if crate::is_enabled(provider) {
+                continue;
+            }
+            let config = InstanceConfig::builder(provider)
+                .with_base_url("https://example.invalid")
+                .with_instance("1")
+                .with_token("s3cr3t")
+                .build()
+                .unwrap();
+            let error = monitor.instance(config).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("{provider}: invalid configuration: the provider `{provider}` is not enabled in this build: enable the cargo feature `{provider}` of wa-unified")
+            );
+        }
     }
 
-    #[cfg(feature = "green-api")]
     #[test]
-    fn instances_of_one_credential_share_a_limiter() {
+    fn instances_of_one_credential_or_one_instance_share_a_limiter() {
         let monitor = Monitor::new(MonitorOptions::default()).unwrap();
-        let config = |text: &str| -> InstanceConfig { text.parse().unwrap() };
-        let a = monitor.limiter_for(&config("green-api://1:t@h")).unwrap();
-        let b = monitor.limiter_for(&config("green-api://1:t@h")).unwrap();
-        let c = monitor.limiter_for(&config("green-api://2:t@h")).unwrap();
-        assert!(Arc::ptr_eq(&a, &b));
-        assert!(!Arc::ptr_eq(&a, &c));
-        assert!(monitor.limiter_for(&config("megaapi://t@h/k")).is_none());
+        let mut checked = 0;
+        for provider in Provider::ALL.iter().copied() {
+            let Some(quota) = provider.info().quota else {
+                let config = InstanceConfig::builder(provider)
+                    .with_base_url("https://h")
+                    .with_instance("1")
+                    .with_token("t")
+                    .build()
+                    .unwrap();
+                assert!(monitor.limiter_for(&config).is_none(), "{provider}");
+                continue;
+            };
+            let config = |instance: &str, token: &str| {
+                InstanceConfig::builder(provider)
+                    .with_base_url("https://h")
+                    .with_instance(instance)
+                    .with_token(token)
+                    .build()
+                    .unwrap()
+            };
+            let a = monitor.limiter_for(&config("1", "t")).unwrap();
+            let b = monitor.limiter_for(&config("1", "t")).unwrap();
+            assert!(Arc::ptr_eq(&a, &b), "{provider}");
+            let other_instance = monitor.limiter_for(&config("2", "t")).unwrap();
+            let other_token = monitor.limiter_for(&config("1", "u")).unwrap();
+            match quota.per {
+                QuotaScope::Instance => {
+                    assert!(!Arc::ptr_eq(&a, &other_instance), "{provider}");
+                    assert!(Arc::ptr_eq(&a, &other_token), "{provider}");
+                }
+                _ => {
+                    assert!(Arc::ptr_eq(&a, &other_instance), "{provider}");
+                    assert!(!Arc::ptr_eq(&a, &other_token), "{provider}");
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 0, "no provider documents a quota");
     }
 }

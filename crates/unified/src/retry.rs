@@ -81,11 +81,11 @@ fn unit_random() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Provider;
+    use crate::Provider;
 
     fn unavailable() -> Error {
         Error::Unavailable {
-            provider: Provider::Vzaps,
+            provider: Provider::ALL[0],
             status: Some(503),
             reason: "x".into(),
         }
@@ -113,7 +113,7 @@ mod tests {
     #[test]
     fn permanent_errors_are_not_retried() {
         let error = Error::Unauthenticated {
-            provider: Provider::MegaApi,
+            provider: Provider::ALL[0],
             status: 401,
         };
         assert_eq!(RetryPolicy::default().delay(0, &error), None);
@@ -123,7 +123,7 @@ mod tests {
     fn retry_after_is_honoured_up_to_the_limit() {
         let policy = RetryPolicy::default();
         let asked = |secs| Error::RateLimited {
-            provider: Provider::GreenApi,
+            provider: Provider::ALL[0],
             retry_after: Some(Duration::from_secs(secs)),
         };
         assert_eq!(policy.delay(0, &asked(2)), Some(Duration::from_secs(2)));

@@ -1,18 +1,11 @@
 //! Hostile input: arbitrary bytes and arbitrary JSON fed to every provider's decode and map
-//! path. Never a panic; always a status or a `decode` error; unknown values are kept.
+//! path, and every recorded body with its values replaced. Never a panic; always a status
+//! or a `decode` error; raw values and phone digits are kept verbatim.
 
 use proptest::prelude::*;
-use serde_json::{json, Value};
-use wa_unified::{decode, ConnectionState, ErrorKind, InstanceStatus};
-
-type Decode = fn(&str, &[u8]) -> Result<InstanceStatus, wa_unified::Error>;
-
-const DECODERS: [(&str, Decode); 4] = [
-    ("megaapi", decode::megaapi),
-    ("vzaps", decode::vzaps),
-    ("hypersender", decode::hypersender),
-    ("green-api", decode::green_api),
-];
+use serde_json::Value;
+use wa_providers::Recording;
+use wa_unified::{decode, ConnectionState, ErrorKind, InstanceStatus, Provider};
 
 /// Any JSON value, nested a few levels.
 fn json_value() -> impl Strategy<Value = Value> {
@@ -61,9 +54,10 @@ fn json_value() -> impl Strategy<Value = Value> {
 /// The invariants of any result: a status is consistent, an error is a `decode` error
 /// that names the provider.
 fn check(
-    provider: &str,
+    provider: Provider,
     result: Result<InstanceStatus, wa_unified::Error>,
 ) -> Result<(), TestCaseError> {
+    let provider = provider.name();
     match result {
         Ok(status) => {
             prop_assert_eq!(status.provider.name(), provider);
@@ -79,70 +73,125 @@ fn check(
     Ok(())
 }
 
+/// Every recording whose body decodes to a reading, with its body as JSON.
+fn readings() -> Vec<(&'static Recording, Value)> {
+    Provider::ALL
+        .iter()
+        .flat_map(|p| p.recordings())
+        .filter(|r| r.reading().is_some())
+        .filter_map(|r| serde_json::from_str(r.body).ok().map(|body| (r, body)))
+        .collect()
+}
+
+/// Replaces every string of `value` equal to `from` with `to`; returns how many.
+fn replace_strings(value: &mut Value, from: &str, to: &str) -> usize {
+    match value {
+        Value::String(text) if text == from => {
+            *text = to.to_owned();
+            1
+        }
+        Value::Array(items) => items.iter_mut().map(|v| replace_strings(v, from, to)).sum(),
+        Value::Object(map) => map.values_mut().map(|v| replace_strings(v, from, to)).sum(),
+        _ => 0,
+    }
+}
+
+/// Replaces `from` inside every string of `value`.
+fn replace_within(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::String(text) => *text = text.replace(from, to),
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_within(v, from, to)),
+        Value::Object(map) => map.values_mut().for_each(|v| replace_within(v, from, to)),
+        _ => {}
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
-        for (provider, decode) in DECODERS {
-            check(provider, decode("instance-1", &bytes))?;
+        for provider in Provider::ALL.iter().copied() {
+            check(provider, decode(provider, "instance-1", &bytes))?;
         }
     }
 
     #[test]
     fn arbitrary_json_never_panics(value in json_value()) {
         let bytes = serde_json::to_vec(&value).unwrap();
-        for (provider, decode) in DECODERS {
-            check(provider, decode("instance-1", &bytes))?;
+        for provider in Provider::ALL.iter().copied() {
+            check(provider, decode(provider, "instance-1", &bytes))?;
         }
     }
 
+    /// A recorded raw value replaced by any other string is kept verbatim; the state is
+    /// `unknown`, or the recording's own where the raw value does not decide it (when an
+    /// absent field decides instead).
     #[test]
-    fn any_hypersender_status_is_kept_verbatim(status in ".{0,40}") {
-        let body = json!({"instance_id": "x", "status": status}).to_string();
-        let result = decode::hypersender("instance-1", body.as_bytes()).unwrap();
-        prop_assert_eq!(&result.raw_state, &status);
-        let known = ["WORKING", "STARTING", "SCAN_QR_CODE", "STOPPED", "FAILED", "PENDING"];
-        if !known.contains(&status.as_str()) {
-            prop_assert_eq!(result.state, ConnectionState::Unknown);
-            prop_assert_eq!(result.required_action, None);
+    fn any_raw_value_is_kept_verbatim(raw in ".{0,40}") {
+        for (recording, body) in readings() {
+            let expected = recording.reading().unwrap();
+            let known: Vec<&str> = recording
+                .provider
+                .recordings()
+                .iter()
+                .filter_map(|r| r.reading().map(|e| e.raw_state))
+                .collect();
+            let mut body = body.clone();
+            if known.contains(&raw.as_str())
+                || replace_strings(&mut body, expected.raw_state, &raw) != 1
+            {
+                continue;
+            }
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let status = decode(recording.provider, "instance-1", &bytes).unwrap();
+            prop_assert_eq!(&status.raw_state, &raw);
+            prop_assert!(
+                status.state == ConnectionState::Unknown || status.state == expected.state,
+                "{}: {} for {:?}", recording.name, status.state, raw
+            );
+            prop_assert_eq!(status.required_action.is_none(), status.state == ConnectionState::Unknown);
         }
     }
 
-    #[test]
-    fn any_green_api_state_is_kept_verbatim(state in ".{0,40}") {
-        let body = json!({"stateInstance": state}).to_string();
-        let result = decode::green_api("instance-1", body.as_bytes()).unwrap();
-        prop_assert_eq!(&result.raw_state, &state);
-        let known = ["authorized", "notAuthorized", "starting", "sleepMode", "yellowCard", "blocked"];
-        if !known.contains(&state.as_str()) {
-            prop_assert_eq!(result.state, ConnectionState::Unknown);
-        }
-    }
-
-    #[test]
-    fn any_megaapi_status_without_user_is_disconnected(status in ".{0,40}") {
-        let body = json!({"error": false, "message": "", "instance": {"key": "k", "status": status}}).to_string();
-        let result = decode::megaapi("instance-1", body.as_bytes()).unwrap();
-        prop_assert_eq!(result.state, ConnectionState::Disconnected);
-        prop_assert_eq!(&result.raw_state, &status);
-    }
-
+    /// A recorded phone's digits replaced by any digits are kept, with a `+`.
     #[test]
     fn any_phone_keeps_its_digits(digits in "[0-9]{1,15}") {
-        let body = json!({"code": 200, "success": true, "data": {"connected": true, "phone": digits}}).to_string();
-        let result = decode::vzaps("instance-1", body.as_bytes()).unwrap();
-        prop_assert_eq!(result.account.phone, Some(format!("+{digits}")));
+        for (recording, body) in readings() {
+            let Some(phone) = recording.reading().unwrap().phone else { continue };
+            let recorded = phone.trim_start_matches('+');
+            let mut body = body.clone();
+            replace_within(&mut body, recorded, &digits);
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let status = decode(recording.provider, "instance-1", &bytes).unwrap();
+            prop_assert_eq!(status.account.phone, Some(format!("+{digits}")));
+        }
+    }
+}
+
+#[test]
+fn the_properties_have_recordings_to_work_on() {
+    let readings = readings();
+    assert!(readings
+        .iter()
+        .any(|(r, _)| r.reading().unwrap().phone.is_some()));
+    for provider in Provider::ALL.iter().copied() {
+        assert!(
+            readings.iter().any(|(r, _)| r.provider == provider),
+            "{provider}"
+        );
     }
 }
 
 #[test]
 fn excerpts_in_decode_errors_are_short() {
     let long = format!("{{\"status\": {}}}", "9".repeat(5000));
-    let error = decode::hypersender("instance-1", long.as_bytes()).unwrap_err();
-    let wa_unified::Error::Decode { excerpt, .. } = &error else {
-        panic!("expected a decode error, got {error:?}");
-    };
-    assert_eq!(excerpt.chars().count(), wa_unified::EXCERPT_CHARS + 1);
-    assert!(error.to_string().len() < 400, "{error}");
+    for provider in Provider::ALL.iter().copied() {
+        let error = decode(provider, "instance-1", long.as_bytes()).unwrap_err();
+        let wa_unified::Error::Decode { excerpt, .. } = &error else {
+            panic!("expected a decode error, got {error:?}");
+        };
+        assert_eq!(excerpt.chars().count(), wa_unified::EXCERPT_CHARS + 1);
+        assert!(error.to_string().len() < 400, "{error}");
+    }
 }

@@ -8,9 +8,9 @@
 //! to the generated code carry a placeholder URL. No `Display` or `Debug` of the client or of
 //! an error shows the token.
 //!
-//! Only this file is written by hand. [`Client::state_instance`] calls the generated
-//! [`Client::get_state_instance`] with the instance's own credentials. The body is
-//! [`types::StateInstanceBody`]: `None` while the instance is being created (the body is
+//! Only `lib.rs` and `status.rs` are written by hand. [`Client::state_instance`] calls the
+//! generated [`Client::get_state_instance`] with the instance's own credentials. The body
+//! is [`types::StateInstanceBody`]: `None` while the instance is being created (the body is
 //! JSON `null`), otherwise the `stateInstance` string (a string, so that a state added
 //! later still decodes).
 //!
@@ -44,26 +44,32 @@
 
 use std::fmt;
 
-use progenitor_client::{ClientHooks, OperationInfo};
-use wa_client_support::{execute, UrlPolicy};
-
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
 #[rustfmt::skip]
 #[allow(clippy::all, rustdoc::all)]
 mod generated;
+mod status;
+
 pub use generated::*;
 
-/// The largest `idInstance`: Green API's instance numbers have up to 10 digits.
-pub const MAX_ID_INSTANCE: u64 = 9_999_999_999;
+/// The largest `idInstance`: Green API's instance numbers have up to
+/// [`manifest::INSTANCE_DIGITS`] digits.
+pub const MAX_ID_INSTANCE: u64 = 10u64.pow(manifest::INSTANCE_DIGITS as u32) - 1;
 
-/// What the client needs for its own instance: `idInstance`, `apiTokenInstance` and the
-/// response size cap.
+/// What the client needs for its own instance: `idInstance`, `apiTokenInstance`, and the
+/// request glue of the token-in-the-path style (no URL in any error).
 #[derive(Clone)]
 pub struct Context {
+    glue: wa_client_support::Context,
     id_instance: u64,
     api_token_instance: Secret,
-    max_response_bytes: usize,
+}
+
+impl AsRef<wa_client_support::Context> for Context {
+    fn as_ref(&self) -> &wa_client_support::Context {
+        &self.glue
+    }
 }
 
 impl fmt::Debug for Context {
@@ -71,10 +77,12 @@ impl fmt::Debug for Context {
         f.debug_struct("Context")
             .field("id_instance", &self.id_instance)
             .field("api_token_instance", &"***")
-            .field("max_response_bytes", &self.max_response_bytes)
+            .field("glue", &self.glue)
             .finish()
     }
 }
+
+wa_client_support::client_hooks!(Client, Context);
 
 impl Client {
     /// A client for one instance.
@@ -101,9 +109,9 @@ impl Client {
             });
         }
         let context = Context {
+            glue: wa_client_support::Context::path_token(transport),
             id_instance,
             api_token_instance,
-            max_response_bytes: transport.max_response_bytes(),
         };
         Ok(Client::new_with_client(
             &wa_client_support::base_url(api_url)?,
@@ -125,21 +133,5 @@ impl Client {
         let id = i64::try_from(self.inner.id_instance).unwrap_or(i64::MAX);
         self.get_state_instance(id, self.inner.api_token_instance.expose())
             .await
-    }
-}
-
-impl ClientHooks<Context> for Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        execute(
-            &self.client,
-            request,
-            self.inner.max_response_bytes,
-            UrlPolicy::Redact,
-        )
-        .await
     }
 }

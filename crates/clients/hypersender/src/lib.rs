@@ -1,12 +1,12 @@
 //! Typed client for Hypersender's instance health call, generated from the vendor's OpenAPI
 //! document (`specs/hypersender/`) by `cargo xtask codegen`.
 //!
-//! Only this file is written by hand: the constructor, authentication (a bearer token, sent
-//! marked sensitive), and the request hooks. Everything in [`types`] and the method
-//! [`Client::check_instance_health`] is generated. `status` is a string so that a state the
-//! vendor adds later still decodes; the documented values are listed on the field. A 404 or
-//! a 429 (the endpoint allows 10 requests per minute) is an [`Error::ErrorResponse`]
-//! holding a [`types::ErrorMessage`].
+//! Only `lib.rs` (the constructor: a bearer token, sent marked sensitive) and `status.rs`
+//! (how an answer reads in the common status model) are written by hand. Everything in
+//! [`types`] and the method [`Client::check_instance_health`] is generated. `status` is a
+//! string so that a state the vendor adds later still decodes; the documented values are
+//! listed on the field. A 404 or a 429 (the endpoint allows 10 requests per minute) is an
+//! [`Error::ErrorResponse`] holding a [`types::ErrorMessage`].
 //!
 //! ```no_run
 //! use wa_hypersender::{Client, ClientOptions, Transport};
@@ -36,18 +36,19 @@
 //! assert!(!format!("{client:?}").contains("234|secret"));
 //! ```
 
-use progenitor_client::{ClientHooks, OperationInfo};
-use wa_client_support::BearerContext;
-
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
 #[rustfmt::skip]
 #[allow(clippy::all, rustdoc::all)]
 mod generated;
+mod status;
+
 pub use generated::*;
 
 /// What the request hooks need: the `Authorization` header and the response size cap.
-pub type Context = BearerContext;
+pub type Context = wa_client_support::Context;
+
+wa_client_support::client_hooks!(Client, Context);
 
 impl Client {
     /// A client authenticated with the account's bearer token.
@@ -59,30 +60,11 @@ impl Client {
         token: impl Into<Secret>,
         transport: &Transport,
     ) -> Result<Client, BuildError> {
-        let context = Context::new(token.into(), transport)?;
+        let context = Context::bearer(&token.into(), transport)?;
         Ok(Client::new_with_client(
             &wa_client_support::base_url(base_url)?,
             transport.http_client(),
             context,
         ))
-    }
-}
-
-impl ClientHooks<Context> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        self.inner.prepare(request);
-        Ok(())
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request).await
     }
 }

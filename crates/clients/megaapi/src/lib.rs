@@ -1,10 +1,11 @@
 //! Typed client for MegaAPI's instance status call, generated from the vendor's OpenAPI
 //! document (`specs/megaapi/`) by `cargo xtask codegen`.
 //!
-//! Only this file is written by hand: the constructor, authentication (a bearer token, sent
-//! marked sensitive), and the request hooks. Everything in [`types`] and the method
-//! [`Client::get_instance_status`] is generated. A connected instance answers with
-//! `instance.user`; when no WhatsApp account is connected, `user` is absent (`None`).
+//! Only `lib.rs` (the constructor: a bearer token, sent marked sensitive) and `status.rs`
+//! (how an answer reads in the common status model) are written by hand. Everything in
+//! [`types`] and the method [`Client::get_instance_status`] is generated. A connected
+//! instance answers with `instance.user`; when no WhatsApp account is connected, `user` is
+//! absent (`None`).
 //!
 //! ```no_run
 //! use wa_megaapi::{Client, ClientOptions, Transport};
@@ -30,18 +31,19 @@
 //! assert!(!format!("{client:?}").contains("my-token"));
 //! ```
 
-use progenitor_client::{ClientHooks, OperationInfo};
-use wa_client_support::BearerContext;
-
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
 #[rustfmt::skip]
 #[allow(clippy::all, rustdoc::all)]
 mod generated;
+mod status;
+
 pub use generated::*;
 
 /// What the request hooks need: the `Authorization` header and the response size cap.
-pub type Context = BearerContext;
+pub type Context = wa_client_support::Context;
+
+wa_client_support::client_hooks!(Client, Context);
 
 impl Client {
     /// A client for one MegaAPI host, authenticated with the account's bearer token.
@@ -53,30 +55,11 @@ impl Client {
         token: impl Into<Secret>,
         transport: &Transport,
     ) -> Result<Client, BuildError> {
-        let context = Context::new(token.into(), transport)?;
+        let context = Context::bearer(&token.into(), transport)?;
         Ok(Client::new_with_client(
             &wa_client_support::base_url(base_url)?,
             transport.http_client(),
             context,
         ))
-    }
-}
-
-impl ClientHooks<Context> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        self.inner.prepare(request);
-        Ok(())
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request).await
     }
 }

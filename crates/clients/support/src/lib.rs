@@ -1,19 +1,62 @@
-//! Glue shared by the generated provider clients (`wa-megaapi`, `wa-vzaps`,
-//! `wa-hypersender`, `wa-green-api`).
+//! What the generated provider clients build on.
 //!
-//! Each client crate's hand-written `lib.rs` uses these pieces to build its HTTP client and
-//! to implement progenitor's `ClientHooks`: set credentials on each request, cap response
-//! sizes, and, for providers whose secret travels in the URL, keep that URL out of every
-//! error. (The `api-version` header progenitor would add is left out at generation time.)
+//! Each client crate's hand-written glue picks one of the auth styles of [`Context`]
+//! (a bearer token, a pair of secret headers, an API-key header, or a token in the URL
+//! path) and lets [`client_hooks!`] write progenitor's request hooks; its `status.rs`
+//! implements [`StatusApi`], which reads the provider's answer into the common status
+//! model ([`wa_model`]). The pieces here cap response sizes, mark secrets sensitive, keep
+//! URLs that hold a secret out of every error, and, for `wa-unified`, keep what a vendor
+//! said in an error answer ([`capture_error_answers`]).
 
+mod capture;
 mod context;
+mod credentials;
 mod options;
 mod request;
 mod secret;
+mod status_api;
 
-pub use context::BearerContext;
+pub use capture::{capture_error_answers, ErrorAnswer};
+pub use context::Context;
+pub use credentials::Credentials;
 pub use options::{base_url, BuildError, ClientOptions, Transport};
-pub use request::{
-    execute, is_response_too_large, set_bearer, set_secret_header, UrlPolicy, REDACTED_URL,
-};
+pub use request::{execute, is_response_too_large, UrlPolicy, REDACTED_URL};
 pub use secret::Secret;
+pub use status_api::{StatusApi, Target};
+
+/// Re-exported for [`client_hooks!`] and the client crates.
+pub use {progenitor_client, reqwest, wa_model};
+
+/// Implements progenitor's `ClientHooks` for a generated `Client` whose inner type
+/// (`$context`) is, or wraps, a [`Context`]: each request gets its credentials and is sent
+/// with the size cap and the URL policy of that context.
+///
+/// ```ignore
+/// pub type Context = wa_client_support::Context;
+/// wa_client_support::client_hooks!(Client, Context);
+/// ```
+#[macro_export]
+macro_rules! client_hooks {
+    ($client:ty, $context:ty) => {
+        impl $crate::progenitor_client::ClientHooks<$context> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut $crate::reqwest::Request,
+                _info: &$crate::progenitor_client::OperationInfo,
+            ) -> ::core::result::Result<(), $crate::progenitor_client::Error<E>> {
+                ::core::convert::AsRef::<$crate::Context>::as_ref(&self.inner).prepare(request);
+                Ok(())
+            }
+
+            async fn exec(
+                &self,
+                request: $crate::reqwest::Request,
+                _info: &$crate::progenitor_client::OperationInfo,
+            ) -> $crate::reqwest::Result<$crate::reqwest::Response> {
+                ::core::convert::AsRef::<$crate::Context>::as_ref(&self.inner)
+                    .execute(&self.client, request)
+                    .await
+            }
+        }
+    };
+}

@@ -132,10 +132,10 @@ impl Transport {
 ///
 /// ```
 /// assert_eq!(
-///     wa_client_support::base_url("https://app.hypersender.com/api/whatsapp/v1/").unwrap(),
-///     "https://app.hypersender.com/api/whatsapp/v1"
+///     wa_client_support::base_url("https://gateway.example/api/v1/").unwrap(),
+///     "https://gateway.example/api/v1"
 /// );
-/// assert!(wa_client_support::base_url("app.hypersender.com").is_err());
+/// assert!(wa_client_support::base_url("gateway.example").is_err());
 /// ```
 pub fn base_url(raw: &str) -> Result<String, BuildError> {
     let trimmed = raw.trim().trim_end_matches('/');
@@ -173,15 +173,15 @@ mod tests {
             "http://127.0.0.1:8080"
         );
         assert_eq!(
-            base_url(" https://api.vzaps.com ").unwrap(),
-            "https://api.vzaps.com"
+            base_url(" https://api.example.com ").unwrap(),
+            "https://api.example.com"
         );
         let reason = |raw: &str| match base_url(raw) {
             Err(BuildError::InvalidBaseUrl { reason }) => reason,
             other => panic!("expected an invalid base URL, got {other:?}"),
         };
         assert_eq!(reason("ftp://host"), "scheme `ftp` is not http or https");
-        assert_eq!(reason("api.vzaps.com"), "relative URL without a base");
+        assert_eq!(reason("api.example.com"), "relative URL without a base");
         assert_eq!(
             reason("https://host/?a=1"),
             "a base URL has no query or fragment"

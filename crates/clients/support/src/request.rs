@@ -1,34 +1,17 @@
 use std::sync::LazyLock;
 
-use http_body_util::{LengthLimitError, Limited};
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use reqwest::header::HeaderValue;
 use reqwest::ResponseBuilderExt;
 
+use crate::capture::{self, ErrorAnswer};
 use crate::{BuildError, Secret};
 
-/// Sets `Authorization: Bearer <token>`, marked sensitive so that no `Debug` of the request
-/// or its headers shows it.
-pub fn set_bearer(request: &mut reqwest::Request, token: &HeaderValue) {
-    request.headers_mut().insert(AUTHORIZATION, token.clone());
-}
-
-/// Sets a header that carries a secret, such as VZaps' `X-Instance-Token`.
-pub fn set_secret_header(request: &mut reqwest::Request, name: HeaderName, value: &HeaderValue) {
-    request.headers_mut().insert(name, value.clone());
-}
-
 impl Secret {
-    /// The `Authorization: Bearer` value for this token, marked sensitive.
-    pub fn bearer_header(&self, name: &'static str) -> Result<HeaderValue, BuildError> {
-        self.header_value_with_prefix("Bearer ", name)
-    }
-
-    /// This secret as a header value, marked sensitive.
-    pub fn header_value(&self, name: &'static str) -> Result<HeaderValue, BuildError> {
-        self.header_value_with_prefix("", name)
-    }
-
-    fn header_value_with_prefix(
+    /// This secret as a header value after `prefix` (`Bearer `), marked sensitive so that
+    /// no `Debug` of the request or its headers shows it. `name` names it in errors.
+    pub(crate) fn header_value_with_prefix(
         &self,
         prefix: &str,
         name: &'static str,
@@ -56,7 +39,7 @@ impl Secret {
 pub enum UrlPolicy {
     /// The URL holds no secret and helps whoever reads the error.
     Keep,
-    /// The URL holds a secret (Green API's token is in the path): it is removed from
+    /// The URL holds a secret (a token in the path): it is removed from
     /// transport errors and from the response handed to the generated code, so that no
     /// error or `Debug` output built from them can print it.
     Redact,
@@ -65,7 +48,9 @@ pub enum UrlPolicy {
 /// Sends a request and caps the size of the response body.
 ///
 /// A body longer than `max_response_bytes` fails while it is read, with an error that
-/// [`is_response_too_large`] recognizes; nothing past the cap is buffered.
+/// [`is_response_too_large`] recognizes; nothing past the cap is buffered. Inside
+/// [`capture_error_answers`](crate::capture_error_answers), a non-2xx answer is read whole
+/// (within the cap) and a copy kept for the caller.
 pub async fn execute(
     client: &reqwest::Client,
     request: reqwest::Request,
@@ -77,6 +62,27 @@ pub async fn execute(
         UrlPolicy::Keep => response?,
         UrlPolicy::Redact => response.map_err(reqwest::Error::without_url)?,
     };
+    // The URL the rebuilt response carries: its own, or the placeholder that hides it.
+    let url = || match url_policy {
+        UrlPolicy::Keep => response.url().clone(),
+        UrlPolicy::Redact => REDACTED_URL.clone(),
+    };
+    if !response.status().is_success() && capture::is_active() {
+        let url = url();
+        let (parts, body) = http::Response::from(response).into_parts();
+        // Error answers are small; one over the cap is kept without its body.
+        let body = Limited::new(body, max_response_bytes)
+            .collect()
+            .await
+            .map(|collected| collected.to_bytes())
+            .unwrap_or_else(|_| Bytes::new());
+        capture::keep(ErrorAnswer {
+            status: parts.status.as_u16(),
+            headers: parts.headers.clone(),
+            body: body.clone(),
+        });
+        return Ok(rebuild(parts, reqwest::Body::from(body), url));
+    }
     // A body with a `Content-Length` within the cap cannot grow past it (the HTTP layer
     // stops at the announced length), so it needs no wrapping: the common case, kept
     // cheap. A longer or unannounced body is capped while it is read.
@@ -86,17 +92,21 @@ pub async fn execute(
     if within_cap && url_policy == UrlPolicy::Keep {
         return Ok(response);
     }
-    // The URL the rebuilt response carries: its own, or the placeholder that hides it.
-    let url = match url_policy {
-        UrlPolicy::Keep => response.url().clone(),
-        UrlPolicy::Redact => REDACTED_URL.clone(),
-    };
+    let url = url();
     let (parts, body) = http::Response::from(response).into_parts();
     let body = if within_cap {
         body
     } else {
         reqwest::Body::wrap(Limited::new(body, max_response_bytes))
     };
+    Ok(rebuild(parts, body, url))
+}
+
+fn rebuild(
+    parts: http::response::Parts,
+    body: reqwest::Body,
+    url: reqwest::Url,
+) -> reqwest::Response {
     let mut rebuilt = http::Response::from_parts(parts, body);
     // The builder is the public way to attach a URL; without one, the conversion back to
     // a `reqwest::Response` would parse a placeholder of its own for every response.
@@ -105,7 +115,7 @@ pub async fn execute(
             .extensions_mut()
             .extend(with_url.into_parts().0.extensions);
     }
-    Ok(reqwest::Response::from(rebuilt))
+    reqwest::Response::from(rebuilt)
 }
 
 /// The URL a redacted response carries instead of its own.

@@ -1,6 +1,6 @@
 use std::fmt;
 
-/// A credential: a token, an API key, Green API's `apiTokenInstance`.
+/// A credential: a token, an API key, a token sent in the URL path.
 ///
 /// Its `Debug` shows `Secret(***)` and it has no `Display`, so formatting a config or a
 /// client that holds one cannot print it. Read it with [`Secret::expose`], only where it is

@@ -2,60 +2,74 @@
 //! counters; credentials go in and never come out.
 
 use serde_json::{json, Value};
+use wa_providers::AuthStyle;
 use wa_simulator::Provider;
 
 use crate::support::*;
+
+/// A provider whose instances need a token, and two of its recorded readings.
+fn subject() -> (Provider, &'static str, &'static str) {
+    let provider = Provider::ALL
+        .iter()
+        .copied()
+        .find(|p| {
+            !p.info().auth.style.credentials_optional()
+                && p.info().auth.style.header_pair().is_none()
+        })
+        .expect("a provider whose instances need one token");
+    let mut readings = provider
+        .recordings()
+        .iter()
+        .filter(|r| r.reading().is_some());
+    let first = readings.next().unwrap().name;
+    let second = readings.next().unwrap().name;
+    (provider, first, second)
+}
 
 #[tokio::test]
 async fn instances_are_created_changed_listed_and_removed_without_showing_credentials() {
     let sim = simulator(false).await;
     let http = reqwest::Client::new();
     let control = sim.control_url();
+    let (provider, first, second) = subject();
+    let id = "1101000777";
 
     let created = http
         .post(format!("{control}/instances"))
         .json(&json!({
-            "provider": "hypersender",
-            "id": "11111111-2222-3333-4444-555555555555",
+            "provider": provider.name(),
+            "id": id,
             "token": "234|control-secret-token",
-            "state": "PENDING"
+            "response": first
         }))
         .send()
         .await
         .unwrap();
     assert_eq!(created.status().as_u16(), 201);
     let created: Value = created.json().await.unwrap();
-    assert_eq!(created["state"], "PENDING");
+    assert_eq!(created["response"], first);
     assert_eq!(created.get("token"), None);
 
     let patched = http
-        .patch(format!(
-            "{control}/instances/hypersender/11111111-2222-3333-4444-555555555555"
-        ))
-        .json(&json!({"state": "WORKING", "faults": {"latency_ms": 5}}))
+        .patch(format!("{control}/instances/{provider}/{id}"))
+        .json(&json!({"response": second, "faults": {"latency_ms": 5}}))
         .send()
         .await
         .unwrap();
     assert_eq!(patched.status().as_u16(), 200);
     let patched: Value = patched.json().await.unwrap();
     assert_eq!(
-        (patched["current_state"].as_str(), &patched["faults"]),
-        (Some("WORKING"), &json!({"latency_ms": 5}))
+        (patched["current_response"].as_str(), &patched["faults"]),
+        (Some(second), &json!({"latency_ms": 5}))
     );
 
-    let transport = transport(std::time::Duration::from_secs(5));
-    let client = wa_hypersender::Client::with_token(
-        &sim.base_url(Provider::Hypersender),
-        "234|control-secret-token",
-        &transport,
-    )
-    .unwrap();
-    let body = client
-        .check_instance_health("11111111-2222-3333-4444-555555555555")
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(body.status.as_deref(), Some("WORKING"));
+    let served =
+        wa_simulator::Instance::new(provider, id, second).with_token("234|control-secret-token");
+    let answer = get(&sim, &served).await;
+    assert_eq!(
+        answer.body,
+        provider.recording(second).unwrap().body_for(id)
+    );
 
     let listing = http
         .get(format!("{control}/instances"))
@@ -66,22 +80,18 @@ async fn instances_are_created_changed_listed_and_removed_without_showing_creden
         .await
         .unwrap();
     let list: Value = serde_json::from_str(&listing).unwrap();
-    assert_eq!(list.as_array().map(Vec::len), Some(5));
+    assert_eq!(list.as_array().map(Vec::len), Some(Provider::ALL.len() + 1));
     assert!(!listing.contains("control-secret-token"), "{listing}");
     assert_no_secret(&listing);
 
     let removed = http
-        .delete(format!(
-            "{control}/instances/hypersender/11111111-2222-3333-4444-555555555555"
-        ))
+        .delete(format!("{control}/instances/{provider}/{id}"))
         .send()
         .await
         .unwrap();
     assert_eq!(removed.status().as_u16(), 204);
     let gone = http
-        .get(format!(
-            "{control}/instances/hypersender/11111111-2222-3333-4444-555555555555"
-        ))
+        .get(format!("{control}/instances/{provider}/{id}"))
         .send()
         .await
         .unwrap();
@@ -93,29 +103,54 @@ async fn bad_control_requests_get_clear_errors() {
     let sim = simulator(false).await;
     let http = reqwest::Client::new();
     let control = sim.control_url();
-    let missing_token = http
-        .post(format!("{control}/instances"))
-        .json(&json!({"provider": "megaapi", "id": "k", "state": "connected"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing_token.status().as_u16(), 400);
-    assert_eq!(
-        missing_token.json::<Value>().await.unwrap(),
-        json!({"error": "megaapi instance `k` needs a `token`"})
-    );
+    for provider in Provider::ALL.iter().copied() {
+        let response = provider.recordings()[0].name;
+        let missing_token = http
+            .post(format!("{control}/instances"))
+            .json(&json!({"provider": provider.name(), "id": "1", "response": response}))
+            .send()
+            .await
+            .unwrap();
+        let expected = match provider.info().auth.style {
+            AuthStyle::BearerOrHeaderPair { .. } => Some(format!(
+                "{provider} instance `1` needs a `token`, or a `token_pair`"
+            )),
+            style if style.credentials_optional() => None,
+            _ => Some(format!("{provider} instance `1` needs a `token`")),
+        };
+        match expected {
+            Some(message) => {
+                assert_eq!(missing_token.status().as_u16(), 400);
+                assert_eq!(
+                    missing_token.json::<Value>().await.unwrap(),
+                    json!({"error": message})
+                );
+            }
+            None => assert_eq!(missing_token.status().as_u16(), 201),
+        }
+        let unrecorded = http
+            .patch(format!("{control}/instances/{provider}/1101000001"))
+            .json(&json!({"response": "no-such-response"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unrecorded.status().as_u16(), 400);
+    }
     let unknown = http
-        .get(format!("{control}/instances/waha/x"))
+        .get(format!("{control}/instances/no-such-gateway/x"))
         .send()
         .await
         .unwrap();
     assert_eq!(unknown.status().as_u16(), 400);
     assert_eq!(
         unknown.json::<Value>().await.unwrap(),
-        json!({"error": "unknown provider `waha`: expected megaapi, vzaps, hypersender or green-api"})
+        json!({"error": format!("unknown provider `no-such-gateway`: expected {}", Provider::names_sentence())})
     );
     let bad_fault = http
-        .patch(format!("{control}/instances/green-api/{GREEN_API_ID}"))
+        .patch(format!(
+            "{control}/instances/{}/1101000001",
+            Provider::ALL[0]
+        ))
         .json(&json!({"faults": {"fault": {"kind": "explode"}}}))
         .send()
         .await
@@ -127,16 +162,19 @@ async fn bad_control_requests_get_clear_errors() {
 async fn faults_set_over_the_control_api_apply() {
     let sim = simulator(false).await;
     let http = reqwest::Client::new();
-    let response = http
-        .patch(format!(
-            "{}/instances/green-api/{GREEN_API_ID}",
-            sim.control_url()
-        ))
-        .json(&json!({"faults": {"fault": {"kind": "status", "status": 503}}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    let error = green_api(&sim).state_instance().await.unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    for provider in Provider::ALL.iter().copied() {
+        let instance = instance(provider);
+        let response = http
+            .patch(format!(
+                "{}/instances/{provider}/{}",
+                sim.control_url(),
+                instance.id
+            ))
+            .json(&json!({"faults": {"fault": {"kind": "status", "status": 503}}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(get(&sim, &instance).await.status, 503, "{provider}");
+    }
 }

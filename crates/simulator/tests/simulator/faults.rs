@@ -1,131 +1,132 @@
-//! Every fault, against every provider, through the generated clients.
+//! Every fault, against every provider, as a hand-written client sees it: the status and
+//! body that replace the answer, a reset connection, truncated, empty, wrong, oversized or
+//! slow bodies.
 
 use std::time::Duration;
 
-use wa_client_support::is_response_too_large;
-use wa_simulator::{Fault, Faults, Provider, Simulator};
+use serde_json::Value;
+use wa_simulator::{html_page, Fault, Faults, Provider, Simulator, WRONG_SHAPE_BODY};
 
 use crate::support::*;
 
-/// What a call came to, in a word or two, so that a whole matrix reads as one table.
-fn outcome<T, E>(result: Result<T, wa_megaapi::Error<E>>) -> String {
-    use wa_megaapi::Error;
-    match result {
-        Ok(_) => "ok".into(),
-        Err(Error::ErrorResponse(r)) => format!("status {}", r.status().as_u16()),
-        Err(Error::UnexpectedResponse(r)) => format!("status {}", r.status().as_u16()),
-        Err(Error::InvalidResponsePayload(..)) => "payload".into(),
-        Err(Error::ResponseBodyError(e)) if is_response_too_large(&e) => "too large".into(),
-        Err(Error::ResponseBodyError(e)) if e.is_timeout() => "body timeout".into(),
-        Err(Error::CommunicationError(e)) if e.is_timeout() => "timeout".into(),
-        Err(Error::CommunicationError(_)) => "communication".into(),
-        Err(Error::InvalidRequest(message) | Error::Custom(message)) => format!("other: {message}"),
-        Err(Error::InvalidUpgrade(_)) => "upgrade".into(),
-        Err(Error::ResponseBodyError(_)) => "body".into(),
-    }
-}
-
-/// Sets `faults` on every provider's instance and calls each with the given client timeout;
-/// returns the outcomes in the order megaapi, vzaps, hypersender, green-api. Every error's
-/// `Display` and `Debug` are checked for secrets on the way.
-async fn matrix(sim: &Simulator, faults: Faults, timeout: Duration) -> [String; 4] {
-    for (provider, id) in [
-        (Provider::MegaApi, MEGAAPI_KEY),
-        (Provider::Vzaps, VZAPS_ID),
-        (Provider::Hypersender, HYPERSENDER_ID),
-        (Provider::GreenApi, GREEN_API_ID),
-    ] {
-        sim.set_faults(provider, id, faults.clone()).unwrap();
-    }
-    let transport = transport(timeout);
-    let mega =
-        wa_megaapi::Client::with_token(&sim.base_url(Provider::MegaApi), MEGAAPI_TOKEN, &transport)
+/// Sets `faults` on every provider's instance and calls each with the given timeout; the
+/// answers (or the error) in the order of the catalog.
+async fn matrix(
+    sim: &Simulator,
+    faults: Faults,
+    timeout: Duration,
+) -> Vec<(Provider, Result<Answer, reqwest::Error>)> {
+    let mut outcomes = Vec::new();
+    for provider in Provider::ALL.iter().copied() {
+        let instance = instance(provider);
+        sim.set_faults(provider, &instance.id, faults.clone())
             .unwrap();
-    let vz = wa_vzaps::Client::with_bearer(&sim.base_url(Provider::Vzaps), VZAPS_JWT, &transport)
-        .unwrap();
-    let hyper = wa_hypersender::Client::with_token(
-        &sim.base_url(Provider::Hypersender),
-        HYPERSENDER_TOKEN,
-        &transport,
-    )
-    .unwrap();
-    let green = green_api_with(sim, timeout);
-
-    let results = (
-        mega.get_instance_status(MEGAAPI_KEY).await,
-        vz.session_status(VZAPS_ID).await,
-        hyper.check_instance_health(HYPERSENDER_ID).await,
-        green.state_instance().await,
-    );
-    let texts = [
-        results.0.as_ref().err().map(|e| format!("{e} {e:?}")),
-        results.1.as_ref().err().map(|e| format!("{e} {e:?}")),
-        results.2.as_ref().err().map(|e| format!("{e} {e:?}")),
-        results.3.as_ref().err().map(|e| format!("{e} {e:?}")),
-    ];
-    for text in texts.iter().flatten() {
-        assert_no_secret(text);
+        outcomes.push((provider, get_within(sim, &instance, timeout).await));
     }
-    [
-        outcome(results.0),
-        outcome(results.1),
-        outcome(results.2),
-        outcome(results.3),
-    ]
+    outcomes
 }
 
-fn all(outcome: &str) -> [String; 4] {
-    [
-        outcome.into(),
-        outcome.into(),
-        outcome.into(),
-        outcome.into(),
-    ]
+/// The recorded body of the instance's normal answer.
+fn normal_body(provider: Provider) -> String {
+    provider
+        .recording(healthy(provider))
+        .unwrap()
+        .body_for("1101000001")
 }
 
 #[tokio::test]
-async fn server_error_statuses() {
+async fn a_status_fault_answers_with_the_providers_body_for_that_status() {
     let sim = simulator(false).await;
-    for status in [500, 502, 503] {
-        let faults = Faults::fault(Fault::Status { status });
-        assert_eq!(
-            matrix(&sim, faults, Duration::from_secs(5)).await,
-            all(&format!("status {status}"))
-        );
-    }
-}
-
-#[tokio::test]
-async fn green_api_quota_exceeded_is_its_documented_466() {
-    let sim = simulator(false).await;
-    sim.set_faults(
-        Provider::GreenApi,
-        GREEN_API_ID,
-        Faults::fault(Fault::Status { status: 466 }),
-    )
-    .unwrap();
-    match green_api(&sim).state_instance().await.unwrap_err() {
-        wa_green_api::Error::ErrorResponse(response) => assert_eq!(response.status().as_u16(), 466),
-        other => panic!("expected the documented 466, got {other}"),
+    for status in [500, 502, 503, 418, 466] {
+        for (provider, outcome) in matrix(
+            &sim,
+            Faults::fault(Fault::Status { status }),
+            Duration::from_secs(5),
+        )
+        .await
+        {
+            let answer = outcome.unwrap();
+            assert_eq!(answer.status, status, "{provider}");
+            let recorded = provider
+                .recordings()
+                .iter()
+                .find(|r| r.status == status && r.reading().is_none());
+            let expected = match recorded {
+                Some(recording) => recording.body.to_owned(),
+                None => reqwest::StatusCode::from_u16(status)
+                    .unwrap()
+                    .canonical_reason()
+                    .unwrap_or("Error")
+                    .to_owned(),
+            };
+            assert_eq!(answer.body, expected, "{provider} {status}");
+        }
     }
 }
 
 #[tokio::test]
 async fn connection_reset_before_a_response() {
     let sim = simulator(false).await;
-    assert_eq!(
-        matrix(&sim, Faults::fault(Fault::Reset), Duration::from_secs(5)).await,
-        all("communication")
-    );
+    for (provider, outcome) in
+        matrix(&sim, Faults::fault(Fault::Reset), Duration::from_secs(5)).await
+    {
+        let error = outcome.unwrap_err();
+        assert!(!error.is_timeout(), "{provider}: {error}");
+        assert!(
+            error.is_request() || error.is_connect(),
+            "{provider}: {error:?}"
+        );
+    }
 }
 
 #[tokio::test]
-async fn truncated_json_empty_body_and_wrong_shape_are_payload_errors() {
+async fn truncated_empty_and_wrong_bodies_replace_the_answer() {
     let sim = simulator(false).await;
-    for fault in [Fault::TruncatedJson, Fault::EmptyBody, Fault::WrongShape] {
+    for (provider, outcome) in matrix(
+        &sim,
+        Faults::fault(Fault::TruncatedJson),
+        Duration::from_secs(5),
+    )
+    .await
+    {
+        let answer = outcome.unwrap();
+        let normal = normal_body(provider);
+        assert_eq!(answer.status, 200);
+        assert!(
+            normal.starts_with(&answer.body) && answer.body.len() < normal.len(),
+            "{provider}"
+        );
+        assert!(
+            serde_json::from_str::<Value>(&answer.body).is_err(),
+            "{provider}"
+        );
+    }
+    for (provider, outcome) in matrix(
+        &sim,
+        Faults::fault(Fault::EmptyBody),
+        Duration::from_secs(5),
+    )
+    .await
+    {
+        let answer = outcome.unwrap();
         assert_eq!(
-            matrix(&sim, Faults::fault(fault), Duration::from_secs(5)).await,
-            all("payload")
+            (answer.status, answer.body.as_str()),
+            (200, ""),
+            "{provider}"
+        );
+    }
+    for (provider, outcome) in matrix(
+        &sim,
+        Faults::fault(Fault::WrongShape),
+        Duration::from_secs(5),
+    )
+    .await
+    {
+        let answer = outcome.unwrap();
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (200, WRONG_SHAPE_BODY),
+            "{provider}"
         );
     }
 }
@@ -133,84 +134,72 @@ async fn truncated_json_empty_body_and_wrong_shape_are_payload_errors() {
 #[tokio::test]
 async fn html_pages_with_200_and_502() {
     let sim = simulator(false).await;
-    let faults = Faults::fault(Fault::Html { status: 200 });
-    assert_eq!(
-        matrix(&sim, faults, Duration::from_secs(5)).await,
-        all("payload")
-    );
-    let faults = Faults::fault(Fault::Html { status: 502 });
-    assert_eq!(
-        matrix(&sim, faults, Duration::from_secs(5)).await,
-        all("status 502")
-    );
-}
-
-#[tokio::test]
-async fn an_oversized_body_stops_at_the_clients_cap() {
-    let sim = simulator(false).await;
-    let faults = Faults::fault(Fault::Oversized {
-        bytes: 40 * 1024 * 1024,
-    });
-    assert_eq!(
-        matrix(&sim, faults, Duration::from_secs(5)).await,
-        all("too large")
-    );
+    for status in [200, 502] {
+        for (provider, outcome) in matrix(
+            &sim,
+            Faults::fault(Fault::Html { status }),
+            Duration::from_secs(5),
+        )
+        .await
+        {
+            let answer = outcome.unwrap();
+            assert_eq!(
+                (answer.status, answer.body),
+                (status, html_page(status)),
+                "{provider}"
+            );
+            assert_eq!(answer.headers["content-type"], "text/html; charset=utf-8");
+        }
+    }
 }
 
 #[tokio::test]
 async fn an_oversized_body_is_valid_json_of_the_announced_length() {
     let sim = simulator(false).await;
-    sim.set_faults(
-        Provider::GreenApi,
-        GREEN_API_ID,
+    for (provider, outcome) in matrix(
+        &sim,
         Faults::fault(Fault::Oversized { bytes: 200_000 }),
+        Duration::from_secs(5),
     )
-    .unwrap();
-    let url = format!(
-        "{}/waInstance{GREEN_API_ID}/getStateInstance/{GREEN_API_TOKEN}",
-        sim.base_url(Provider::GreenApi)
-    );
-    let response = reqwest::get(url).await.unwrap();
-    assert_eq!(response.content_length(), Some(200_000));
-    let body = response.bytes().await.unwrap();
-    assert_eq!(body.len(), 200_000);
-    let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(value["pad"].as_str().map(str::len), Some(200_000 - 10));
+    .await
+    {
+        let answer = outcome.unwrap();
+        assert_eq!(answer.headers["content-length"], "200000", "{provider}");
+        assert_eq!(answer.body.len(), 200_000);
+        let value: Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(value["pad"].as_str().map(str::len), Some(200_000 - 10));
+    }
 }
 
 #[tokio::test]
 async fn a_trickling_body_times_out_a_short_timeout_and_arrives_under_a_long_one() {
     let sim = simulator(false).await;
-    // The shortest body, Green API's 30 bytes, takes 8 chunks of 60 ms: past 250 ms.
+    // Every recorded body is longer than 16 bytes: 4 chunks of 60 ms at least, past 150 ms.
     let slow = Faults::fault(Fault::Trickle {
         chunk_bytes: 4,
         interval_ms: 60,
     });
-    assert_eq!(
-        matrix(&sim, slow, Duration::from_millis(250)).await,
-        all("body timeout")
-    );
-    // The longest, VZaps' full profile of about 600 bytes, takes 10 chunks of 60 ms.
+    for (provider, outcome) in matrix(&sim, slow, Duration::from_millis(150)).await {
+        assert!(outcome.unwrap_err().is_timeout(), "{provider}");
+    }
     let steady = Faults::fault(Fault::Trickle {
         chunk_bytes: 64,
-        interval_ms: 60,
+        interval_ms: 20,
     });
-    assert_eq!(
-        matrix(&sim, steady, Duration::from_secs(10)).await,
-        all("ok")
-    );
+    for (provider, outcome) in matrix(&sim, steady, Duration::from_secs(10)).await {
+        let answer = outcome.unwrap();
+        assert_eq!(answer.body, normal_body(provider), "{provider}");
+    }
 }
 
 #[tokio::test]
 async fn latency_delays_the_answer_past_a_short_timeout() {
     let sim = simulator(false).await;
     let faults = Faults::latency(Duration::from_millis(600));
-    assert_eq!(
-        matrix(&sim, faults.clone(), Duration::from_millis(200)).await,
-        all("timeout")
-    );
-    assert_eq!(
-        matrix(&sim, faults, Duration::from_secs(5)).await,
-        all("ok")
-    );
+    for (provider, outcome) in matrix(&sim, faults.clone(), Duration::from_millis(200)).await {
+        assert!(outcome.unwrap_err().is_timeout(), "{provider}");
+    }
+    for (provider, outcome) in matrix(&sim, faults, Duration::from_secs(5)).await {
+        assert_eq!(outcome.unwrap().status, 200, "{provider}");
+    }
 }

@@ -2,65 +2,71 @@
 
 use std::time::Duration;
 
+use wa_providers::Role;
 use wa_simulator::{Counters, Provider};
 
 use crate::support::*;
 
-#[tokio::test]
-async fn hypersender_allows_ten_requests_per_minute_per_token() {
-    let sim = simulator(true).await;
-    let client = hypersender(&sim);
-    for _ in 0..10 {
-        client.check_instance_health(HYPERSENDER_ID).await.unwrap();
-    }
-    match client
-        .check_instance_health(HYPERSENDER_ID)
-        .await
-        .unwrap_err()
-    {
-        wa_hypersender::Error::ErrorResponse(response) => {
-            assert_eq!(response.status().as_u16(), 429);
-            let retry_after: u64 = response.headers()["retry-after"]
-                .to_str()
-                .unwrap()
-                .parse()
-                .unwrap();
-            assert!(
-                (59..=60).contains(&retry_after),
-                "Retry-After: {retry_after}"
-            );
-            assert_eq!(
-                response.into_inner().message.as_deref(),
-                Some("Too many requests. Please try again later.")
-            );
-        }
-        other => panic!("expected a 429, got {other}"),
-    }
-    assert_eq!(
-        sim.counters(Provider::Hypersender, HYPERSENDER_ID),
-        Some(Counters {
-            requests: 11,
-            rate_limited: 1
-        })
-    );
+fn with_quota() -> Vec<(Provider, wa_providers::QuotaInfo)> {
+    Provider::ALL
+        .iter()
+        .filter_map(|p| p.info().quota.map(|q| (*p, q)))
+        .collect()
 }
 
 #[tokio::test]
-async fn green_api_allows_one_request_per_second_per_instance() {
+async fn each_quota_admits_its_requests_then_answers_429_with_the_wait() {
     let sim = simulator(true).await;
-    let client = green_api(&sim);
-    client.state_instance().await.unwrap();
-    let error = client.state_instance().await.unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
-    tokio::time::sleep(Duration::from_millis(1050)).await;
-    client.state_instance().await.unwrap();
-    assert_eq!(
-        sim.counters(Provider::GreenApi, GREEN_API_ID),
-        Some(Counters {
-            requests: 3,
-            rate_limited: 1
-        })
-    );
+    let providers = with_quota();
+    assert!(!providers.is_empty(), "no provider documents a quota");
+    for (provider, quota) in providers {
+        let instance = instance(provider);
+        for _ in 0..quota.requests {
+            assert_eq!(get(&sim, &instance).await.status, 200, "{provider}");
+        }
+        let answer = get(&sim, &instance).await;
+        let recording = provider.recording_for(Role::RateLimited).unwrap();
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (429, recording.body),
+            "{provider}"
+        );
+        let retry_after: u64 = answer.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            (quota.per_seconds.saturating_sub(1).max(1)..=quota.per_seconds).contains(&retry_after),
+            "{provider}: Retry-After {retry_after}"
+        );
+        assert_eq!(
+            sim.counters(provider, &instance.id),
+            Some(Counters {
+                requests: u64::from(quota.requests) + 1,
+                rate_limited: 1
+            })
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_short_window_passes() {
+    let sim = simulator(true).await;
+    let short: Vec<_> = with_quota()
+        .into_iter()
+        .filter(|(_, q)| q.per_seconds <= 2)
+        .collect();
+    assert!(!short.is_empty(), "no provider has a short window");
+    for (provider, quota) in short {
+        let instance = instance(provider);
+        for _ in 0..quota.requests {
+            get(&sim, &instance).await;
+        }
+        assert_eq!(get(&sim, &instance).await.status, 429);
+        tokio::time::sleep(Duration::from_millis(quota.per_seconds * 1000 + 50)).await;
+        assert_eq!(get(&sim, &instance).await.status, 200, "{provider}");
+    }
 }
 
 #[tokio::test]
@@ -74,26 +80,30 @@ async fn limits_switched_off_over_the_control_api_admit_everything() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    let client = green_api(&sim);
-    for _ in 0..5 {
-        client.state_instance().await.unwrap();
+    let mut requests = 0;
+    for (provider, quota) in with_quota() {
+        let instance = instance(provider);
+        for _ in 0..=quota.requests {
+            assert_eq!(get(&sim, &instance).await.status, 200, "{provider}");
+            requests += 1;
+        }
+        let counters: serde_json::Value = http
+            .get(format!("{}/counters", sim.control_url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            counters[format!("{provider}/{}", instance.id)],
+            serde_json::json!({"requests": quota.requests + 1, "rate_limited": 0})
+        );
     }
-    let counters: serde_json::Value = http
-        .get(format!("{}/counters", sim.control_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        counters["green-api/1101000001"],
-        serde_json::json!({"requests": 5, "rate_limited": 0})
-    );
     assert_eq!(
         sim.total_counters(),
         Counters {
-            requests: 5,
+            requests,
             rate_limited: 0
         }
     );

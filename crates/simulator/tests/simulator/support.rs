@@ -1,62 +1,53 @@
-//! Clients for the simulator's instances, and the secrets of every test, to check that
-//! none is ever printed.
+//! One instance per provider, requests to them as a hand-written client sends them, and
+//! the secrets of every test, to check that none is ever printed.
 
 use std::time::Duration;
 
-use wa_simulator::{Account, Fleet, Instance, Provider, RequestLog, Simulator, SimulatorOptions};
+use reqwest::header::HeaderMap;
+use wa_simulator::{
+    status_request_at, Fleet, Instance, Provider, RequestLog, Simulator, SimulatorOptions,
+};
 
-pub const MEGAAPI_TOKEN: &str = "megaapi-secret-31a9";
-pub const VZAPS_JWT: &str = "vzaps-secret-jwt-77c1";
-pub const VZAPS_INSTANCE_TOKEN: &str = "vzaps-secret-instance-5d02";
-pub const VZAPS_CLIENT_TOKEN: &str = "vzaps-secret-client-9e44";
-pub const HYPERSENDER_TOKEN: &str = "234|hypersender-secret-0b7e";
-pub const GREEN_API_TOKEN: &str = "greenapi-secret-c3f8";
+/// The recorded response a healthy instance of `provider` serves: its first that reads
+/// `connected`.
+pub fn healthy(provider: Provider) -> &'static str {
+    provider
+        .recordings()
+        .iter()
+        .find(|r| r.reading().is_some_and(|e| e.state.name() == "connected"))
+        .map(|r| r.name)
+        .unwrap()
+}
 
-pub const SECRETS: [&str; 6] = [
-    MEGAAPI_TOKEN,
-    VZAPS_JWT,
-    VZAPS_INSTANCE_TOKEN,
-    VZAPS_CLIENT_TOKEN,
-    HYPERSENDER_TOKEN,
-    GREEN_API_TOKEN,
-];
-
-pub const MEGAAPI_KEY: &str = "megastart-T001";
-pub const VZAPS_ID: &str = "VZTEST0000000000000000000001";
-pub const HYPERSENDER_ID: &str = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
-pub const GREEN_API_ID: &str = "1101000001";
-
-/// One instance per provider, each in its connected state, with a full account.
-pub fn fleet() -> Fleet {
-    let account = Account {
-        phone: Some("5511999990001".into()),
-        jid: Some("5511999990001@s.whatsapp.net".into()),
-        push_name: Some("Loja Centro".into()),
-        business_name: Some("Loja Centro Ltda".into()),
-        business_profile: Some(serde_json::json!({
-            "business_hours_timezone": "America/Sao_Paulo",
-            "categories": [{"id": "1022050661163852", "name": "Finance"}],
-            "profile_options": {"cart_enabled": "true"}
-        })),
-        profile_picture_url: Some("https://pps.whatsapp.net/v/t61/example.jpg".into()),
-        connected_at: Some("2025-05-26T10:12:45".into()),
-    };
-    Fleet {
-        instances: vec![
-            Instance::new(Provider::MegaApi, MEGAAPI_KEY, "connected")
-                .with_token(MEGAAPI_TOKEN)
-                .with_account(account.clone()),
-            Instance::new(Provider::Vzaps, VZAPS_ID, "true")
-                .with_token(VZAPS_JWT)
-                .with_token_pair(VZAPS_INSTANCE_TOKEN, VZAPS_CLIENT_TOKEN)
-                .with_account(account.clone()),
-            Instance::new(Provider::Hypersender, HYPERSENDER_ID, "WORKING")
-                .with_token(HYPERSENDER_TOKEN)
-                .with_account(account),
-            Instance::new(Provider::GreenApi, GREEN_API_ID, "authorized")
-                .with_api_token(GREEN_API_TOKEN),
-        ],
+/// The test's instance of `provider`: a number for an id (every provider accepts one), and
+/// secret credentials of its auth style.
+pub fn instance(provider: Provider) -> Instance {
+    let instance = Instance::new(provider, "1101000001", healthy(provider));
+    match provider.info().auth.style.header_pair() {
+        Some(_) => instance
+            .with_token_pair(
+                format!("{provider}-first-secret"),
+                format!("{provider}-second-secret"),
+            )
+            .with_token(format!("{provider}-bearer-secret")),
+        None => instance.with_token(format!("234|{provider}-secret")),
     }
+}
+
+/// One instance per provider.
+pub fn fleet() -> Fleet {
+    Fleet {
+        instances: Provider::ALL.iter().copied().map(instance).collect(),
+    }
+}
+
+/// Every secret of [`fleet`].
+pub fn secrets() -> Vec<String> {
+    fleet()
+        .instances
+        .iter()
+        .flat_map(|i| i.secrets().into_iter().map(str::to_owned))
+        .collect()
 }
 
 /// A simulator for [`fleet`] with rate limits as given and a log kept in memory.
@@ -73,61 +64,53 @@ pub async fn simulator(rate_limits: bool) -> Simulator {
     .unwrap()
 }
 
-pub fn options(timeout: Duration) -> wa_megaapi::ClientOptions {
-    wa_megaapi::ClientOptions::default()
-        .with_timeout(timeout)
-        .with_max_response_bytes(64 * 1024)
+/// An answer as received.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
 }
 
-pub fn transport(timeout: Duration) -> wa_megaapi::Transport {
-    wa_megaapi::Transport::new(&options(timeout)).unwrap()
+/// Sends `instance`'s status call as a hand-written client would, within `timeout`.
+pub async fn get_within(
+    sim: &Simulator,
+    instance: &Instance,
+    timeout: Duration,
+) -> Result<Answer, reqwest::Error> {
+    let (url, headers) = status_request_at(&sim.addr().to_string(), instance);
+    let mut request = reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .unwrap()
+        .get(url);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.text().await?;
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
 }
 
-pub fn megaapi(sim: &Simulator) -> wa_megaapi::Client {
-    wa_megaapi::Client::with_token(
-        &sim.base_url(Provider::MegaApi),
-        MEGAAPI_TOKEN,
-        &transport(Duration::from_secs(5)),
-    )
-    .unwrap()
+pub async fn get(sim: &Simulator, instance: &Instance) -> Answer {
+    get_within(sim, instance, Duration::from_secs(5))
+        .await
+        .unwrap()
 }
 
-pub fn vzaps(sim: &Simulator) -> wa_vzaps::Client {
-    wa_vzaps::Client::with_instance_tokens(
-        &sim.base_url(Provider::Vzaps),
-        VZAPS_INSTANCE_TOKEN,
-        VZAPS_CLIENT_TOKEN,
-        &transport(Duration::from_secs(5)),
-    )
-    .unwrap()
-}
-
-pub fn hypersender(sim: &Simulator) -> wa_hypersender::Client {
-    wa_hypersender::Client::with_token(
-        &sim.base_url(Provider::Hypersender),
-        HYPERSENDER_TOKEN,
-        &transport(Duration::from_secs(5)),
-    )
-    .unwrap()
-}
-
-pub fn green_api(sim: &Simulator) -> wa_green_api::Client {
-    green_api_with(sim, Duration::from_secs(5))
-}
-
-pub fn green_api_with(sim: &Simulator, timeout: Duration) -> wa_green_api::Client {
-    wa_green_api::Client::for_instance(
-        &sim.base_url(Provider::GreenApi),
-        GREEN_API_ID.parse().unwrap(),
-        GREEN_API_TOKEN,
-        &transport(timeout),
-    )
-    .unwrap()
-}
-
-/// Asserts that no test secret appears in `text`.
+/// Asserts that no test secret appears in `text`, as is or percent-encoded.
 pub fn assert_no_secret(text: &str) {
-    for secret in SECRETS {
-        assert!(!text.contains(secret), "a secret leaked: {text}");
+    for secret in secrets() {
+        assert!(!text.contains(&secret), "a secret leaked: {text}");
+        assert!(
+            !text.contains(&secret.replace('|', "%7C")),
+            "a secret leaked: {text}"
+        );
     }
 }

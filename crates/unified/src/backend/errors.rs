@@ -8,11 +8,13 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Serialize;
 use wa_client_support::is_response_too_large;
 
-use crate::error::{excerpt, Error};
-use crate::model::Provider;
+use wa_model::ErrorKind;
 
-/// Maps a failed call. `secrets` are masked in anything taken from a body.
-#[allow(dead_code)]
+use crate::error::{excerpt, Error};
+use crate::Provider;
+
+/// Maps a failed call whose answer was not captured. `secrets` are masked in anything
+/// taken from a body.
 pub(crate) async fn from_client_error<E: Serialize>(
     provider: Provider,
     error: ClientError<E>,
@@ -73,6 +75,22 @@ pub(crate) async fn from_client_error<E: Serialize>(
     }
 }
 
+/// The kind of an HTTP status: the provider's own meaning where its manifest gives one
+/// (a 403 for a wrong id may mean `unauthenticated`), else the status model's.
+pub(crate) fn kind_of_status(provider: Provider, status: u16) -> ErrorKind {
+    let own = provider.info().status.error_kinds.iter();
+    own.copied()
+        .find(|(s, _)| *s == status)
+        .map(|(_, kind)| kind)
+        .unwrap_or(match status {
+            401 => ErrorKind::Unauthenticated,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Unavailable,
+            _ => ErrorKind::UnexpectedStatus,
+        })
+}
+
 /// The error for an HTTP status, following the status model's kinds.
 pub(crate) fn from_status(
     provider: Provider,
@@ -81,17 +99,15 @@ pub(crate) fn from_status(
     body: &[u8],
     secrets: &[&str],
 ) -> Error {
-    match status {
-        401 => Error::Unauthenticated { provider, status },
-        // Green API answers 403 for a wrong idInstance: a credential problem.
-        403 if provider == Provider::GreenApi => Error::Unauthenticated { provider, status },
-        404 => Error::NotFound { provider },
-        429 => Error::RateLimited {
+    match kind_of_status(provider, status) {
+        ErrorKind::Unauthenticated => Error::Unauthenticated { provider, status },
+        ErrorKind::NotFound => Error::NotFound { provider },
+        ErrorKind::RateLimited => Error::RateLimited {
             provider,
             retry_after: retry_after(headers),
         },
-        466 if provider == Provider::GreenApi => Error::QuotaExceeded { provider },
-        500..=599 => Error::Unavailable {
+        ErrorKind::QuotaExceeded => Error::QuotaExceeded { provider },
+        ErrorKind::Unavailable => Error::Unavailable {
             provider,
             status: Some(status),
             reason: excerpt(body, secrets),
@@ -156,26 +172,48 @@ mod tests {
     }
 
     #[test]
-    fn statuses_map_to_the_status_models_kinds() {
+    fn statuses_map_to_the_status_models_kinds_or_the_providers_own() {
         let none = HeaderMap::new();
-        let kind = |p, s| from_status(p, s, &none, b"", &[]).kind().name();
-        assert_eq!(kind(Provider::MegaApi, 401), "unauthenticated");
-        assert_eq!(kind(Provider::GreenApi, 403), "unauthenticated");
-        assert_eq!(kind(Provider::Vzaps, 403), "unexpected_status");
-        assert_eq!(kind(Provider::Hypersender, 404), "not_found");
-        assert_eq!(kind(Provider::Hypersender, 429), "rate_limited");
-        assert_eq!(kind(Provider::GreenApi, 466), "quota_exceeded");
-        assert_eq!(kind(Provider::MegaApi, 466), "unexpected_status");
-        assert_eq!(kind(Provider::GreenApi, 502), "unavailable");
-        assert_eq!(kind(Provider::Vzaps, 418), "unexpected_status");
+        for provider in Provider::ALL.iter().copied() {
+            let kind = |s| from_status(provider, s, &none, b"", &[]).kind();
+            let own = |s: u16| {
+                provider
+                    .info()
+                    .status
+                    .error_kinds
+                    .iter()
+                    .find(|(status, _)| *status == s)
+                    .map(|(_, k)| *k)
+            };
+            for (status, default) in [
+                (401, ErrorKind::Unauthenticated),
+                (403, ErrorKind::UnexpectedStatus),
+                (404, ErrorKind::NotFound),
+                (418, ErrorKind::UnexpectedStatus),
+                (429, ErrorKind::RateLimited),
+                (466, ErrorKind::UnexpectedStatus),
+                (502, ErrorKind::Unavailable),
+            ] {
+                assert_eq!(
+                    kind(status),
+                    own(status).unwrap_or(default),
+                    "{provider} {status}"
+                );
+            }
+        }
+        // The manifests' own meanings are used: at least one provider has some.
+        assert!(Provider::ALL
+            .iter()
+            .any(|p| !p.info().status.error_kinds.is_empty()));
     }
 
     #[test]
     fn retry_after_seconds_are_kept() {
-        let error = from_status(Provider::Hypersender, 429, &headers("37"), b"", &[]);
+        let provider = Provider::ALL[0];
+        let error = from_status(provider, 429, &headers("37"), b"", &[]);
         assert_eq!(error.retry_after(), Some(Duration::from_secs(37)));
         let error = from_status(
-            Provider::Hypersender,
+            provider,
             429,
             &headers("Wed, 21 Oct 2015 07:28:00 GMT"),
             b"",
@@ -186,17 +224,19 @@ mod tests {
 
     #[test]
     fn a_5xx_without_a_body_says_so() {
-        let error = from_status(Provider::GreenApi, 502, &HeaderMap::new(), b"", &[]);
+        let provider = Provider::ALL[0];
+        let error = from_status(provider, 502, &HeaderMap::new(), b"", &[]);
         assert_eq!(
             error.to_string(),
-            "green-api: unavailable (HTTP 502): (empty)"
+            format!("{provider}: unavailable (HTTP 502): (empty)")
         );
     }
 
     #[test]
     fn bodies_are_masked() {
+        let provider = Provider::ALL[0];
         let error = from_status(
-            Provider::GreenApi,
+            provider,
             418,
             &HeaderMap::new(),
             b"token tok-123 here",
@@ -204,7 +244,7 @@ mod tests {
         );
         assert_eq!(
             error.to_string(),
-            "green-api: unexpected HTTP status 418; body: token *** here"
+            format!("{provider}: unexpected HTTP status 418; body: token *** here")
         );
     }
 }

@@ -1,59 +1,18 @@
-//! Connection strings: `PROVIDER[+http]://CREDENTIALS@HOST[:PORT][/BASE]/INSTANCE`.
+//! Connection strings: `PROVIDER[+http]://[CREDENTIALS@]HOST[:PORT][/BASE][/INSTANCE]`, read
+//! and written in each provider's own forms from the catalog (`name://ID:TOKEN@HOST[/BASE]`,
+//! `name://TOKEN@HOST[/BASE]/INSTANCE`, ...). A form's
+//! placeholders before `@` are the instance's (when it is the instance placeholder) or a
+//! credential; the placeholder after the host, if any, is the instance.
 
 use percent_encoding::percent_decode_str;
+use wa_providers::{ConnectionForm, ProviderInfo};
 
+use super::InstanceConfig;
 use crate::error::Error;
-use crate::model::Provider;
-
-/// A connection string taken apart, credentials still raw.
-pub(crate) struct Parts {
-    pub provider: Provider,
-    /// `http` or `https` (the default; `+http` after the scheme asks for plain HTTP).
-    pub http_scheme: &'static str,
-    /// The text before `@`; it holds secrets and is never printed.
-    pub userinfo: String,
-    pub host: String,
-    /// The path segments after the host, percent-encoding kept.
-    pub segments: Vec<String>,
-}
-
-impl Parts {
-    /// `scheme://host[/segments...]` from the first `keep` segments.
-    pub fn base_url(&self, keep: usize) -> String {
-        let mut url = format!("{}://{}", self.http_scheme, self.host);
-        for segment in &self.segments[..keep.min(self.segments.len())] {
-            url.push('/');
-            url.push_str(segment);
-        }
-        url
-    }
-
-    /// The userinfo split at its first `:`, both halves percent-decoded.
-    pub fn credential_pair(&self) -> Option<(String, String)> {
-        let (first, second) = self.userinfo.split_once(':')?;
-        Some((decode(first), decode(second)))
-    }
-
-    /// The whole userinfo, percent-decoded.
-    pub fn credential(&self) -> String {
-        decode(&self.userinfo)
-    }
-}
+use crate::Provider;
 
 pub(crate) fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
-}
-
-/// The form of each provider's connection string, for error messages.
-pub(crate) fn form(provider: Provider) -> &'static str {
-    match provider {
-        Provider::MegaApi => "megaapi://TOKEN@HOST[/BASE]/INSTANCE_KEY",
-        Provider::Vzaps => {
-            "vzaps://TOKEN@HOST[/BASE]/ID or vzaps://INSTANCE_TOKEN:CLIENT_TOKEN@HOST[/BASE]/ID"
-        }
-        Provider::Hypersender => "hypersender://TOKEN@HOST[/BASE]/INSTANCE",
-        Provider::GreenApi => "green-api://ID_INSTANCE:API_TOKEN@HOST[/BASE]",
-    }
 }
 
 /// A connection string with its credentials replaced by `***`, safe to print.
@@ -66,12 +25,18 @@ pub(crate) fn redacted(text: &str) -> String {
     }
 }
 
-pub(crate) fn parse(text: &str) -> Result<Parts, Error> {
-    let shown = redacted(text.trim());
+/// The provider's forms, for error messages: `a or b`.
+fn expected(info: &ProviderInfo) -> String {
+    let forms: Vec<&str> = info.connection_strings.iter().map(|f| f.text).collect();
+    forms.join(" or ")
+}
+
+pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
+    let text = text.trim();
+    let shown = redacted(text);
     let fail = |provider: Option<Provider>, problem: String| {
         Error::invalid_config(provider, format!("connection string `{shown}`: {problem}"))
     };
-    let text = text.trim();
     let (scheme, rest) = text
         .split_once("://")
         .ok_or_else(|| fail(None, "no scheme: expected PROVIDER://...".into()))?;
@@ -79,77 +44,158 @@ pub(crate) fn parse(text: &str) -> Result<Parts, Error> {
         Some(name) => (name, "http"),
         None => (scheme.strip_suffix("+https").unwrap_or(scheme), "https"),
     };
-    let provider: Provider = name.parse().map_err(|_| {
-        fail(
-            None,
-            format!("unknown provider `{name}`: expected megaapi, vzaps, hypersender or green-api"),
-        )
-    })?;
-    let (userinfo, location) = rest.rsplit_once('@').ok_or_else(|| {
+    let provider: Provider = name
+        .parse()
+        .map_err(|e: wa_providers::UnknownProvider| fail(None, e.to_string()))?;
+    let info = provider.info();
+    let fail = |problem: String| {
         fail(
             Some(provider),
-            format!("the credentials are missing: expected {}", form(provider)),
+            format!("{problem}: expected {}", expected(info)),
         )
-    })?;
-    if userinfo.is_empty() {
-        return Err(fail(
-            Some(provider),
-            format!("the credentials are empty: expected {}", form(provider)),
-        ));
+    };
+    let (userinfo, location) = match rest.rsplit_once('@') {
+        Some((userinfo, location)) => (Some(userinfo), location),
+        None => (None, rest),
+    };
+    if userinfo == Some("") {
+        return Err(fail("the credentials are empty".into()));
     }
+    let (form, parts) = choose_form(info, userinfo).ok_or_else(|| match userinfo {
+        None => fail("the credentials are missing".into()),
+        Some(_) => {
+            let shapes: Vec<String> = info
+                .connection_strings
+                .iter()
+                .filter(|f| !f.userinfo.is_empty())
+                .map(|f| f.userinfo.join(":"))
+                .collect();
+            fail(format!("the credentials must be {}", shapes.join(" or ")))
+        }
+    })?;
+    let (location, query) = match location.split_once('?') {
+        Some((location, query)) => (location, Some(query)),
+        None => (location, None),
+    };
     let mut pieces = location.split('/');
-    let host = pieces.next().unwrap_or_default().to_owned();
+    let host = pieces.next().unwrap_or_default();
     if host.is_empty() {
-        return Err(fail(
-            Some(provider),
-            format!("the host is missing: expected {}", form(provider)),
-        ));
+        return Err(fail("the host is missing".into()));
     }
-    if host.contains(['?', '#', ' ']) {
-        return Err(fail(
-            Some(provider),
-            format!("the host `{host}` is not valid"),
-        ));
+    if host.contains(['#', ' ']) {
+        return Err(fail(format!("the host `{host}` is not valid")));
     }
-    let segments: Vec<String> = pieces
-        .filter(|segment| !segment.is_empty())
-        .map(str::to_owned)
-        .collect();
-    Ok(Parts {
-        provider,
-        http_scheme,
-        userinfo: userinfo.to_owned(),
-        host,
-        segments,
-    })
+    let mut segments: Vec<&str> = pieces.filter(|segment| !segment.is_empty()).collect();
+    let mut builder = InstanceConfig::builder(provider);
+    if form.tail.is_some() {
+        let last = segments
+            .pop()
+            .ok_or_else(|| fail("the instance is missing after the host".into()))?;
+        builder = builder.with_instance(decode(last));
+    }
+    let mut base_url = format!("{http_scheme}://{host}");
+    for segment in segments {
+        base_url.push('/');
+        base_url.push_str(segment);
+    }
+    builder = builder.with_base_url(base_url);
+    let mut credentials = Vec::new();
+    for (placeholder, value) in form.userinfo.iter().zip(parts) {
+        if *placeholder == info.instance.placeholder {
+            builder = builder.with_instance(decode(value));
+        } else {
+            credentials.push(decode(value));
+        }
+    }
+    builder = match <[String; 2]>::try_from(credentials) {
+        Ok([first, second]) => builder.with_token_pair(first, second),
+        Err(mut single) => match single.pop() {
+            Some(token) => builder.with_token(token),
+            None => builder,
+        },
+    };
+    for pair in query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|p| !p.is_empty())
+    {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        builder = builder.with_option(decode(name), decode(value));
+    }
+    builder.build()
 }
 
-/// The instance (the last segment, decoded) and the base URL (the rest) of a path-style
-/// connection string.
-pub(crate) fn base_and_instance(parts: &Parts, shown: &str) -> Result<(String, String), Error> {
-    let Some(last) = parts.segments.last() else {
-        return Err(Error::invalid_config(
-            Some(parts.provider),
-            format!(
-                "connection string `{shown}`: the instance is missing after the host: expected {}",
-                form(parts.provider)
-            ),
-        ));
+/// The form whose credentials match the userinfo's shape, with the userinfo's parts. A
+/// single-credential form takes the whole userinfo, `:` included, when no form has two
+/// parts.
+fn choose_form<'a>(
+    info: &'static ProviderInfo,
+    userinfo: Option<&'a str>,
+) -> Option<(&'static ConnectionForm, Vec<&'a str>)> {
+    let parts: Vec<&str> = match userinfo {
+        None => Vec::new(),
+        Some(userinfo) => userinfo.splitn(2, ':').collect(),
     };
-    Ok((parts.base_url(parts.segments.len() - 1), decode(last)))
+    let forms = info.connection_strings;
+    if let Some(form) = forms.iter().find(|f| f.userinfo.len() == parts.len()) {
+        return Some((form, parts));
+    }
+    let whole = userinfo?;
+    forms
+        .iter()
+        .find(|f| f.userinfo.len() == 1)
+        .map(|form| (form, vec![whole]))
 }
 
-/// Renders a connection string for printing: credentials `***`.
-pub(crate) fn render(provider: Provider, base_url: &str, instance: Option<&str>) -> String {
-    let (scheme, host_and_path) = match base_url.split_once("://") {
-        Some(("http", rest)) => (format!("{}+http", provider.name()), rest),
-        Some((_, rest)) => (provider.name().to_owned(), rest),
-        None => (provider.name().to_owned(), base_url),
+/// Renders a config as its connection string: the instance where its form has it, every
+/// credential as one `***`.
+pub(crate) fn render(config: &InstanceConfig) -> String {
+    let info = config.provider().info();
+    let credentials = config.secrets().len();
+    let form = info
+        .connection_strings
+        .iter()
+        .find(|f| {
+            f.userinfo
+                .iter()
+                .filter(|p| **p != info.instance.placeholder)
+                .count()
+                == credentials
+        })
+        .or(info.connection_strings.first());
+    let (scheme, host_and_path) = match config.base_url().split_once("://") {
+        Some(("http", rest)) => (format!("{}+http", info.name), rest),
+        Some((_, rest)) => (info.name.to_owned(), rest),
+        None => (info.name.to_owned(), config.base_url()),
     };
-    match instance {
-        Some(instance) => format!("{scheme}://***@{host_and_path}/{instance}"),
-        None => format!("{scheme}://***@{host_and_path}"),
+    let mut userinfo: Vec<&str> = Vec::new();
+    let mut tail = "";
+    if let Some(form) = form {
+        for placeholder in form.userinfo {
+            let part = if *placeholder == info.instance.placeholder {
+                config.instance()
+            } else {
+                "***"
+            };
+            if !(part == "***" && userinfo.last() == Some(&"***")) {
+                userinfo.push(part);
+            }
+        }
+        if form.tail.is_some() {
+            tail = config.instance();
+        }
     }
+    let mut text = format!("{scheme}://");
+    if !userinfo.is_empty() {
+        text.push_str(&userinfo.join(":"));
+        text.push('@');
+    }
+    text.push_str(host_and_path);
+    if !tail.is_empty() {
+        text.push('/');
+        text.push_str(tail);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -159,46 +205,25 @@ mod tests {
     #[test]
     fn redaction_hides_everything_before_the_last_at() {
         assert_eq!(
-            redacted("vzaps://a:b@api.vzaps.com/VZ1"),
-            "vzaps://***@api.vzaps.com/VZ1"
+            redacted("scheme://a:b@api.example.com/VZ1"),
+            "scheme://***@api.example.com/VZ1"
         );
         assert_eq!(redacted("not a url"), "not a url");
     }
 
     #[test]
-    fn errors_say_which_part_is_wrong_without_the_secret() {
+    fn errors_without_a_provider_say_which_part_is_wrong_without_the_secret() {
         let message = |s: &str| parse(s).err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(
-            message("app.hypersender.com/x"),
-            "invalid configuration: connection string `app.hypersender.com/x`: no scheme: expected PROVIDER://..."
+            message("app.example.com/x"),
+            "invalid configuration: connection string `app.example.com/x`: no scheme: expected PROVIDER://..."
         );
         assert_eq!(
-            message("waha://secret@host/x"),
-            "invalid configuration: connection string `waha://***@host/x`: unknown provider `waha`: expected megaapi, vzaps, hypersender or green-api"
-        );
-        assert_eq!(
-            message("hypersender://host/x"),
-            "hypersender: invalid configuration: connection string `hypersender://host/x`: the credentials are missing: expected hypersender://TOKEN@HOST[/BASE]/INSTANCE"
-        );
-        assert_eq!(
-            message("megaapi://secret@/k"),
-            "megaapi: invalid configuration: connection string `megaapi://***@/k`: the host is missing: expected megaapi://TOKEN@HOST[/BASE]/INSTANCE_KEY"
-        );
-    }
-
-    #[test]
-    fn rendering_marks_plain_http() {
-        assert_eq!(
-            render(Provider::GreenApi, "http://127.0.0.1:8080/green-api", None),
-            "green-api+http://***@127.0.0.1:8080/green-api"
-        );
-        assert_eq!(
-            render(
-                Provider::MegaApi,
-                "https://api2.megaapi.com.br",
-                Some("megastart-1")
-            ),
-            "megaapi://***@api2.megaapi.com.br/megastart-1"
+            message("no-such-gateway://secret@host/x"),
+            format!(
+                "invalid configuration: connection string `no-such-gateway://***@host/x`: unknown provider `no-such-gateway`: expected {}",
+                Provider::names_sentence()
+            )
         );
     }
 }

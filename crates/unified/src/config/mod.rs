@@ -1,353 +1,274 @@
-//! Configuration: one config type per provider (builder, environment, connection string),
-//! and [`InstanceConfig`], any one of them, with a serde form for fleet files.
+//! Configuration: one config type for every provider ([`InstanceConfig`]), built from a
+//! connection string, the environment, a fleet file's serde form, or a builder. What each
+//! provider takes (its auth style, default base URL, instance format, variable names,
+//! connection-string forms) comes from the provider catalog, not from code here.
 
 mod connection_string;
-mod green_api;
-mod hypersender;
-mod megaapi;
-mod vzaps;
+mod settings;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Deserialize;
-use wa_client_support::Secret;
+use wa_client_support::{Credentials, Secret, Target};
+use wa_providers::AuthStyle;
 
-pub use green_api::{GreenApiConfig, GreenApiConfigBuilder};
-pub use hypersender::{HypersenderConfig, HypersenderConfigBuilder, HYPERSENDER_BASE_URL};
-pub use megaapi::{MegaApiConfig, MegaApiConfigBuilder};
-pub use vzaps::{VzapsAuth, VzapsConfig, VzapsConfigBuilder, VZAPS_BASE_URL};
+pub use settings::{InstanceId, InstanceSettings};
 
 use crate::error::Error;
-use crate::model::Provider;
+use crate::Provider;
 
 /// Reads an environment variable by name (a seam, so that tests need not touch the process
 /// environment).
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-fn required<T>(provider: Provider, value: Option<T>, what: &str) -> Result<T, Error> {
-    value.ok_or_else(|| Error::invalid_config(Some(provider), format!("the {what} is missing")))
-}
-
-fn checked_base_url(provider: Provider, raw: &str) -> Result<String, Error> {
-    wa_client_support::base_url(raw)
-        .map_err(|e| Error::invalid_config(Some(provider), e.to_string()))
-}
-
-/// One instance at any provider.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum InstanceConfig {
-    MegaApi(MegaApiConfig),
-    Vzaps(VzapsConfig),
-    Hypersender(HypersenderConfig),
-    GreenApi(GreenApiConfig),
+/// One instance at any provider: where it is, which it is, and its credentials.
+///
+/// `Display` is its connection string with every credential as `***`; `Debug` shows no
+/// credential either.
+#[derive(Clone)]
+pub struct InstanceConfig {
+    provider: Provider,
+    target: Target,
 }
 
 impl InstanceConfig {
-    pub fn provider(&self) -> Provider {
-        match self {
-            InstanceConfig::MegaApi(_) => Provider::MegaApi,
-            InstanceConfig::Vzaps(_) => Provider::Vzaps,
-            InstanceConfig::Hypersender(_) => Provider::Hypersender,
-            InstanceConfig::GreenApi(_) => Provider::GreenApi,
+    /// A builder for an instance of `provider`.
+    pub fn builder(provider: Provider) -> InstanceConfigBuilder {
+        InstanceConfigBuilder {
+            provider,
+            base_url: None,
+            instance: None,
+            token: None,
+            pair: None,
+            options: BTreeMap::new(),
         }
     }
 
-    /// The instance as the provider names it (MegaAPI's key, VZaps' id, Hypersender's
-    /// UUID, Green API's `idInstance`).
-    pub fn instance(&self) -> String {
-        match self {
-            InstanceConfig::MegaApi(c) => c.instance_key.clone(),
-            InstanceConfig::Vzaps(c) => c.instance_id.clone(),
-            InstanceConfig::Hypersender(c) => c.instance.clone(),
-            InstanceConfig::GreenApi(c) => c.id_instance.to_string(),
-        }
+    /// Reads the provider's documented environment variables (see the crate docs'
+    /// "Environment variables" table).
+    pub fn from_env(provider: Provider) -> Result<InstanceConfig, Error> {
+        Self::from_lookup(provider, &|name| std::env::var(name).ok())
     }
 
-    /// Every credential, for masking them in body excerpts and for tests that check none
-    /// is ever printed.
-    pub fn secrets(&self) -> Vec<&str> {
-        match self {
-            InstanceConfig::MegaApi(c) => vec![c.token.expose()],
-            InstanceConfig::Vzaps(c) => match &c.auth {
-                VzapsAuth::Bearer(token) => vec![token.expose()],
-                VzapsAuth::TokenPair {
-                    instance_token,
-                    client_token,
-                } => vec![instance_token.expose(), client_token.expose()],
-            },
-            InstanceConfig::Hypersender(c) => vec![c.token.expose()],
-            InstanceConfig::GreenApi(c) => vec![c.api_token.expose()],
+    /// As [`InstanceConfig::from_env`], reading variables through `lookup`.
+    pub fn from_lookup(provider: Provider, lookup: Lookup<'_>) -> Result<InstanceConfig, Error> {
+        let info = provider.info();
+        let mut builder = InstanceConfig::builder(provider);
+        builder.base_url = lookup(info.base_url.env);
+        builder.instance = lookup(info.instance.env);
+        builder.token = lookup(info.auth.env).map(Secret::from);
+        if let AuthStyle::BearerOrHeaderPair { pair_env, .. } = info.auth.style {
+            if let (Some(first), Some(second)) = (lookup(pair_env[0]), lookup(pair_env[1])) {
+                builder.pair = Some((Secret::from(first), Secret::from(second)));
+            }
         }
+        builder.build()
     }
 
     /// Builds a config from its serde form, reading `*_env` credentials through `lookup`.
     pub fn from_settings(settings: InstanceSettings, lookup: Lookup<'_>) -> Result<Self, Error> {
         settings.resolve(lookup)
     }
+
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The checked base URL, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.target.base_url
+    }
+
+    /// The instance as the provider names it (a key, a UUID, a number, ...).
+    pub fn instance(&self) -> &str {
+        &self.target.instance
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.target.credentials
+    }
+
+    /// A provider option's value (its default when none was given).
+    pub fn option(&self, name: &str) -> Option<&str> {
+        self.target.option(name)
+    }
+
+    /// Every credential, for masking them in body excerpts and for tests that check none
+    /// is ever printed.
+    pub fn secrets(&self) -> Vec<&str> {
+        self.target.credentials.secrets()
+    }
+
+    /// What the provider's client needs to reach the instance.
+    pub(crate) fn target(&self) -> &Target {
+        &self.target
+    }
 }
 
-/// Parses a connection string:
-///
-/// | provider | form |
-/// | --- | --- |
-/// | MegaAPI | `megaapi://TOKEN@HOST[/BASE]/INSTANCE_KEY` |
-/// | VZaps | `vzaps://TOKEN@HOST[/BASE]/ID` or `vzaps://INSTANCE_TOKEN:CLIENT_TOKEN@HOST[/BASE]/ID` |
-/// | Hypersender | `hypersender://TOKEN@HOST[/BASE]/INSTANCE` |
-/// | Green API | `green-api://ID_INSTANCE:API_TOKEN@HOST[/BASE]` |
-///
-/// `https` by default; `+http` after the scheme (`green-api+http://...`) for plain HTTP.
-/// Credentials are percent-decoded (write `/` as `%2F`, `@` as `%40`, `:` as `%3A`).
+/// Builds an [`InstanceConfig`]: what the provider has no default for is required.
+#[derive(Clone, Debug)]
+pub struct InstanceConfigBuilder {
+    provider: Provider,
+    base_url: Option<String>,
+    instance: Option<String>,
+    token: Option<Secret>,
+    pair: Option<(Secret, Secret)>,
+    options: BTreeMap<String, String>,
+}
+
+impl InstanceConfigBuilder {
+    /// The API's base URL; defaults to the provider's production URL where it has one.
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// The instance as the provider names it.
+    pub fn with_instance(mut self, instance: impl ToString) -> Self {
+        self.instance = Some(instance.to_string());
+        self
+    }
+
+    /// The single credential: a bearer token, an API key, or a token sent in the path.
+    pub fn with_token(mut self, token: impl Into<Secret>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The two credentials of a provider that takes a header pair.
+    pub fn with_token_pair(mut self, first: impl Into<Secret>, second: impl Into<Secret>) -> Self {
+        self.pair = Some((first.into(), second.into()));
+        self
+    }
+
+    /// A provider option.
+    pub fn with_option(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.insert(name.into(), value.into());
+        self
+    }
+
+    pub fn build(self) -> Result<InstanceConfig, Error> {
+        let provider = self.provider;
+        let info = provider.info();
+        let fail = |message: String| Error::invalid_config(Some(provider), message);
+        let base_url = self
+            .base_url
+            .or_else(|| info.base_url.default.map(str::to_owned))
+            .ok_or_else(|| fail(format!("the {} is missing", info.base_url.noun)))?;
+        let base_url = wa_client_support::base_url(&base_url).map_err(|e| fail(e.to_string()))?;
+        let instance = self
+            .instance
+            .ok_or_else(|| fail(format!("the {} is missing", info.instance.noun)))?;
+        if let Some(digits) = info.instance.digits {
+            let trimmed = instance.trim();
+            let valid = !trimmed.is_empty()
+                && trimmed.len() <= usize::from(digits)
+                && trimmed.bytes().all(|b| b.is_ascii_digit());
+            if !valid {
+                return Err(fail(format!(
+                    "{} `{instance}` is not a number of up to {digits} digits",
+                    info.instance.noun
+                )));
+            }
+        }
+        if instance.trim().is_empty() {
+            return Err(fail(format!("the {} is empty", info.instance.noun)));
+        }
+        let instance = instance.trim().to_owned();
+        let credentials = credentials(provider, self.token, self.pair)?;
+        if let Some(name) = self.options.keys().next() {
+            return Err(fail(format!("`{name}` is not an option of {provider}")));
+        }
+        Ok(InstanceConfig {
+            provider,
+            target: Target {
+                base_url,
+                instance,
+                credentials,
+                options: self.options,
+            },
+        })
+    }
+}
+
+/// The credentials the provider's auth style takes, from what was given.
+fn credentials(
+    provider: Provider,
+    token: Option<Secret>,
+    pair: Option<(Secret, Secret)>,
+) -> Result<Credentials, Error> {
+    let info = provider.info();
+    let fail = |message: String| Error::invalid_config(Some(provider), message);
+    let style = info.auth.style;
+    match (style, token, pair) {
+        (AuthStyle::BearerOrHeaderPair { .. }, Some(_), Some(_)) => Err(fail(format!(
+            "give either a {} or {}, not both",
+            info.auth.noun,
+            pair_words(style)
+        ))),
+        (AuthStyle::BearerOrHeaderPair { .. }, None, None) => Err(fail(format!(
+            "the credentials are missing: give a {}, or {}",
+            info.auth.noun,
+            pair_words(style)
+        ))),
+        (AuthStyle::BearerOrHeaderPair { .. }, None, Some((first, second))) => {
+            Ok(Credentials::Pair(first, second))
+        }
+        (_, _, Some(_)) => Err(fail(format!(
+            "{provider} takes no pair of header credentials"
+        ))),
+        (_, Some(token), None) => Ok(Credentials::Token(token)),
+        (style, None, None) if style.credentials_optional() => Ok(Credentials::None),
+        (_, None, None) => Err(fail(format!("the {} is missing", info.auth.noun))),
+    }
+}
+
+/// The header pair in words: `an instance token and a client token`.
+pub(crate) fn pair_words(style: AuthStyle) -> String {
+    let words = |key: &str| {
+        let word = key.replace('_', " ");
+        let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {word}")
+    };
+    match style.pair_keys() {
+        Some([first, second]) => format!("{} and {}", words(&first), words(&second)),
+        None => String::new(),
+    }
+}
+
+/// Parses a connection string: `PROVIDER[+http]://CREDENTIALS@HOST[/BASE][/INSTANCE]`, in
+/// the provider's forms (see the crate docs' "Connection strings" table). `https` by
+/// default; `+http` after the scheme for plain HTTP. Credentials are percent-decoded (write
+/// `/` as `%2F`, `@` as `%40`, `:` as `%3A`).
 impl FromStr for InstanceConfig {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self, Error> {
-        let parts = connection_string::parse(text)?;
-        let shown = connection_string::redacted(text.trim());
-        Ok(match parts.provider {
-            Provider::MegaApi => {
-                InstanceConfig::MegaApi(MegaApiConfig::from_parts(&parts, &shown)?)
-            }
-            Provider::Vzaps => InstanceConfig::Vzaps(VzapsConfig::from_parts(&parts, &shown)?),
-            Provider::Hypersender => {
-                InstanceConfig::Hypersender(HypersenderConfig::from_parts(&parts, &shown)?)
-            }
-            Provider::GreenApi => {
-                InstanceConfig::GreenApi(GreenApiConfig::from_parts(&parts, &shown)?)
-            }
-        })
+        connection_string::parse(text)
     }
 }
 
-/// The connection string with credentials as `***`.
+/// The connection string, with every credential as `***`.
 impl fmt::Display for InstanceConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InstanceConfig::MegaApi(c) => c.fmt(f),
-            InstanceConfig::Vzaps(c) => c.fmt(f),
-            InstanceConfig::Hypersender(c) => c.fmt(f),
-            InstanceConfig::GreenApi(c) => c.fmt(f),
-        }
+        f.write_str(&connection_string::render(self))
     }
 }
 
-impl From<MegaApiConfig> for InstanceConfig {
-    fn from(config: MegaApiConfig) -> Self {
-        InstanceConfig::MegaApi(config)
-    }
-}
-
-impl From<VzapsConfig> for InstanceConfig {
-    fn from(config: VzapsConfig) -> Self {
-        InstanceConfig::Vzaps(config)
-    }
-}
-
-impl From<HypersenderConfig> for InstanceConfig {
-    fn from(config: HypersenderConfig) -> Self {
-        InstanceConfig::Hypersender(config)
-    }
-}
-
-impl From<GreenApiConfig> for InstanceConfig {
-    fn from(config: GreenApiConfig) -> Self {
-        InstanceConfig::GreenApi(config)
-    }
-}
-
-/// The serde form of an [`InstanceConfig`], e.g. one `[[instance]]` table of a TOML fleet:
-///
-/// ```toml
-/// [[instance]]
-/// name = "store-front"                  # optional, for people
-/// provider = "hypersender"              # megaapi | vzaps | hypersender | green-api
-/// instance = "fa3d01c4-1234-4c0d-a12f-df319b612f8c"
-/// token_env = "HYPERSENDER_TOKEN"       # or token = "..."
-///
-/// [[instance]]
-/// provider = "green-api"
-/// base_url = "https://1101.api.green-api.com"   # or api_url
-/// instance = "1101000001"                       # or id_instance = 1101000001
-/// token_env = "GREEN_API_TOKEN"                 # or token / api_token / api_token_env
-/// ```
-///
-/// Each credential may be given directly or as the name of an environment variable
-/// (`token_env`, `instance_token_env`, `client_token_env`). VZaps takes `token`, or
-/// `instance_token` with `client_token`. `base_url` may be left out for VZaps and
-/// Hypersender (their production URLs).
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InstanceSettings {
-    #[serde(default)]
-    pub name: Option<String>,
-    pub provider: Provider,
-    #[serde(default, alias = "api_url")]
-    pub base_url: Option<String>,
-    #[serde(alias = "id_instance", alias = "instance_key", alias = "instance_id")]
-    pub instance: InstanceId,
-    #[serde(default, alias = "api_token")]
-    token: Option<Secret>,
-    #[serde(default, alias = "api_token_env")]
-    token_env: Option<String>,
-    #[serde(default)]
-    instance_token: Option<Secret>,
-    #[serde(default)]
-    instance_token_env: Option<String>,
-    #[serde(default)]
-    client_token: Option<Secret>,
-    #[serde(default)]
-    client_token_env: Option<String>,
-}
-
-impl fmt::Debug for InstanceSettings {
+impl fmt::Debug for InstanceConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InstanceSettings")
-            .field("name", &self.name)
+        f.debug_struct("InstanceConfig")
             .field("provider", &self.provider)
-            .field("base_url", &self.base_url)
-            .field("instance", &self.instance.0)
-            .field("token", &self.token)
-            .field("token_env", &self.token_env)
-            .field("instance_token", &self.instance_token)
-            .field("instance_token_env", &self.instance_token_env)
-            .field("client_token", &self.client_token)
-            .field("client_token_env", &self.client_token_env)
+            .field("base_url", &self.target.base_url)
+            .field("instance", &self.target.instance)
+            .field("credentials", &self.target.credentials)
+            .field("options", &self.target.options)
             .finish()
-    }
-}
-
-/// An instance name or number: TOML may give Green API's `idInstance` as an integer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InstanceId(pub String);
-
-impl<'de> Deserialize<'de> for InstanceId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            Text(String),
-            Number(u64),
-        }
-        match Either::deserialize(deserializer)? {
-            Either::Text(text) => Ok(InstanceId(text)),
-            Either::Number(number) => Ok(InstanceId(number.to_string())),
-        }
-    }
-}
-
-impl InstanceSettings {
-    /// One credential, given directly or through an environment variable.
-    fn credential(
-        provider: Provider,
-        direct: Option<Secret>,
-        variable: Option<String>,
-        field: &str,
-        lookup: Lookup<'_>,
-    ) -> Result<Option<Secret>, Error> {
-        match (direct, variable) {
-            (Some(_), Some(_)) => Err(Error::invalid_config(
-                Some(provider),
-                format!("give `{field}` or `{field}_env`, not both"),
-            )),
-            (Some(secret), None) => Ok(Some(secret)),
-            (None, Some(variable)) => match lookup(&variable) {
-                Some(value) if !value.is_empty() => Ok(Some(Secret::from(value))),
-                _ => Err(Error::invalid_config(
-                    Some(provider),
-                    format!(
-                        "the environment variable `{variable}` (from `{field}_env`) is not set"
-                    ),
-                )),
-            },
-            (None, None) => Ok(None),
-        }
-    }
-
-    fn resolve(self, lookup: Lookup<'_>) -> Result<InstanceConfig, Error> {
-        let provider = self.provider;
-        let token = Self::credential(provider, self.token, self.token_env, "token", lookup)?;
-        let instance_token = Self::credential(
-            provider,
-            self.instance_token,
-            self.instance_token_env,
-            "instance_token",
-            lookup,
-        )?;
-        let client_token = Self::credential(
-            provider,
-            self.client_token,
-            self.client_token_env,
-            "client_token",
-            lookup,
-        )?;
-        if provider != Provider::Vzaps && (instance_token.is_some() || client_token.is_some()) {
-            return Err(Error::invalid_config(
-                Some(provider),
-                "`instance_token` and `client_token` are VZaps credentials",
-            ));
-        }
-        let instance = self.instance.0;
-        Ok(match provider {
-            Provider::MegaApi => {
-                let mut builder = MegaApiConfig::builder().with_instance_key(instance);
-                if let Some(url) = self.base_url {
-                    builder = builder.with_base_url(url);
-                }
-                if let Some(token) = token {
-                    builder = builder.with_token(token);
-                }
-                InstanceConfig::MegaApi(builder.build()?)
-            }
-            Provider::Vzaps => {
-                let mut builder = VzapsConfig::builder().with_instance_id(instance);
-                if let Some(url) = self.base_url {
-                    builder = builder.with_base_url(url);
-                }
-                if let Some(token) = token {
-                    builder = builder.with_token(token);
-                }
-                match (instance_token, client_token) {
-                    (Some(i), Some(c)) => builder = builder.with_token_pair(i, c),
-                    (None, None) => {}
-                    _ => return Err(Error::invalid_config(
-                        Some(provider),
-                        "an instance token and a client token go together: one of them is missing",
-                    )),
-                }
-                InstanceConfig::Vzaps(builder.build()?)
-            }
-            Provider::Hypersender => {
-                let mut builder = HypersenderConfig::builder().with_instance(instance);
-                if let Some(url) = self.base_url {
-                    builder = builder.with_base_url(url);
-                }
-                if let Some(token) = token {
-                    builder = builder.with_token(token);
-                }
-                InstanceConfig::Hypersender(builder.build()?)
-            }
-            Provider::GreenApi => {
-                let mut builder = GreenApiConfig::builder().with_id_instance(instance);
-                if let Some(url) = self.base_url {
-                    builder = builder.with_api_url(url);
-                }
-                if let Some(token) = token {
-                    builder = builder.with_api_token(token);
-                }
-                InstanceConfig::GreenApi(builder.build()?)
-            }
-        })
-    }
-}
-
-/// Reads the serde form, taking `*_env` credentials from the process environment.
-impl<'de> Deserialize<'de> for InstanceConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let settings = InstanceSettings::deserialize(deserializer)?;
-        settings
-            .resolve(&|name| std::env::var(name).ok())
-            .map_err(serde::de::Error::custom)
     }
 }
 

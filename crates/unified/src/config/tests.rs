@@ -1,4 +1,9 @@
+//! The config of every provider, driven by the catalog: each connection-string form, the
+//! builder, the environment and the fleet file, for every provider in `specs/`.
+
 use std::collections::HashMap;
+
+use wa_providers::ConnectionForm;
 
 use super::*;
 
@@ -10,253 +15,377 @@ fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     move |name| map.get(name).cloned()
 }
 
+const INSTANCE: &str = "1101000001";
+/// Credentials with characters that must be percent-encoded, as written and as meant.
+const WRITTEN: [&str; 2] = ["s3cr3t%2Fa", "0th3r%40b"];
+const MEANT: [&str; 2] = ["s3cr3t/a", "0th3r@b"];
+
+/// A connection string in `form`, over plain HTTP to `127.0.0.1:8080/base`.
+fn fill(provider: Provider, form: &ConnectionForm) -> (String, usize) {
+    let info = provider.info();
+    let mut credentials = 0;
+    let userinfo: Vec<&str> = form
+        .userinfo
+        .iter()
+        .map(|placeholder| {
+            if *placeholder == info.instance.placeholder {
+                INSTANCE
+            } else {
+                credentials += 1;
+                WRITTEN[credentials - 1]
+            }
+        })
+        .collect();
+    let at = if userinfo.is_empty() {
+        String::new()
+    } else {
+        format!("{}@", userinfo.join(":"))
+    };
+    let tail = if form.tail.is_some() {
+        format!("/{INSTANCE}")
+    } else {
+        String::new()
+    };
+    (
+        format!("{provider}+http://{at}127.0.0.1:8080/base{tail}"),
+        credentials,
+    )
+}
+
+fn every_form() -> Vec<(Provider, &'static ConnectionForm)> {
+    Provider::ALL
+        .iter()
+        .flat_map(|p| p.info().connection_strings.iter().map(move |f| (*p, f)))
+        .collect()
+}
+
 #[test]
 fn every_connection_string_form_parses() {
-    let config: InstanceConfig = "megaapi://tok%2Fen@api2.megaapi.com.br/megastart-AB12"
-        .parse()
-        .unwrap();
-    let InstanceConfig::MegaApi(c) = &config else {
-        panic!("{config:?}")
-    };
-    assert_eq!(
-        (c.base_url(), c.instance_key(), c.token.expose()),
-        ("https://api2.megaapi.com.br", "megastart-AB12", "tok/en")
-    );
-
-    let config: InstanceConfig = "vzaps://jwt@api.vzaps.com/VZ1".parse().unwrap();
-    let InstanceConfig::Vzaps(c) = &config else {
-        panic!("{config:?}")
-    };
-    assert_eq!(
-        (c.base_url(), c.instance_id()),
-        ("https://api.vzaps.com", "VZ1")
-    );
-    assert!(matches!(&c.auth, VzapsAuth::Bearer(t) if t.expose() == "jwt"));
-
-    let config: InstanceConfig = "vzaps+http://inst:cli%40ent@127.0.0.1:8080/vzaps/VZ2"
-        .parse()
-        .unwrap();
-    let InstanceConfig::Vzaps(c) = &config else {
-        panic!("{config:?}")
-    };
-    assert_eq!(
-        (c.base_url(), c.instance_id()),
-        ("http://127.0.0.1:8080/vzaps", "VZ2")
-    );
-    assert!(
-        matches!(&c.auth, VzapsAuth::TokenPair { instance_token, client_token }
-        if instance_token.expose() == "inst" && client_token.expose() == "cli@ent")
-    );
-
-    let config: InstanceConfig =
-        "hypersender://234%7Cabc@app.hypersender.com/api/whatsapp/v1/fa3d01c4"
-            .parse()
-            .unwrap();
-    let InstanceConfig::Hypersender(c) = &config else {
-        panic!("{config:?}")
-    };
-    assert_eq!(
-        (c.base_url(), c.instance(), c.token.expose()),
-        (
-            "https://app.hypersender.com/api/whatsapp/v1",
-            "fa3d01c4",
-            "234|abc"
-        )
-    );
-
-    let config: InstanceConfig = "green-api+http://1101000001:tok@127.0.0.1:9/green-api"
-        .parse()
-        .unwrap();
-    let InstanceConfig::GreenApi(c) = &config else {
-        panic!("{config:?}")
-    };
-    assert_eq!(
-        (c.api_url(), c.id_instance(), c.api_token.expose()),
-        ("http://127.0.0.1:9/green-api", 1101000001, "tok")
-    );
-    assert_eq!(config.instance(), "1101000001");
+    for (provider, form) in every_form() {
+        let (text, credentials) = fill(provider, form);
+        let config: InstanceConfig = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(config.provider(), provider, "{text}");
+        assert_eq!(config.base_url(), "http://127.0.0.1:8080/base", "{text}");
+        assert_eq!(config.instance(), INSTANCE, "{text}");
+        assert_eq!(config.secrets(), MEANT[..credentials].to_vec(), "{text}");
+        // Without `+http`, https.
+        let https: InstanceConfig = text.replacen("+http", "", 1).parse().unwrap();
+        assert_eq!(https.base_url(), "https://127.0.0.1:8080/base", "{text}");
+    }
 }
 
 #[test]
 fn display_and_debug_show_no_secret() {
-    let cases = [
-        (
-            "megaapi://s3cr3t@api2.megaapi.com.br/k",
-            "megaapi://***@api2.megaapi.com.br/k",
-        ),
-        (
-            "vzaps://s3cr3t:0th3r@api.vzaps.com/VZ1",
-            "vzaps://***@api.vzaps.com/VZ1",
-        ),
-        (
-            "hypersender+http://s3cr3t@127.0.0.1:1/api/whatsapp/v1/u",
-            "hypersender+http://***@127.0.0.1:1/api/whatsapp/v1/u",
-        ),
-        (
-            "green-api://1101:s3cr3t@1101.api.green-api.com",
-            "green-api://***@1101.api.green-api.com (idInstance 1101)",
-        ),
-    ];
-    for (text, shown) in cases {
+    for (provider, form) in every_form() {
+        let (text, credentials) = fill(provider, form);
         let config: InstanceConfig = text.parse().unwrap();
-        assert_eq!(config.to_string(), shown);
-        let debug = format!("{config:?} {config:#?}");
-        assert!(
-            !debug.contains("s3cr3t") && !debug.contains("0th3r"),
-            "{debug}"
+        let info = provider.info();
+        let mut userinfo: Vec<&str> = Vec::new();
+        for placeholder in form.userinfo {
+            let part = if *placeholder == info.instance.placeholder {
+                INSTANCE
+            } else {
+                "***"
+            };
+            if !(part == "***" && userinfo.last() == Some(&"***")) {
+                userinfo.push(part);
+            }
+        }
+        let at = if userinfo.is_empty() {
+            String::new()
+        } else {
+            format!("{}@", userinfo.join(":"))
+        };
+        let tail = if form.tail.is_some() {
+            format!("/{INSTANCE}")
+        } else {
+            String::new()
+        };
+        assert_eq!(
+            config.to_string(),
+            format!("{provider}+http://{at}127.0.0.1:8080/base{tail}"),
+            "{credentials} credentials"
         );
+        let printed = format!("{config} {config:?} {config:#?}");
+        for secret in MEANT.iter().chain(&WRITTEN) {
+            assert!(!printed.contains(secret), "{printed}");
+        }
     }
 }
 
 #[test]
 fn bad_connection_strings_say_which_part_is_wrong() {
     let message = |s: &str| s.parse::<InstanceConfig>().unwrap_err().to_string();
-    assert_eq!(
-        message("hypersender://s3cr3t@app.hypersender.com"),
-        "hypersender: invalid configuration: connection string `hypersender://***@app.hypersender.com`: the instance is missing after the host: expected hypersender://TOKEN@HOST[/BASE]/INSTANCE"
-    );
-    assert_eq!(
-        message("green-api://s3cr3t@host"),
-        "green-api: invalid configuration: connection string `green-api://***@host`: the credentials must be ID_INSTANCE:API_TOKEN: expected green-api://ID_INSTANCE:API_TOKEN@HOST[/BASE]"
-    );
-    assert_eq!(
-        message("green-api://12345678901:s3cr3t@host"),
-        "green-api: invalid configuration: idInstance `12345678901` is not a number of up to 10 digits"
-    );
-    assert_eq!(
-        message("megaapi://s3cr3t@host:notaport/k"),
-        "megaapi: invalid configuration: invalid base URL: invalid port number"
-    );
+    for provider in Provider::ALL.iter().copied() {
+        let info = provider.info();
+        let forms: Vec<&str> = info.connection_strings.iter().map(|f| f.text).collect();
+        let expected = forms.join(" or ");
+        let prefix = format!("{provider}: invalid configuration: connection string");
+        for form in info.connection_strings {
+            let (text, _) = fill(provider, form);
+            if form.tail.is_some() {
+                let without = text
+                    .trim_end_matches(&format!("/{INSTANCE}"))
+                    .replace("/base", "");
+                assert_eq!(
+                    message(&without),
+                    format!("{prefix} `{}`: the instance is missing after the host: expected {expected}", redact(&without))
+                );
+            }
+            if !form.userinfo.is_empty() {
+                let no_host = text.replace("127.0.0.1:8080/base", "");
+                let no_host = no_host.trim_end_matches(&format!("/{INSTANCE}")).to_owned() + "/k";
+                assert_eq!(
+                    message(&no_host),
+                    format!(
+                        "{prefix} `{}`: the host is missing: expected {expected}",
+                        redact(&no_host)
+                    )
+                );
+                let bad_port = text.replace("8080", "notaport");
+                assert_eq!(
+                    message(&bad_port),
+                    format!(
+                        "{provider}: invalid configuration: invalid base URL: invalid port number"
+                    )
+                );
+            }
+        }
+        if !info
+            .connection_strings
+            .iter()
+            .any(|f| f.userinfo.is_empty())
+        {
+            let bare = format!("{provider}://host/{INSTANCE}");
+            assert_eq!(
+                message(&bare),
+                format!("{prefix} `{bare}`: the credentials are missing: expected {expected}")
+            );
+        }
+        if !info
+            .connection_strings
+            .iter()
+            .any(|f| f.userinfo.len() == 1)
+        {
+            let shapes: Vec<String> = info
+                .connection_strings
+                .iter()
+                .map(|f| f.userinfo.join(":"))
+                .collect();
+            let one = format!("{provider}://s3cr3t@host");
+            assert_eq!(
+                message(&one),
+                format!("{prefix} `{provider}://***@host`: the credentials must be {}: expected {expected}", shapes.join(" or "))
+            );
+        }
+        if let Some(digits) = info.instance.digits {
+            let long = "1".repeat(usize::from(digits) + 1);
+            let config = InstanceConfig::builder(provider)
+                .with_base_url("https://host")
+                .with_instance(&long)
+                .with_token("s3cr3t")
+                .build();
+            assert_eq!(
+                config.unwrap_err().to_string(),
+                format!("{provider}: invalid configuration: {} `{long}` is not a number of up to {digits} digits", info.instance.noun)
+            );
+        }
+    }
+}
+
+fn redact(text: &str) -> String {
+    connection_string::redacted(text)
 }
 
 #[test]
-fn builders_require_what_has_no_default() {
-    let error = MegaApiConfig::builder()
-        .with_token("t")
-        .with_instance_key("k")
-        .build()
-        .unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "megaapi: invalid configuration: the base URL is missing"
-    );
-    let hypersender = HypersenderConfig::builder()
-        .with_token("t")
-        .with_instance("u")
-        .build()
-        .unwrap();
-    assert_eq!(hypersender.base_url(), HYPERSENDER_BASE_URL);
-    let vzaps = VzapsConfig::builder()
-        .with_token("t")
-        .with_instance_id("VZ")
-        .build()
-        .unwrap();
-    assert_eq!(vzaps.base_url(), VZAPS_BASE_URL);
-    let both = VzapsConfig::builder()
-        .with_token("t")
-        .with_token_pair("i", "c")
-        .with_instance_id("VZ")
-        .build()
-        .unwrap_err();
-    assert_eq!(
-        both.to_string(),
-        "vzaps: invalid configuration: give either a token or an instance token and a client token, not both"
-    );
+fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
+    for provider in Provider::ALL.iter().copied() {
+        let info = provider.info();
+        let built = InstanceConfig::builder(provider)
+            .with_token("t")
+            .with_instance(INSTANCE)
+            .build();
+        match info.base_url.default {
+            Some(default) => assert_eq!(built.unwrap().base_url(), default.trim_end_matches('/')),
+            None => assert_eq!(
+                built.unwrap_err().to_string(),
+                format!(
+                    "{provider}: invalid configuration: the {} is missing",
+                    info.base_url.noun
+                )
+            ),
+        }
+        let no_instance = InstanceConfig::builder(provider)
+            .with_base_url("https://h")
+            .with_token("t")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            no_instance.to_string(),
+            format!(
+                "{provider}: invalid configuration: the {} is missing",
+                info.instance.noun
+            )
+        );
+        let no_credentials = InstanceConfig::builder(provider)
+            .with_base_url("https://h")
+            .with_instance(INSTANCE)
+            .build();
+        match info.auth.style {
+            AuthStyle::BearerOrHeaderPair { .. } => assert_eq!(
+                no_credentials.unwrap_err().to_string(),
+                format!("{provider}: invalid configuration: the credentials are missing: give a {}, or {}", info.auth.noun, pair_words(info.auth.style))
+            ),
+            style if style.credentials_optional() => {
+                assert_eq!(no_credentials.unwrap().secrets(), Vec::<&str>::new())
+            }
+            _ => assert_eq!(
+                no_credentials.unwrap_err().to_string(),
+                format!("{provider}: invalid configuration: the {} is missing", info.auth.noun)
+            ),
+        }
+        let both = InstanceConfig::builder(provider)
+            .with_base_url("https://h")
+            .with_instance(INSTANCE)
+            .with_token("t")
+            .with_token_pair("i", "c")
+            .build()
+            .unwrap_err();
+        let expected = match info.auth.style {
+            AuthStyle::BearerOrHeaderPair { .. } => format!(
+                "give either a {} or {}, not both",
+                info.auth.noun,
+                pair_words(info.auth.style)
+            ),
+            _ => format!("{provider} takes no pair of header credentials"),
+        };
+        assert_eq!(
+            both.to_string(),
+            format!("{provider}: invalid configuration: {expected}")
+        );
+    }
 }
 
 #[test]
 fn from_env_reads_the_documented_variables() {
-    let config = GreenApiConfig::from_lookup(&env(&[
-        ("WA_GREEN_API_URL", "https://1101.api.green-api.com/"),
-        ("WA_GREEN_API_ID_INSTANCE", "1101000001"),
-        ("WA_GREEN_API_TOKEN", "s3cr3t"),
-    ]))
-    .unwrap();
-    assert_eq!(
-        (config.api_url(), config.id_instance()),
-        ("https://1101.api.green-api.com", 1101000001)
-    );
-
-    let config = VzapsConfig::from_lookup(&env(&[
-        ("WA_VZAPS_INSTANCE_TOKEN", "i"),
-        ("WA_VZAPS_CLIENT_TOKEN", "c"),
-        ("WA_VZAPS_INSTANCE_ID", "VZ1"),
-    ]))
-    .unwrap();
-    assert_eq!(config.to_string(), "vzaps://***@api.vzaps.com/VZ1");
-
-    let config = HypersenderConfig::from_lookup(&env(&[
-        ("WA_HYPERSENDER_TOKEN", "t"),
-        ("WA_HYPERSENDER_INSTANCE", "u"),
-    ]))
-    .unwrap();
-    assert_eq!(
-        config.to_string(),
-        "hypersender://***@app.hypersender.com/api/whatsapp/v1/u"
-    );
-
-    let missing = MegaApiConfig::from_lookup(&env(&[(
-        "WA_MEGAAPI_BASE_URL",
-        "https://api2.megaapi.com.br",
-    )]))
-    .unwrap_err();
-    assert_eq!(
-        missing.to_string(),
-        "megaapi: invalid configuration: the token is missing"
-    );
+    for provider in Provider::ALL.iter().copied() {
+        let info = provider.info();
+        let config = InstanceConfig::from_lookup(
+            provider,
+            &env(&[
+                (info.base_url.env, "https://gateway.example/"),
+                (info.instance.env, INSTANCE),
+                (info.auth.env, "s3cr3t"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            (config.base_url(), config.instance(), config.secrets()),
+            ("https://gateway.example", INSTANCE, vec!["s3cr3t"])
+        );
+        if let AuthStyle::BearerOrHeaderPair { pair_env, .. } = info.auth.style {
+            let config = InstanceConfig::from_lookup(
+                provider,
+                &env(&[
+                    (info.base_url.env, "https://gateway.example"),
+                    (info.instance.env, INSTANCE),
+                    (pair_env[0], "i"),
+                    (pair_env[1], "c"),
+                ]),
+            )
+            .unwrap();
+            assert_eq!(config.secrets(), ["i", "c"]);
+        }
+        let missing = InstanceConfig::from_lookup(
+            provider,
+            &env(&[(info.base_url.env, "https://gateway.example")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            format!(
+                "{provider}: invalid configuration: the {} is missing",
+                info.instance.noun
+            )
+        );
+    }
 }
 
 #[test]
-fn the_serde_form_reads_a_toml_fleet_with_env_credentials() {
-    #[derive(Deserialize)]
+fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
+    #[derive(serde::Deserialize)]
     struct Fleet {
         instance: Vec<InstanceSettings>,
     }
-    let fleet: Fleet = toml::from_str(
-        r#"
-        [[instance]]
-        name = "front"
-        provider = "hypersender"
-        instance = "fa3d01c4"
-        token_env = "HS_TOKEN"
-
-        [[instance]]
-        provider = "green-api"
-        api_url = "https://1101.api.green-api.com"
-        id_instance = 1101000001
-        api_token = "s3cr3t"
-
-        [[instance]]
-        provider = "vzaps"
-        instance = "VZ1"
-        instance_token = "i"
-        client_token_env = "VZ_CLIENT"
-        "#,
-    )
-    .unwrap();
-    let lookup = env(&[("HS_TOKEN", "234|abc"), ("VZ_CLIENT", "c")]);
-    let configs: Vec<InstanceConfig> = fleet
-        .instance
-        .into_iter()
-        .map(|s| InstanceConfig::from_settings(s, &lookup).unwrap())
-        .collect();
-    assert_eq!(configs[0].secrets(), ["234|abc"]);
-    assert_eq!(
-        configs[1].to_string(),
-        "green-api://***@1101.api.green-api.com (idInstance 1101000001)"
-    );
-    assert_eq!(configs[2].secrets(), ["i", "c"]);
-
-    let missing: InstanceSettings =
-        toml::from_str("provider = \"megaapi\"\nbase_url = \"https://a.b\"\ninstance = \"k\"\ntoken_env = \"NOPE\"\n")
-            .unwrap();
-    assert_eq!(
-        InstanceConfig::from_settings(missing, &lookup).unwrap_err().to_string(),
-        "megaapi: invalid configuration: the environment variable `NOPE` (from `token_env`) is not set"
-    );
-    let unknown = toml::from_str::<InstanceSettings>(
-        "provider = \"megaapi\"\ninstance = \"k\"\npassword = \"x\"\n",
-    )
+    let lookup = env(&[("MY_TOKEN", "234|abc"), ("MY_SECOND", "c")]);
+    for provider in Provider::ALL.iter().copied() {
+        let info = provider.info();
+        let text = format!(
+            "[[instance]]\nname = \"front\"\nprovider = \"{provider}\"\nbase_url = \"https://h\"\ninstance = {INSTANCE}\ntoken_env = \"MY_TOKEN\"\n"
+        );
+        let fleet: Fleet = toml::from_str(&text).unwrap();
+        let settings = fleet.instance.into_iter().next().unwrap();
+        assert_eq!(settings.name.as_deref(), Some("front"));
+        let config = InstanceConfig::from_settings(settings, &lookup).unwrap();
+        assert_eq!(
+            (config.instance(), config.secrets()),
+            (INSTANCE, vec!["234|abc"])
+        );
+        // The provider's own words for the common keys.
+        let mut aliased = format!("provider = \"{provider}\"\n");
+        let mut given = Vec::new();
+        for (alias, meaning) in info.fleet_aliases {
+            let value = match *meaning {
+                "base_url" => "\"https://h\"".to_owned(),
+                "instance" => format!("\"{INSTANCE}\""),
+                _ => "\"s3cr3t\"".to_owned(),
+            };
+            aliased.push_str(&format!("{alias} = {value}\n"));
+            given.push(*meaning);
+        }
+        for (key, value) in [
+            ("base_url", "\"https://h\""),
+            ("instance", "\"1101000001\""),
+            ("token", "\"s3cr3t\""),
+        ] {
+            if !given.contains(&key) {
+                aliased.push_str(&format!("{key} = {value}\n"));
+            }
+        }
+        let settings: InstanceSettings = toml::from_str(&aliased).unwrap();
+        let config = InstanceConfig::from_settings(settings, &lookup).unwrap();
+        assert_eq!(config.base_url(), "https://h");
+        if let Some([first, second]) = info.auth.style.pair_keys() {
+            let text = format!("provider = \"{provider}\"\ninstance = \"{INSTANCE}\"\n{first} = \"i\"\n{second}_env = \"MY_SECOND\"\n");
+            let settings: InstanceSettings = toml::from_str(&text).unwrap();
+            let config = InstanceConfig::from_settings(settings, &lookup).unwrap();
+            assert_eq!(config.secrets(), ["i", "c"]);
+            let half =
+                format!("provider = \"{provider}\"\ninstance = \"{INSTANCE}\"\n{first} = \"i\"\n");
+            let settings: InstanceSettings = toml::from_str(&half).unwrap();
+            assert_eq!(
+                InstanceConfig::from_settings(settings, &lookup)
+                    .unwrap_err()
+                    .to_string(),
+                format!(
+                    "{provider}: invalid configuration: {} go together: one of them is missing",
+                    pair_words(info.auth.style)
+                )
+            );
+        }
+        let missing: InstanceSettings = toml::from_str(&format!(
+            "provider = \"{provider}\"\nbase_url = \"https://a.b\"\ninstance = \"{INSTANCE}\"\ntoken_env = \"NOPE\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            InstanceConfig::from_settings(missing, &lookup).unwrap_err().to_string(),
+            format!("{provider}: invalid configuration: the environment variable `NOPE` (from `token_env`) is not set")
+        );
+    }
+    let unknown = toml::from_str::<InstanceSettings>(&format!(
+        "provider = \"{}\"\ninstance = \"k\"\npassword = \"x\"\n",
+        Provider::ALL[0]
+    ))
     .err()
     .map(|e| e.to_string())
     .unwrap_or_default();

@@ -1,14 +1,19 @@
-//! Every error kind, from the simulator's auth, unknown instances, rate limits and faults;
-//! retries stop on permanent errors.
+//! Every error kind, from the simulator's auth, unknown instances, rate limits and faults,
+//! for every provider; retries stop on permanent errors. The kind each provider gives for
+//! wrong credentials and an unknown instance is its recordings' (a provider may answer a
+//! wrong id with 403, `unauthenticated`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde_json::Value;
-use wa_simulator::{Fault, Faults, Provider as SimProvider};
-use wa_unified::{ErrorKind as K, InstanceConfig, Monitor, MonitorOptions, Quotas, RetryPolicy};
+use serde_json::{json, Value};
+use wa_providers::{Expect, Role};
+use wa_simulator::{Fault, Faults};
+use wa_unified::{
+    ErrorKind as K, InstanceConfig, Monitor, MonitorOptions, Provider, Quota, Quotas, RetryPolicy,
+};
 
-use crate::harness::{options, snapshot_value, Harness, Made};
+use crate::harness::{options, Harness, Made};
 
 /// How a scenario makes its instance fail.
 #[derive(Clone)]
@@ -19,66 +24,68 @@ enum Setup {
     Latency(Duration),
 }
 
-/// (scenario, setup, expected kind, requests the simulator must count)
-fn scenarios(provider: SimProvider) -> Vec<(&'static str, Setup, K, u64)> {
-    let retried = 3; // the first attempt and `max_retries` (2) retries
-    let mut list = vec![
+/// The kind a provider's recording for `role` gives.
+fn kind_for(provider: Provider, role: Role) -> K {
+    match provider.recording_for(role).map(|r| &r.expect) {
+        Some(Expect::Error(e)) => e.kind,
+        other => panic!("{provider} has no error recording for {role:?}: {other:?}"),
+    }
+}
+
+/// The kind of an HTTP status for `provider`: its manifest's own, or the status model's.
+fn kind_of_status(provider: Provider, status: u16, default: K) -> K {
+    provider
+        .info()
+        .status
+        .error_kinds
+        .iter()
+        .find(|(s, _)| *s == status)
+        .map_or(default, |(_, kind)| *kind)
+}
+
+/// (scenario, setup, expected kind); the simulator must count 1 request for a permanent
+/// error, 3 (the first attempt and 2 retries) for a temporary one, none for an unknown
+/// instance.
+fn scenarios(provider: Provider) -> Vec<(&'static str, Setup, K)> {
+    let status = |s: u16| Setup::Fault(Fault::Status { status: s });
+    vec![
         (
             "wrong_credentials",
             Setup::WrongCredentials,
-            K::Unauthenticated,
-            1,
+            kind_for(provider, Role::Unauthenticated),
         ),
         (
-            "status_500",
-            Setup::Fault(Fault::Status { status: 500 }),
-            K::Unavailable,
-            retried,
+            "unknown_instance",
+            Setup::UnknownInstance,
+            kind_for(provider, Role::UnknownInstance),
         ),
+        ("status_500", status(500), K::Unavailable),
+        ("status_502", status(502), K::Unavailable),
+        ("status_503", status(503), K::Unavailable),
+        ("status_418", status(418), K::UnexpectedStatus),
+        ("status_429", status(429), K::RateLimited),
         (
-            "status_502",
-            Setup::Fault(Fault::Status { status: 502 }),
-            K::Unavailable,
-            retried,
+            "status_466",
+            status(466),
+            kind_of_status(provider, 466, K::UnexpectedStatus),
         ),
-        (
-            "status_503",
-            Setup::Fault(Fault::Status { status: 503 }),
-            K::Unavailable,
-            retried,
-        ),
-        (
-            "status_418",
-            Setup::Fault(Fault::Status { status: 418 }),
-            K::UnexpectedStatus,
-            1,
-        ),
-        (
-            "status_429",
-            Setup::Fault(Fault::Status { status: 429 }),
-            K::RateLimited,
-            retried,
-        ),
-        ("reset", Setup::Fault(Fault::Reset), K::Unavailable, retried),
+        ("reset", Setup::Fault(Fault::Reset), K::Unavailable),
         (
             "truncated_json",
             Setup::Fault(Fault::TruncatedJson),
             K::Decode,
-            1,
         ),
-        ("empty_body", Setup::Fault(Fault::EmptyBody), K::Decode, 1),
-        ("wrong_shape", Setup::Fault(Fault::WrongShape), K::Decode, 1),
+        ("empty_body", Setup::Fault(Fault::EmptyBody), K::Decode),
+        ("wrong_shape", Setup::Fault(Fault::WrongShape), K::Decode),
         (
             "html_200",
             Setup::Fault(Fault::Html { status: 200 }),
             K::Decode,
-            1,
         ),
         (
             "html_502",
             Setup::Fault(Fault::Html { status: 502 }),
             K::Unavailable,
-            retried,
         ),
         (
             "oversized",
@@ -86,7 +93,6 @@ fn scenarios(provider: SimProvider) -> Vec<(&'static str, Setup, K, u64)> {
                 bytes: 20 * 1024 * 1024,
             }),
             K::Decode,
-            1,
         ),
         (
             "trickle",
@@ -95,100 +101,49 @@ fn scenarios(provider: SimProvider) -> Vec<(&'static str, Setup, K, u64)> {
                 interval_ms: 100,
             }),
             K::Unavailable,
-            retried,
         ),
         (
             "latency",
             Setup::Latency(Duration::from_millis(1000)),
             K::Unavailable,
-            retried,
         ),
-    ];
-    match provider {
-        // Green API knows instances only by id and token: an unknown id is a 403.
-        SimProvider::GreenApi => {
-            list.push((
-                "unknown_instance",
-                Setup::UnknownInstance,
-                K::Unauthenticated,
-                0,
-            ));
-            list.push((
-                "status_466",
-                Setup::Fault(Fault::Status { status: 466 }),
-                K::QuotaExceeded,
-                1,
-            ));
-        }
-        _ => list.push(("unknown_instance", Setup::UnknownInstance, K::NotFound, 0)),
-    }
-    list
+    ]
 }
 
 /// The config of `made` with its credentials or its id changed, as a scenario needs.
-fn broken(provider: SimProvider, made: &Made, setup: &Setup, harness: &Harness) -> InstanceConfig {
-    let host = harness.sim.addr();
-    let text = match (setup, provider) {
-        (Setup::WrongCredentials, SimProvider::MegaApi) => {
-            format!("megaapi+http://wrong-token@{host}/megaapi/{}", made.id)
+fn broken(made: &Made, setup: &Setup, harness: &Harness) -> InstanceConfig {
+    let mut instance = made.instance.clone();
+    match setup {
+        Setup::WrongCredentials => {
+            instance.token = instance.token.map(|_| "wrong-token".to_owned());
+            instance.token_pair = instance
+                .token_pair
+                .map(|[first, _]| [first, "wrong".to_owned()]);
         }
-        (Setup::WrongCredentials, SimProvider::Vzaps) => {
-            format!("vzaps+http://wrong:pair@{host}/vzaps/{}", made.id)
-        }
-        (Setup::WrongCredentials, SimProvider::Hypersender) => {
-            format!(
-                "hypersender+http://wrong@{host}/hypersender/api/whatsapp/v1/{}",
-                made.id
-            )
-        }
-        (Setup::WrongCredentials, SimProvider::GreenApi) => {
-            format!("green-api+http://{}:wrong@{host}/green-api", made.id)
-        }
-        (Setup::UnknownInstance, SimProvider::GreenApi) => return rename_green(made, harness),
-        (Setup::UnknownInstance, _) => {
-            let text = connection_of(made, harness);
-            return text.replace(&made.id, "missing-instance").parse().unwrap();
-        }
+        // Another number: every provider accepts it as an id, and none serves it.
+        Setup::UnknownInstance => instance.id = "9999999999".into(),
         _ => return made.config.clone(),
-    };
-    text.parse().unwrap()
-}
-
-/// The config's connection string with its real credentials (the harness built it).
-fn connection_of(made: &Made, harness: &Harness) -> String {
-    let host = harness.sim.addr();
-    let secrets = made.config.secrets();
-    match &made.config {
-        InstanceConfig::MegaApi(_) => {
-            format!("megaapi+http://{}@{host}/megaapi/{}", secrets[0], made.id)
-        }
-        InstanceConfig::Vzaps(_) => format!(
-            "vzaps+http://{}:{}@{host}/vzaps/{}",
-            secrets[0], secrets[1], made.id
-        ),
-        InstanceConfig::Hypersender(_) => format!(
-            "hypersender+http://{}@{host}/hypersender/api/whatsapp/v1/{}",
-            secrets[0].replace('|', "%7C"),
-            made.id
-        ),
-        other => panic!("not a path-style provider: {other:?}"),
     }
+    harness.sim.connection_string(&instance).parse().unwrap()
 }
 
-fn rename_green(made: &Made, harness: &Harness) -> InstanceConfig {
-    let token = made.config.secrets()[0].to_owned();
-    format!(
-        "green-api+http://9999999999:{token}@{}/green-api",
-        harness.sim.addr()
-    )
-    .parse()
-    .unwrap()
+/// The first connected recording of a provider: what a healthy instance serves.
+pub fn healthy(provider: Provider) -> &'static str {
+    provider
+        .recordings()
+        .iter()
+        .find(|r| {
+            r.reading()
+                .is_some_and(|e| e.state == wa_unified::ConnectionState::Connected)
+        })
+        .map(|r| r.name)
+        .expect("every provider has a connected recording")
 }
 
-async fn run(provider: SimProvider) -> BTreeMap<String, Value> {
+async fn run(provider: Provider) -> BTreeMap<String, Value> {
     let harness = Harness::start().await;
     // Quotas are tested on their own (below, and in `fleet.rs`); here they would only make
-    // Green API's retries wait a second each.
+    // retries wait.
     harness.sim.set_rate_limits(false);
     let monitor = Monitor::new(MonitorOptions {
         quotas: Quotas::unlimited(),
@@ -196,8 +151,8 @@ async fn run(provider: SimProvider) -> BTreeMap<String, Value> {
     })
     .unwrap();
     let mut snapshot = BTreeMap::new();
-    for (scenario, setup, expected, requests) in scenarios(provider) {
-        let made = harness.make(provider, healthy(provider), None, false);
+    for (scenario, setup, expected) in scenarios(provider) {
+        let made = harness.make(provider, healthy(provider));
         match &setup {
             Setup::Fault(fault) => harness
                 .sim
@@ -209,7 +164,7 @@ async fn run(provider: SimProvider) -> BTreeMap<String, Value> {
                 .unwrap(),
             _ => {}
         }
-        let config = broken(provider, &made, &setup, &harness);
+        let config = broken(&made, &setup, &harness);
         let started = std::time::Instant::now();
         let error = harness
             .check(&monitor, config)
@@ -231,55 +186,57 @@ async fn run(provider: SimProvider) -> BTreeMap<String, Value> {
             );
         }
         assert_eq!(error.kind(), expected, "{provider} {scenario}: {error}");
-        assert_eq!(error.provider().map(|p| p.name()), Some(provider.name()));
+        assert_eq!(error.provider(), Some(provider));
         assert_eq!(error.is_temporary(), expected.is_temporary());
+        let requests = match (&setup, expected.is_temporary()) {
+            (Setup::UnknownInstance, _) => 0,
+            (_, true) => 3,
+            (_, false) => 1,
+        };
         let counted = harness.sim.counters(provider, &made.id).unwrap().requests;
         assert_eq!(
             counted, requests,
             "{provider} {scenario}: requests the simulator saw"
         );
-        snapshot.insert(scenario.to_owned(), snapshot_value(&Err(error)));
+        snapshot.insert(
+            scenario.to_owned(),
+            json!({"error": {
+                "kind": error.kind().name(),
+                "temporary": error.is_temporary(),
+                "retry_after_s": error.retry_after().map(|d| d.as_secs()),
+            }}),
+        );
     }
     harness.assert_no_secret_printed();
     snapshot
 }
 
-fn healthy(provider: SimProvider) -> &'static str {
-    match provider {
-        SimProvider::MegaApi => "connected",
-        SimProvider::Vzaps => "true",
-        SimProvider::Hypersender => "WORKING",
-        SimProvider::GreenApi => "authorized",
+/// One snapshot per provider, named after it; every provider is run before the test fails.
+#[tokio::test]
+async fn every_error_kind_for_every_provider() {
+    let mut failed = Vec::new();
+    for provider in Provider::ALL.iter().copied() {
+        let snapshot = run(provider).await;
+        let name = format!("{}_errors", provider.name().replace('-', "_"));
+        let outcome = std::panic::catch_unwind(|| insta::assert_json_snapshot!(name, snapshot));
+        if outcome.is_err() {
+            failed.push(provider);
+        }
     }
+    assert!(failed.is_empty(), "snapshots differ for {failed:?}");
 }
 
-#[tokio::test]
-async fn megaapi_errors() {
-    let snapshot = run(SimProvider::MegaApi).await;
-    insta::assert_json_snapshot!("megaapi_errors", snapshot);
+/// The providers with a documented quota, and that quota.
+fn with_quota() -> Vec<(Provider, Quota)> {
+    Provider::ALL
+        .iter()
+        .filter_map(|p| Quota::documented(*p).map(|q| (*p, q)))
+        .collect()
 }
 
-#[tokio::test]
-async fn vzaps_errors() {
-    let snapshot = run(SimProvider::Vzaps).await;
-    insta::assert_json_snapshot!("vzaps_errors", snapshot);
-}
-
-#[tokio::test]
-async fn hypersender_errors() {
-    let snapshot = run(SimProvider::Hypersender).await;
-    insta::assert_json_snapshot!("hypersender_errors", snapshot);
-}
-
-#[tokio::test]
-async fn green_api_errors() {
-    let snapshot = run(SimProvider::GreenApi).await;
-    insta::assert_json_snapshot!("green_api_errors", snapshot);
-}
-
-/// The simulator's own rate limits, with the client's quotas off: the 429 comes back as
-/// `rate_limited` with the wait the server asked for, and a wait longer than the retry
-/// policy accepts is not retried.
+/// The simulator's own rate limits, with the client's quotas off: the request past the
+/// quota comes back as `rate_limited` with the wait the server asked for (at most the
+/// window), and a wait longer than the retry policy accepts is not retried.
 #[tokio::test]
 async fn server_rate_limits_come_back_with_their_wait() {
     let harness = Harness::start().await;
@@ -289,45 +246,36 @@ async fn server_rate_limits_come_back_with_their_wait() {
         ..options()
     })
     .unwrap();
-
-    let green = harness.make(SimProvider::GreenApi, "authorized", None, false);
-    harness.check(&monitor, green.config.clone()).await.unwrap();
-    let error = harness
-        .check(&monitor, green.config.clone())
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (error.kind(), error.retry_after()),
-        (K::RateLimited, Some(Duration::from_secs(1)))
-    );
-
-    let hyper = harness.make(SimProvider::Hypersender, "WORKING", None, false);
-    for _ in 0..10 {
-        harness.check(&monitor, hyper.config.clone()).await.unwrap();
+    let providers = with_quota();
+    assert!(!providers.is_empty(), "no provider documents a quota");
+    for (provider, quota) in providers {
+        let made = harness.make(provider, healthy(provider));
+        for _ in 0..quota.requests {
+            harness.check(&monitor, made.config.clone()).await.unwrap();
+        }
+        let error = harness
+            .check(&monitor, made.config.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), K::RateLimited, "{provider}");
+        let wait = error.retry_after().unwrap();
+        let window = quota.per;
+        assert!(
+            window.saturating_sub(Duration::from_secs(1)) <= wait && wait <= window,
+            "{provider}: {wait:?} for a window of {window:?}"
+        );
+        let counters = harness.sim.counters(provider, &made.id).unwrap();
+        assert_eq!(
+            (counters.requests, counters.rate_limited),
+            (quota.requests as u64 + 1, 1),
+            "{provider}"
+        );
     }
-    let error = harness
-        .check(&monitor, hyper.config.clone())
-        .await
-        .unwrap_err();
-    assert_eq!(error.kind(), K::RateLimited);
-    let wait = error.retry_after().unwrap();
-    assert!(
-        (Duration::from_secs(59)..=Duration::from_secs(60)).contains(&wait),
-        "{wait:?}"
-    );
-    assert_eq!(
-        harness
-            .sim
-            .counters(SimProvider::Hypersender, &hyper.id)
-            .unwrap()
-            .rate_limited,
-        1
-    );
     harness.assert_no_secret_printed();
 }
 
 /// With the default retry policy, a 429 whose `Retry-After` is short is waited out and
-/// retried: Green API's 1-second window passes and the second check succeeds.
+/// retried: a short window passes and the second check succeeds.
 #[tokio::test]
 async fn a_short_retry_after_is_waited_out() {
     let harness = Harness::start().await;
@@ -336,22 +284,37 @@ async fn a_short_retry_after_is_waited_out() {
         ..options()
     })
     .unwrap();
-    let green = harness.make(SimProvider::GreenApi, "authorized", None, false);
-    harness.check(&monitor, green.config.clone()).await.unwrap();
-    let status = harness.check(&monitor, green.config.clone()).await.unwrap();
-    assert_eq!(status.raw_state, "authorized");
-    let counters = harness
-        .sim
-        .counters(SimProvider::GreenApi, &green.id)
-        .unwrap();
-    assert_eq!((counters.requests, counters.rate_limited), (3, 1));
+    let short: Vec<_> = with_quota()
+        .into_iter()
+        .filter(|(_, quota)| quota.per <= options().retry.max_retry_after)
+        .collect();
+    assert!(
+        !short.is_empty(),
+        "no provider has a window short enough to wait out"
+    );
+    for (provider, quota) in short {
+        let made = harness.make(provider, healthy(provider));
+        for _ in 0..quota.requests {
+            harness.check(&monitor, made.config.clone()).await.unwrap();
+        }
+        let status = harness.check(&monitor, made.config.clone()).await.unwrap();
+        assert_eq!(status.state, wa_unified::ConnectionState::Connected);
+        let counters = harness.sim.counters(provider, &made.id).unwrap();
+        assert_eq!(
+            (counters.requests, counters.rate_limited),
+            (quota.requests as u64 + 2, 1),
+            "{provider}"
+        );
+    }
 }
 
 /// (The error for a provider whose feature is off is tested in `monitor.rs`, in the
-/// single-feature build CI runs.)
+/// single-feature builds CI runs.)
 #[tokio::test]
 async fn an_unknown_scheme_is_a_permanent_invalid_config_error() {
-    let error = "waha://x@host/i".parse::<InstanceConfig>().unwrap_err();
+    let error = "no-such-gateway://x@host/i"
+        .parse::<InstanceConfig>()
+        .unwrap_err();
     assert_eq!(error.kind(), K::InvalidConfig);
     assert_eq!(error.provider(), None);
     assert!(!error.is_temporary());

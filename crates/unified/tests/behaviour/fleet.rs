@@ -1,58 +1,90 @@
-//! A fleet of 40 instances across every provider, with the simulator's rate limits on:
-//! the client's quotas keep it at zero 429s. The same fleet without them gets 429s, which
-//! shows the first test can fail.
+//! A fleet of every provider, with the simulator's rate limits on: the client's quotas
+//! keep it at zero 429s. The same fleet without them gets 429s, which shows the first test
+//! can fail.
 
 use std::collections::BTreeMap;
 
 use futures_util::StreamExt;
-use wa_simulator::Provider as SimProvider;
-use wa_unified::{ConnectionState, Instance, Monitor, MonitorOptions, Quotas, RetryPolicy};
+use wa_unified::{Instance, Monitor, MonitorOptions, Provider, Quota, Quotas, RetryPolicy};
 
-use crate::harness::{options, Harness};
+use crate::errors::healthy;
+use crate::harness::{instance, options, Harness};
 
-/// 10 MegaAPI, 10 VZaps, 10 Hypersender (two tokens of 5), and 5 Green API instances
-/// listed twice: Green API allows one request per second per instance, so the second
-/// reading of each must wait for the first one's window.
-fn fleet(harness: &Harness, monitor: &Monitor) -> Vec<Instance> {
+/// The fleet, and how many 429s it causes when the client keeps no quota. Each provider
+/// brings instances serving its demo responses in turn:
+/// - without a quota, 10 instances;
+/// - with a quota of R per short window (a second or two), 5 instances each listed R + 1
+///   times when counted per instance, or R + 1 instances on one credential: one request
+///   too many per quota, which the client's limiter delays past the window;
+/// - with a quota over a long window (a minute), R instances on each of two credentials:
+///   the quota is never exceeded, so the client must not wait.
+fn fleet(harness: &Harness, monitor: &Monitor) -> (Vec<Instance>, BTreeMap<String, usize>, u64) {
     let mut instances = Vec::new();
-    for _ in 0..10 {
-        let made = harness.make(
-            SimProvider::MegaApi,
-            "connected",
-            Some(crate::harness::account()),
-            false,
-        );
-        instances.push(monitor.instance(made.config).unwrap());
-        let made = harness.make(SimProvider::Vzaps, "false", None, false);
-        instances.push(monitor.instance(made.config).unwrap());
-    }
-    for token in ["234|fleet-secret-a", "234|fleet-secret-b"] {
-        for _ in 0..5 {
-            let made = harness.make(SimProvider::Hypersender, "SCAN_QR_CODE", None, false);
-            // Re-register the instance under the shared token, as one account's instances are.
-            harness
-                .sim
-                .upsert(
-                    wa_simulator::Instance::new(SimProvider::Hypersender, &made.id, "SCAN_QR_CODE")
-                        .with_token(token),
-                )
-                .unwrap();
-            let url = format!(
-                "hypersender+http://{}@{}/hypersender/api/whatsapp/v1/{}",
-                token.replace('|', "%7C"),
-                harness.sim.addr(),
-                made.id
-            );
-            instances.push(monitor.instance(url.parse().unwrap()).unwrap());
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    let mut over_quota = 0;
+    for provider in Provider::ALL.iter().copied() {
+        let demo: Vec<&str> = provider.info().demo.iter().map(|d| d.response).collect();
+        let mut turn = 0;
+        let mut next = |harness: &Harness| {
+            let response = demo[turn % demo.len()];
+            turn += 1;
+            harness.make(provider, response)
+        };
+        let mut count = |made: &crate::harness::Made, times: usize| {
+            let state = made.instance.expected_reading().unwrap().state;
+            *expected.entry(state.name().to_owned()).or_default() += times;
+        };
+        match Quota::documented(provider) {
+            None => {
+                for _ in 0..10 {
+                    let made = next(harness);
+                    count(&made, 1);
+                    instances.push(monitor.instance(made.config).unwrap());
+                }
+            }
+            Some(quota) if quota.per.as_secs() <= 2 => {
+                let per_instance = provider.info().quota.map(|q| q.per)
+                    == Some(wa_providers::QuotaScope::Instance);
+                if per_instance {
+                    for _ in 0..5 {
+                        let made = next(harness);
+                        count(&made, quota.requests + 1);
+                        let handle = monitor.instance(made.config).unwrap();
+                        for _ in 0..=quota.requests {
+                            instances.push(handle.clone());
+                        }
+                        over_quota += 1;
+                    }
+                } else {
+                    let shared = instance(provider, 900, healthy(provider));
+                    for n in 0..=quota.requests {
+                        let mut member = instance(provider, 900 + n + 1, demo[n % demo.len()]);
+                        member.token = shared.token.clone();
+                        member.token_pair = shared.token_pair.clone();
+                        let made = harness.add(member);
+                        count(&made, 1);
+                        instances.push(monitor.instance(made.config).unwrap());
+                    }
+                    over_quota += 1;
+                }
+            }
+            Some(quota) => {
+                for credential in 0..2 {
+                    let shared = instance(provider, 800 + credential * 100, healthy(provider));
+                    for n in 0..quota.requests.min(10) {
+                        let mut member =
+                            instance(provider, 801 + credential * 100 + n, demo[n % demo.len()]);
+                        member.token = shared.token.clone();
+                        member.token_pair = shared.token_pair.clone();
+                        let made = harness.add(member);
+                        count(&made, 1);
+                        instances.push(monitor.instance(made.config).unwrap());
+                    }
+                }
+            }
         }
     }
-    for _ in 0..5 {
-        let made = harness.make(SimProvider::GreenApi, "yellowCard", None, false);
-        let instance = monitor.instance(made.config).unwrap();
-        instances.push(instance.clone());
-        instances.push(instance);
-    }
-    instances
+    (instances, expected, over_quota)
 }
 
 async fn states(
@@ -73,23 +105,16 @@ async fn states(
 }
 
 #[tokio::test]
-async fn a_fleet_of_forty_causes_no_429() {
+async fn a_fleet_of_every_provider_causes_no_429() {
     let harness = Harness::start().await;
     let monitor = Monitor::new(options()).unwrap();
-    let instances = fleet(&harness, &monitor);
-    assert_eq!(instances.len(), 40);
+    let (instances, expected, over_quota) = fleet(&harness, &monitor);
+    let total = instances.len();
+    assert!(over_quota > 0, "no provider has a short quota to exceed");
     let counts = states(&monitor, instances, 16).await;
-    assert_eq!(
-        counts,
-        BTreeMap::from([
-            (ConnectionState::Connected.name().to_owned(), 10),
-            (ConnectionState::Disconnected.name().to_owned(), 10),
-            (ConnectionState::AwaitingPairing.name().to_owned(), 10),
-            (ConnectionState::Restricted.name().to_owned(), 10),
-        ])
-    );
+    assert_eq!(counts, expected);
     let totals = harness.sim.total_counters();
-    assert_eq!((totals.requests, totals.rate_limited), (40, 0));
+    assert_eq!((totals.requests, totals.rate_limited), (total as u64, 0));
     harness.assert_no_secret_printed();
 }
 
@@ -102,10 +127,14 @@ async fn without_quotas_the_same_fleet_gets_429s() {
         ..options()
     })
     .unwrap();
-    let instances = fleet(&harness, &monitor);
+    let (instances, _, over_quota) = fleet(&harness, &monitor);
     let counts = states(&monitor, instances, 16).await;
-    assert_eq!(counts.get("error:rate_limited"), Some(&5), "{counts:?}");
-    assert_eq!(harness.sim.total_counters().rate_limited, 5);
+    assert_eq!(
+        counts.get("error:rate_limited").copied(),
+        Some(over_quota as usize),
+        "{counts:?}"
+    );
+    assert_eq!(harness.sim.total_counters().rate_limited, over_quota);
 }
 
 /// One monitor keeps one connection pool: checking many instances of every provider on one
@@ -116,18 +145,14 @@ async fn instances_on_one_host_share_a_connection() {
     let monitor = Monitor::new(options()).unwrap();
     let mut instances = Vec::new();
     for _ in 0..3 {
-        for (provider, state) in [
-            (SimProvider::MegaApi, "connected"),
-            (SimProvider::Vzaps, "true"),
-            (SimProvider::Hypersender, "WORKING"),
-            (SimProvider::GreenApi, "authorized"),
-        ] {
-            let made = harness.make(provider, state, None, false);
+        for provider in Provider::ALL.iter().copied() {
+            let made = harness.make(provider, healthy(provider));
             instances.push(monitor.instance(made.config).unwrap());
         }
     }
+    let checks = instances.len() as u64;
     let counts = states(&monitor, instances, 1).await;
     assert_eq!(counts.get("error:rate_limited"), None, "{counts:?}");
-    assert_eq!(harness.sim.total_counters().requests, 12);
+    assert_eq!(harness.sim.total_counters().requests, checks);
     assert_eq!(harness.sim.connections_accepted(), 1);
 }

@@ -1,21 +1,21 @@
-//! Builds simulator instances and the matching `wa-unified` configs, and records every
-//! secret and every printed form, to check at the end that no secret was ever printed.
+//! Builds simulator instances and the matching `wa-unified` configs for any provider, and
+//! records every secret and every printed form, to check at the end that no secret was
+//! ever printed.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use serde_json::{json, Value};
-use wa_simulator::{
-    Account as SimAccount, Instance as SimInstance, Provider as SimProvider, Simulator,
-};
+use wa_simulator::{Instance as SimInstance, Simulator};
 use wa_unified::{
-    ClientOptions, Error, InstanceConfig, InstanceStatus, Monitor, MonitorOptions, RetryPolicy,
+    ClientOptions, Error, InstanceConfig, InstanceStatus, Monitor, MonitorOptions, Provider,
+    RetryPolicy,
 };
 
-/// One scenario's instance: its id, its credentials and its config.
+/// One scenario's instance: its simulator description and its config.
 pub struct Made {
     pub id: String,
+    pub instance: SimInstance,
     pub config: InstanceConfig,
 }
 
@@ -42,15 +42,18 @@ pub fn options() -> MonitorOptions {
     }
 }
 
-pub fn account() -> SimAccount {
-    SimAccount {
-        phone: Some("5511999990001".into()),
-        jid: Some("5511999990001:12@s.whatsapp.net".into()),
-        push_name: Some("Loja Centro".into()),
-        business_name: Some("Loja Centro Ltda".into()),
-        business_profile: None,
-        profile_picture_url: Some("https://pps.whatsapp.net/v/t61/p.jpg".into()),
-        connected_at: Some("2025-05-26T10:12:45".into()),
+/// An instance of `provider` with credentials of its auth style: a token with a `|` (which
+/// a connection string must percent-encode), or a pair. Every id is a number, which every
+/// provider accepts.
+pub fn instance(provider: Provider, n: usize, response: &str) -> SimInstance {
+    let id = format!("{}", 1_101_000_000 + n);
+    let instance = SimInstance::new(provider, id, response);
+    match provider.info().auth.style.header_pair() {
+        Some(_) => instance.with_token_pair(
+            format!("{provider}-first-secret-{n:04}"),
+            format!("{provider}-second-secret-{n:04}"),
+        ),
+        None => instance.with_token(format!("234|{provider}-secret-{n:04}")),
     }
 }
 
@@ -66,66 +69,31 @@ impl Harness {
         }
     }
 
-    /// A new simulator instance of `provider` in raw state `state`, and its config.
-    pub fn make(
-        &self,
-        provider: SimProvider,
-        state: &str,
-        account: Option<SimAccount>,
-        bare: bool,
-    ) -> Made {
+    /// A new simulator instance of `provider` serving `response`, and its config.
+    pub fn make(&self, provider: Provider, response: &str) -> Made {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let host = self.sim.addr();
-        let (id, instance, connection) = match provider {
-            SimProvider::MegaApi => {
-                let (id, token) = (format!("megastart-T{n:04}"), format!("mega-secret-{n:04}"));
-                let sim = SimInstance::new(provider, &id, state).with_token(&token);
-                let url = format!("megaapi+http://{token}@{host}/megaapi/{id}");
-                (id, sim, url)
-            }
-            SimProvider::Vzaps => {
-                let id = format!("VZTEST{n:022}");
-                let (instance_token, client_token) = (
-                    format!("vz-inst-secret-{n:04}"),
-                    format!("vz-client-secret-{n:04}"),
-                );
-                let sim = SimInstance::new(provider, &id, state)
-                    .with_token_pair(&instance_token, &client_token);
-                let url = format!("vzaps+http://{instance_token}:{client_token}@{host}/vzaps/{id}");
-                (id, sim, url)
-            }
-            SimProvider::Hypersender => {
-                let id = format!("00000000-0000-4000-8000-{n:012}");
-                let token = format!("234|hs-secret-{n:04}");
-                let sim = SimInstance::new(provider, &id, state).with_token(&token);
-                let encoded = token.replace('|', "%7C");
-                let url =
-                    format!("hypersender+http://{encoded}@{host}/hypersender/api/whatsapp/v1/{id}");
-                (id, sim, url)
-            }
-            SimProvider::GreenApi => {
-                let id = format!("{}", 1_101_000_000 + n);
-                let token = format!("ga-secret-{n:04}");
-                let sim = SimInstance::new(provider, &id, state).with_api_token(&token);
-                let url = format!("green-api+http://{id}:{token}@{host}/green-api");
-                (id, sim, url)
-            }
-        };
-        let mut instance = instance;
-        if let Some(account) = account {
-            instance = instance.with_account(account);
+        let instance = instance(provider, n, response);
+        self.add(instance)
+    }
+
+    /// Serves `instance` on the simulator and gives its config.
+    pub fn add(&self, instance: SimInstance) -> Made {
+        self.keep_secrets(&instance);
+        self.sim.upsert(instance.clone()).unwrap();
+        let config: InstanceConfig = self.sim.connection_string(&instance).parse().unwrap();
+        self.record(format!("{config} {config:?}"));
+        Made {
+            id: instance.id.clone(),
+            instance,
+            config,
         }
-        if bare {
-            instance = instance.with_bare_body();
-        }
+    }
+
+    pub fn keep_secrets(&self, instance: &SimInstance) {
         self.secrets
             .lock()
             .unwrap()
             .extend(instance.secrets().into_iter().map(str::to_owned));
-        self.sim.upsert(instance).unwrap();
-        let config: InstanceConfig = connection.parse().unwrap();
-        self.record(format!("{config} {config:?}"));
-        Made { id, config }
     }
 
     /// Keeps a printed form, to check for secrets at the end.
@@ -152,7 +120,8 @@ impl Harness {
         result
     }
 
-    /// Fails if any secret made so far appears in anything printed so far.
+    /// Fails if any secret made so far appears in anything printed so far, as is or
+    /// percent-encoded.
     pub fn assert_no_secret_printed(&self) {
         let secrets = self.secrets.lock().unwrap();
         let printed = self.printed.lock().unwrap();
@@ -170,26 +139,5 @@ impl Harness {
                 );
             }
         }
-    }
-}
-
-/// A status or an error as a snapshot shows it: the status JSON without its clock reading,
-/// or the error's kind and temporary flag.
-pub fn snapshot_value(result: &Result<InstanceStatus, Error>) -> Value {
-    match result {
-        Ok(status) => {
-            let mut value = serde_json::to_value(status).unwrap();
-            value["observed_at"] = json!("[observed_at]");
-            // Ids differ from run to run only by the scenario counter; keep the shape.
-            value["instance"] = json!("[instance]");
-            value
-        }
-        Err(error) => json!({
-            "error": {
-                "kind": error.kind().name(),
-                "temporary": error.is_temporary(),
-                "retry_after_s": error.retry_after().map(|d| d.as_secs()),
-            }
-        }),
     }
 }

@@ -1,0 +1,115 @@
+//! Recorded responses: what a provider really answers, each with where the evidence comes
+//! from and the reading it must give. The simulator serves them; the behaviour suite runs
+//! each one through the generated client and the mapping.
+
+use wa_model::{ConnectionState, ErrorKind, RequiredAction};
+
+use crate::Provider;
+
+/// One recorded response, from `specs/<provider>/responses/<name>.toml`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Recording {
+    pub provider: Provider,
+    /// The file's stem (`scan-qr-code`).
+    pub name: &'static str,
+    /// The condition it shows, for the docs' mapping table.
+    pub describe: &'static str,
+    /// Where the evidence comes from: vendor docs, vendor SDK, a third-party client, a
+    /// framework default, or ours.
+    pub source: &'static str,
+    /// Whether the body is inferred (from a framework's defaults, say) rather than seen.
+    pub inferred: bool,
+    /// When the simulator answers with it on its own.
+    pub serves: Option<Role>,
+    pub status: u16,
+    /// Its headers, lowercase, `content-type` first (`application/json` unless the
+    /// recording says otherwise; none for an empty body).
+    pub headers: &'static [(&'static str, &'static str)],
+    pub body: &'static str,
+    pub expect: Expect,
+}
+
+/// When the simulator answers with a recording on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Role {
+    /// The credentials are wrong.
+    Unauthenticated,
+    /// The instance is unknown.
+    UnknownInstance,
+    /// The quota is spent.
+    RateLimited,
+}
+
+/// The reading a recording must give.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Expect {
+    Reading(ExpectedReading),
+    Error(ExpectedError),
+}
+
+/// A state, with every field a status carries; absent fields must be absent.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ExpectedReading {
+    pub state: ConnectionState,
+    pub raw_state: &'static str,
+    /// `None` only for `unknown`.
+    pub action: Option<RequiredAction>,
+    pub phone: Option<&'static str>,
+    pub jid: Option<&'static str>,
+    pub display_name: Option<&'static str>,
+    pub business_name: Option<&'static str>,
+    pub profile_picture_url: Option<&'static str>,
+    pub connected_at: Option<&'static str>,
+    pub details: &'static [(&'static str, &'static str)],
+}
+
+/// A failed check.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ExpectedError {
+    pub kind: ErrorKind,
+    /// The wait a 429 asks for, in seconds.
+    pub retry_after: Option<u64>,
+    /// Text the error's message must contain (the vendor's words).
+    pub message: Option<&'static str>,
+}
+
+impl Provider {
+    /// Every recorded response of this provider, by name.
+    pub fn recordings(self) -> &'static [Recording] {
+        crate::generated::recordings(self)
+    }
+
+    /// The recorded response named `name`.
+    pub fn recording(self, name: &str) -> Option<&'static Recording> {
+        self.recordings().iter().find(|r| r.name == name)
+    }
+
+    /// The recording the simulator answers with for `role`.
+    pub fn recording_for(self, role: Role) -> Option<&'static Recording> {
+        self.recordings().iter().find(|r| r.serves == Some(role))
+    }
+}
+
+impl Recording {
+    /// The reading this recording must give, when it gives one.
+    pub fn reading(&self) -> Option<&ExpectedReading> {
+        match &self.expect {
+            Expect::Reading(reading) => Some(reading),
+            Expect::Error(_) => None,
+        }
+    }
+
+    /// The body with the recorded instance replaced by `instance`, as the simulator
+    /// serves it.
+    pub fn body_for(&self, instance: &str) -> String {
+        match self.provider.info().simulator.recorded_instance {
+            Some(recorded) => self.body.replace(recorded, instance),
+            None => self.body.to_owned(),
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Answering a status call, the same way for every provider: find the instance, check the
+//! credentials as the provider's auth style says, apply its documented rate limit, wait the
+//! latency, and answer with the instance's recorded response, or misbehave.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use wa_providers::{AuthStyle, Provider, QuotaScope, Recording, Role};
+
+use crate::faults::{fault_response, Fault};
+use crate::fleet::Instance;
+use crate::route::{match_path, redact_path, Matched};
+use crate::server::ResetSwitch;
+use crate::state::{RateLimit, SharedState};
+
+/// Every request that is not for the control API.
+pub(crate) async fn handle(State(state): State<SharedState>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let reset = request.extensions().get::<ResetSwitch>().cloned();
+    let Some(matched) = match_path(&path) else {
+        state
+            .log
+            .request("GET", &redact_path(&path), 404, "no such route");
+        return plain(StatusCode::NOT_FOUND, "");
+    };
+    let outcome = decide(&state, &matched, request.headers());
+    let (response, note) = match outcome {
+        Decision::Answer {
+            response,
+            latency,
+            note,
+        } => {
+            tokio::time::sleep(latency).await;
+            (response, note)
+        }
+        Decision::Misbehave {
+            fault,
+            recording,
+            body,
+            latency,
+        } => {
+            tokio::time::sleep(latency).await;
+            if fault == Fault::Reset {
+                state.log.request("GET", &redact_path(&path), 0, "reset");
+                if let Some(reset) = &reset {
+                    reset.reset();
+                }
+                // The connection is torn down by the server loop; this answer is never sent.
+                std::future::pending::<()>().await;
+            }
+            let error = |status| status_answer(matched.provider, status);
+            let response = fault_response(&fault, recording, &body, error);
+            (response, "fault")
+        }
+    };
+    state
+        .log
+        .request("GET", &redact_path(&path), response.status().as_u16(), note);
+    response
+}
+
+enum Decision {
+    Answer {
+        response: Response,
+        latency: Duration,
+        note: &'static str,
+    },
+    Misbehave {
+        fault: Fault,
+        recording: &'static Recording,
+        body: String,
+        latency: Duration,
+    },
+}
+
+/// Everything that needs the lock, done at once: lookup, auth, counters, rate limit, body.
+fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap) -> Decision {
+    let provider = matched.provider;
+    let mut inner = state.lock();
+    let key = (provider, matched.instance().to_owned());
+    let Some(served) = inner.instances.get_mut(&key) else {
+        return Decision::Answer {
+            response: role_answer(provider, Role::UnknownInstance, StatusCode::NOT_FOUND),
+            latency: Duration::ZERO,
+            note: "unknown instance",
+        };
+    };
+    served.counters.requests += 1;
+    let latency = Duration::from_millis(served.instance.faults.latency_ms);
+    if !authenticated(&served.instance, matched, headers) {
+        return Decision::Answer {
+            response: role_answer(provider, Role::Unauthenticated, StatusCode::UNAUTHORIZED),
+            latency,
+            note: "wrong credentials",
+        };
+    }
+    // Validated when the instance was added: every response it serves is recorded.
+    let Some(recording) = provider.recording(served.current_response()) else {
+        return Decision::Answer {
+            response: plain(StatusCode::INTERNAL_SERVER_ERROR, "no such recording"),
+            latency,
+            note: "no such recording",
+        };
+    };
+    let body = recording.body_for(&served.instance.id);
+    let fault = served.instance.faults.fault.clone();
+    let limit_key = rate_limit_key(&served.instance);
+    if let (Some(limit), Some(limit_key)) = (RateLimit::of(provider), limit_key) {
+        if let Some(wait) = inner.over_limit(limit_key, limit, Instant::now()) {
+            if let Some(served) = inner.instances.get_mut(&key) {
+                served.counters.rate_limited += 1;
+            }
+            let mut response =
+                role_answer(provider, Role::RateLimited, StatusCode::TOO_MANY_REQUESTS);
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            return Decision::Answer {
+                response,
+                latency,
+                note: "rate limited",
+            };
+        }
+    }
+    match fault {
+        Some(fault) => Decision::Misbehave {
+            fault,
+            recording,
+            body,
+            latency,
+        },
+        None => Decision::Answer {
+            response: recorded(recording, body),
+            latency,
+            note: "",
+        },
+    }
+}
+
+/// Whether the request carries the instance's credentials, as its provider checks them.
+fn authenticated(instance: &Instance, matched: &Matched, headers: &HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let bearer = header(header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "));
+    let token = instance.token.as_deref();
+    let bearer_ok = bearer.is_some() && bearer == token;
+    match matched.provider.info().auth.style {
+        AuthStyle::BearerOrHeaderPair { headers: names, .. } => {
+            let pair_ok = instance.token_pair.as_ref().is_some_and(|[first, second]| {
+                header(names[0]) == Some(first) && header(names[1]) == Some(second)
+            });
+            bearer_ok || pair_ok
+        }
+        AuthStyle::ApiKeyHeader { header: name, .. } => {
+            token.is_none() || (header(name).is_some() && header(name) == token)
+        }
+        AuthStyle::PathToken { parameter } => {
+            matched.param(parameter).is_some() && matched.param(parameter) == token
+        }
+        _ => bearer_ok,
+    }
+}
+
+/// The key of the quota a request counts against: its credential or its instance, as the
+/// provider counts.
+fn rate_limit_key(instance: &Instance) -> Option<String> {
+    let quota = instance.provider.info().quota?;
+    let owner = match quota.per {
+        QuotaScope::Instance => format!("instance {}", instance.id),
+        _ => match (&instance.token, &instance.token_pair) {
+            (Some(token), _) => format!("credential {token}"),
+            (None, Some([first, second])) => format!("credential {first}:{second}"),
+            (None, None) => format!("instance {}", instance.id),
+        },
+    };
+    Some(format!("{} {owner}", instance.provider))
+}
+
+/// A recorded response as the vendor sent it.
+fn recorded(recording: &Recording, body: String) -> Response {
+    let mut builder = Response::builder().status(
+        StatusCode::from_u16(recording.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    for (name, value) in recording.headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(Body::from(body)).unwrap_or_default()
+}
+
+/// The provider's own answer for `role`, or `fallback` with an empty body.
+fn role_answer(provider: Provider, role: Role, fallback: StatusCode) -> Response {
+    match provider.recording_for(role) {
+        Some(recording) => recorded(recording, recording.body.to_owned()),
+        None => plain(fallback, ""),
+    }
+}
+
+/// An error status in the provider's style: its recorded body for that status (with its
+/// content type only), or the reason phrase as text.
+pub(crate) fn status_answer(provider: Provider, status: u16) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let recorded = provider
+        .recordings()
+        .iter()
+        .find(|r| r.status == status && r.reading().is_none());
+    match recorded {
+        Some(recording) => {
+            let mut builder = Response::builder().status(code);
+            if let Some((_, value)) = recording.headers.iter().find(|(n, _)| *n == "content-type") {
+                builder = builder.header(header::CONTENT_TYPE, *value);
+            }
+            builder.body(Body::from(recording.body)).unwrap_or_default()
+        }
+        None => plain(code, code.canonical_reason().unwrap_or("Error")),
+    }
+}
+
+fn plain(status: StatusCode, body: &'static str) -> Response {
+    let mut builder = Response::builder().status(status);
+    if !body.is_empty() {
+        builder = builder.header(header::CONTENT_TYPE, "text/plain; charset=utf-8");
+    }
+    builder.body(Body::from(body)).unwrap_or_default()
+}
