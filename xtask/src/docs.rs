@@ -4,8 +4,6 @@
 
 use std::fmt::Write as _;
 
-use std::path::Path;
-
 use serde_json::Value;
 use wa_model::ConnectionState;
 
@@ -21,7 +19,7 @@ pub struct Section {
 }
 
 /// Every generated section, for every file that has one.
-pub fn sections(root: &Path, providers: &[Provider], normalized: &[Value]) -> Vec<Section> {
+pub fn sections(providers: &[Provider], normalized: &[Value]) -> Vec<Section> {
     vec![
         Section {
             file: "README.md",
@@ -31,7 +29,7 @@ pub fn sections(root: &Path, providers: &[Provider], normalized: &[Value]) -> Ve
         Section {
             file: "specs/README.md",
             name: "providers",
-            content: specs_providers(root, providers),
+            content: specs_providers(providers),
         },
         Section {
             file: "crates/simulator/README.md",
@@ -162,24 +160,22 @@ fn readme_providers(providers: &[Provider]) -> String {
     out
 }
 
-fn specs_providers(root: &Path, providers: &[Provider]) -> String {
+fn specs_providers(providers: &[Provider]) -> String {
     let mut out = String::from(
-        "| folder | document | overlay | recorded responses | client crate |\n| --- | --- | --- | --- | --- |\n",
+        "| folder | `openapi.yaml` | overlay | recorded responses | client crate |\n| --- | --- | --- | --- | --- |\n",
     );
     for p in providers {
-        let authored = std::fs::read_to_string(root.join(p.spec_path()))
-            .is_ok_and(|text| text.starts_with("# AUTHORED"));
+        let overlay = if p.has_overlay {
+            format!("[fixes]({}/overlay.yaml)", p.name)
+        } else {
+            "none".to_owned()
+        };
         let _ = writeln!(
             out,
-            "| [`{}/`]({}/README.md) | {} | {} | {} | `{}` |",
+            "| [`{}/`]({}/) | {} | {overlay} | {} | `{}` |",
             p.name,
             p.name,
-            if authored {
-                "authored by us"
-            } else {
-                "the vendor's, verbatim"
-            },
-            if p.has_overlay { "yes" } else { "no" },
+            p.manifest.source,
             p.recordings.len(),
             p.client_crate()
         );

@@ -59,7 +59,7 @@ pub fn outputs(
         docs::unified_docs(all),
     ));
     let mut texts: Vec<(PathBuf, String)> = Vec::new();
-    for section in docs::sections(root, all, &normalized) {
+    for section in docs::sections(all, &normalized) {
         let path = PathBuf::from(section.file);
         let index = match texts.iter().position(|(p, _)| *p == path) {
             Some(index) => index,

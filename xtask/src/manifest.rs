@@ -20,6 +20,11 @@ pub struct Manifest {
     pub hosting: String,
     pub summary: String,
     pub docs: Vec<String>,
+    /// Where `openapi.yaml` comes from, in words.
+    pub source: String,
+    /// The shared vendor page whose OpenAPI block `openapi.yaml` is, byte for byte.
+    #[serde(default)]
+    pub source_page: Option<String>,
     pub connection_strings: Vec<String>,
     #[serde(default)]
     pub fleet_aliases: BTreeMap<String, String>,

@@ -118,9 +118,9 @@ fn fenced_yaml_block(page: &str) -> Option<&str> {
     None
 }
 
-/// Each provider folder whose document came from a vendor page names that page in its
-/// README (`Source page: <file>`); the document must still be the page's block, byte for
-/// byte.
+/// Each provider whose document came from a shared vendor page names that page in its
+/// manifest (`source_page`); the document must still be the page's block (or the whole
+/// file), byte for byte.
 #[test]
 fn vendor_documents_are_the_blocks_of_the_vendor_pages() {
     let root = workspace_root();
@@ -133,12 +133,7 @@ fn vendor_documents_are_the_blocks_of_the_vendor_pages() {
     }
     let mut compared = 0;
     for provider in discover(&root).unwrap() {
-        let readme = fs::read_to_string(root.join(provider.folder()).join("README.md")).unwrap();
-        let Some(page) = readme
-            .lines()
-            .find_map(|l| l.strip_prefix("- Source page: `"))
-            .and_then(|rest| rest.split('`').next())
-        else {
+        let Some(page) = &provider.manifest.source_page else {
             continue;
         };
         let page_text = fs::read_to_string(pages.join(page)).unwrap();
