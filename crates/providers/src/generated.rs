@@ -31,6 +31,9 @@ pub enum Provider {
     /// VZaps: hosted gateway built on the open-source wuzapi server.
     #[serde(rename = "vzaps")]
     Vzaps,
+    /// WAHA: the open-source WhatsApp HTTP API teams run themselves (the engine Hypersender runs); no vendor quota.
+    #[serde(rename = "waha")]
+    Waha,
 }
 impl Provider {
     /// Every provider, in the order of their folders' names.
@@ -39,6 +42,7 @@ impl Provider {
         Provider::Hypersender,
         Provider::MegaApi,
         Provider::Vzaps,
+        Provider::Waha,
     ];
     /// What the catalog says about this provider.
     pub fn info(self) -> &'static ProviderInfo {
@@ -47,6 +51,7 @@ impl Provider {
             Provider::Hypersender => &HYPERSENDER_INFO,
             Provider::MegaApi => &MEGAAPI_INFO,
             Provider::Vzaps => &VZAPS_INFO,
+            Provider::Waha => &WAHA_INFO,
         }
     }
 }
@@ -60,10 +65,13 @@ pub const FLEET_KEYS: &[&str] = &[
     "id_instance",
     "instance_key",
     "instance_id",
+    "session",
     "token",
     "api_token",
+    "api_key",
     "token_env",
     "api_token_env",
+    "api_key_env",
     "instance_token",
     "instance_token_env",
     "client_token",
@@ -344,6 +352,72 @@ static VZAPS_INFO: ProviderInfo = ProviderInfo {
         },
     ],
 };
+/// What the catalog says about WAHA (`Provider::Waha`).
+static WAHA_INFO: ProviderInfo = ProviderInfo {
+    name: "waha",
+    title: "WAHA",
+    hosting: Hosting::SelfHosted,
+    summary: "the open-source WhatsApp HTTP API teams run themselves (the engine Hypersender runs); no vendor quota",
+    docs: &["https://waha.devlike.pro/docs/how-to/sessions/"],
+    client_crate: "wa-waha",
+    connection_strings: &[
+        ConnectionForm {
+            text: "waha://API_KEY@HOST[/BASE]/SESSION",
+            userinfo: &["API_KEY"],
+            tail: Some("SESSION"),
+        },
+        ConnectionForm {
+            text: "waha+http://HOST[/BASE]/SESSION",
+            userinfo: &[],
+            tail: Some("SESSION"),
+        },
+    ],
+    base_url: BaseUrlInfo {
+        default: None,
+        noun: "base URL",
+        env: "WA_WAHA_BASE_URL",
+    },
+    instance: InstanceInfo {
+        placeholder: "SESSION",
+        noun: "session",
+        parameter: "session",
+        digits: None,
+        env: "WA_WAHA_SESSION",
+    },
+    auth: AuthInfo {
+        style: AuthStyle::ApiKeyHeader {
+            header: "X-Api-Key",
+            optional: true,
+        },
+        noun: "API key",
+        env: "WA_WAHA_API_KEY",
+    },
+    quota: None,
+    status: StatusInfo {
+        operation: "getSession",
+        path: "/api/sessions/{session}",
+        error_kinds: &[],
+    },
+    fleet_aliases: &[("api_key", "token"), ("session", "instance")],
+    simulator: SimulatorInfo {
+        base_path: "/waha",
+        recorded_instance: Some("sales-line"),
+    },
+    demo: &[
+        DemoInstance {
+            instance: "default",
+            response: "working",
+            token: Some("waha-demo-api-key"),
+            token_pair: None,
+        },
+        DemoInstance {
+            instance: "support",
+            response: "scan-qr-code",
+            token: Some("waha-demo-api-key"),
+            token_pair: None,
+        },
+    ],
+};
 #[cfg(feature = "recordings")]
 pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
     match provider {
@@ -351,6 +425,7 @@ pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
         Provider::Hypersender => HYPERSENDER_RECORDINGS,
         Provider::MegaApi => MEGAAPI_RECORDINGS,
         Provider::Vzaps => VZAPS_RECORDINGS,
+        Provider::Waha => WAHA_RECORDINGS,
     }
 }
 #[cfg(feature = "recordings")]
@@ -1108,6 +1183,202 @@ static VZAPS_RECORDINGS: &[crate::Recording] = &[
             kind: ErrorKind::Unauthenticated,
             retry_after: None,
             message: None,
+        }),
+    },
+];
+#[cfg(feature = "recordings")]
+static WAHA_RECORDINGS: &[crate::Recording] = &[
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "failed",
+        describe: "`FAILED`",
+        source: "vendor docs: WAHA's session statuses; `me` is null or absent unless `WORKING`",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"name\":\"sales-line\",\"status\":\"FAILED\",\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Failed,
+            raw_state: "FAILED",
+            action: Some(RequiredAction::Restart),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "not-found",
+        describe: "no session of that name",
+        source: "framework default: NestJS's 404 body with WAHA's message",
+        inferred: false,
+        serves: Some(crate::Role::UnknownInstance),
+        status: 404u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"message\":\"Session \\\"support\\\" does not exist\",\"error\":\"Not Found\",\"statusCode\":404}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::NotFound,
+            retry_after: None,
+            message: None,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "scan-qr-code",
+        describe: "`SCAN_QR_CODE`",
+        source: "vendor docs: WAHA's session statuses; `me` is null or absent unless `WORKING`",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"name\":\"sales-line\",\"status\":\"SCAN_QR_CODE\",\"me\":null,\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::AwaitingPairing,
+            raw_state: "SCAN_QR_CODE",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "starting",
+        describe: "`STARTING`",
+        source: "vendor docs: WAHA's session statuses; `me` is null or absent unless `WORKING`",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"name\":\"sales-line\",\"status\":\"STARTING\",\"me\":null,\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Starting,
+            raw_state: "STARTING",
+            action: Some(RequiredAction::Wait),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "stopped",
+        describe: "`STOPPED`",
+        source: "vendor docs: WAHA's session statuses; `me` is null or absent unless `WORKING`",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"name\":\"sales-line\",\"status\":\"STOPPED\",\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Stopped,
+            raw_state: "STOPPED",
+            action: Some(RequiredAction::Restart),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "unauthenticated",
+        describe: "a missing or wrong API key",
+        source: "framework default: NestJS's 401 body, which WAHA answers",
+        inferred: true,
+        serves: Some(crate::Role::Unauthenticated),
+        status: 401u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"message\":\"Unauthorized\",\"statusCode\":401}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: None,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "unknown-status",
+        describe: "a `status` the docs do not list",
+        source: "vendor notes: newer WAHA servers add statuses; a new value must not break the reading",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"name\":\"sales-line\",\"status\":\"PAUSED\",\"me\":null}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Unknown,
+            raw_state: "PAUSED",
+            action: None,
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "working-without-me",
+        describe: "`WORKING` with `me` null",
+        source: "ours: `me` is optional in WAHA's schema; the state does not depend on it",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"name\":\"sales-line\",\"status\":\"WORKING\",\"me\":null,\"config\":{},\"engine\":{\"engine\":\"NOWEB\"}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "WORKING",
+            action: Some(RequiredAction::Nothing),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "working",
+        describe: "`WORKING`, with the account in `me`",
+        source: "vendor docs and source: WAHA's session info with `me: {id: \"<digits>@c.us\", pushName}`",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"name\":\"sales-line\",\"status\":\"WORKING\",\"config\":{\"webhooks\":[]},\"me\":{\"id\":\"11111111111@c.us\",\"pushName\":\"Example\"},\"engine\":{\"engine\":\"WEBJS\",\"state\":\"CONNECTED\"}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "WORKING",
+            action: Some(RequiredAction::Nothing),
+            phone: Some("+11111111111"),
+            jid: Some("11111111111@s.whatsapp.net"),
+            display_name: Some("Example"),
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
         }),
     },
 ];

@@ -18,6 +18,8 @@ pub(crate) enum Client {
     MegaApi(wa_megaapi::Client),
     #[cfg(feature = "vzaps")]
     Vzaps(wa_vzaps::Client),
+    #[cfg(feature = "waha")]
+    Waha(wa_waha::Client),
 }
 impl Client {
     /// The client for `config`, or an error naming the cargo feature to enable.
@@ -39,6 +41,8 @@ impl Client {
             Provider::MegaApi => backend::connect(config, transport).map(Client::MegaApi),
             #[cfg(feature = "vzaps")]
             Provider::Vzaps => backend::connect(config, transport).map(Client::Vzaps),
+            #[cfg(feature = "waha")]
+            Provider::Waha => backend::connect(config, transport).map(Client::Waha),
             #[allow(unreachable_patterns)]
             other => Err(backend::not_enabled(other)),
         }
@@ -57,6 +61,8 @@ impl Client {
             Client::MegaApi(client) => backend::observe(client, config).await,
             #[cfg(feature = "vzaps")]
             Client::Vzaps(client) => backend::observe(client, config).await,
+            #[cfg(feature = "waha")]
+            Client::Waha(client) => backend::observe(client, config).await,
             #[allow(unreachable_patterns)]
             _ => unreachable!("no client exists for a provider that is not enabled"),
         }
@@ -76,6 +82,8 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
         Provider::MegaApi => backend::decode::<wa_megaapi::Client>(provider, body),
         #[cfg(feature = "vzaps")]
         Provider::Vzaps => backend::decode::<wa_vzaps::Client>(provider, body),
+        #[cfg(feature = "waha")]
+        Provider::Waha => backend::decode::<wa_waha::Client>(provider, body),
         #[allow(unreachable_patterns)]
         other => Err(backend::not_enabled(other)),
     }
@@ -87,6 +95,7 @@ pub(crate) fn is_enabled(provider: Provider) -> bool {
         Provider::Hypersender => cfg!(feature = "hypersender"),
         Provider::MegaApi => cfg!(feature = "megaapi"),
         Provider::Vzaps => cfg!(feature = "vzaps"),
+        Provider::Waha => cfg!(feature = "waha"),
         #[allow(unreachable_patterns)]
         _ => false,
     }
