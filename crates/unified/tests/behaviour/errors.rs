@@ -319,3 +319,43 @@ async fn an_unknown_scheme_is_a_permanent_invalid_config_error() {
     assert_eq!(error.provider(), None);
     assert!(!error.is_temporary());
 }
+
+/// A provider whose key is optional: a server that runs without one is read without one
+/// (its keyless connection-string form), and a server that has one refuses a keyless
+/// request as `unauthenticated`.
+#[tokio::test]
+async fn an_optional_key_may_be_left_out_but_not_when_the_server_has_one() {
+    let harness = Harness::start().await;
+    let monitor = Monitor::new(MonitorOptions {
+        quotas: Quotas::unlimited(),
+        retry: RetryPolicy::none(),
+        ..options()
+    })
+    .unwrap();
+    let optional: Vec<Provider> = Provider::ALL
+        .iter()
+        .copied()
+        .filter(|p| p.info().auth.style.credentials_optional())
+        .collect();
+    assert!(!optional.is_empty(), "no provider's key is optional");
+    for provider in optional {
+        let keyed = harness.make(provider, healthy(provider));
+        let mut keyless = keyed.instance.clone();
+        keyless.token = None;
+        keyless.token_pair = None;
+        let text = harness.sim.connection_string(&keyless);
+        assert!(!text.contains('@'), "{text}");
+        let config: InstanceConfig = text.parse().unwrap();
+        let error = harness.check(&monitor, config.clone()).await.unwrap_err();
+        assert_eq!(error.kind(), K::Unauthenticated, "{provider}");
+        keyless.id = "1101999999".into();
+        let made = harness.add(keyless);
+        let status = harness.check(&monitor, made.config).await.unwrap();
+        assert_eq!(
+            status.state,
+            wa_unified::ConnectionState::Connected,
+            "{provider}"
+        );
+    }
+    harness.assert_no_secret_printed();
+}
