@@ -15,6 +15,7 @@ use crate::hoist::hoist_response_schemas;
 use crate::open_enums::open_string_enums;
 use crate::overlay::apply_overlay;
 use crate::providers::Provider;
+use crate::select::select_operations;
 
 /// The progenitor release the generated code comes from. A test compares it with
 /// `Cargo.lock`, so the header cannot name a version that did not produce the file.
@@ -50,6 +51,8 @@ pub fn normalize(root: &Path, provider: &Provider) -> Result<Value, String> {
         provenance["overlay"] = json!(overlay_path.display().to_string());
         provenance["overlay_sha256"] = json!(sha256_hex(overlay_text.as_bytes()));
     }
+    let keep = [provider.manifest.status.operation.as_str()];
+    select_operations(&mut doc, &keep).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     normalize_document(&mut doc)?;
     doc.as_object_mut()
         .ok_or("the document is not an object")?
@@ -74,7 +77,7 @@ pub fn generate(root: &Path, provider: &Provider) -> Result<Generated, String> {
     let mut normalized_text = serde_json::to_string_pretty(&normalized)
         .map_err(|e| in_provider(format!("cannot serialize the normalized document: {e}")))?;
     normalized_text.push('\n');
-    let manifest = crate::registry::client_manifest(provider);
+    let manifest = crate::registry::client_manifest(provider, &normalized);
     Ok(Generated {
         provider: provider.name.clone(),
         normalized: normalized_text,

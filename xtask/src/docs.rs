@@ -122,6 +122,24 @@ pub fn unified_docs(providers: &[Provider]) -> String {
             .collect();
         let _ = writeln!(out, "| {} | {} |", p.manifest.title, forms.join(" or "));
     }
+    if providers.iter().any(|p| !p.manifest.options.is_empty()) {
+        out.push_str("\n# Options\n\n");
+        out.push_str("Values a provider's status call needs besides the instance and the credentials: `?name=value` in a connection string, `name = \"value\"` in a fleet file, or the variable.\n\n");
+        out.push_str("| provider | option | what it is | default | variable |\n| --- | --- | --- | --- | --- |\n");
+        for p in providers {
+            for o in &p.manifest.options {
+                let default = match &o.default {
+                    Some(value) => format!("`{value}`"),
+                    None => "the document's `info.version`".to_owned(),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | {} | {default} | `{}` |",
+                    p.manifest.title, o.name, o.describe, o.env
+                );
+            }
+        }
+    }
     out.push_str("\n# Environment variables\n\n");
     out.push_str(
         "[`InstanceConfig::from_env`](crate::InstanceConfig::from_env) reads, per provider:\n\n",

@@ -13,4 +13,5 @@ pub mod open_enums;
 pub mod overlay;
 pub mod providers;
 pub mod registry;
+pub mod select;
 pub mod surface;

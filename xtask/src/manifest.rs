@@ -34,6 +34,10 @@ pub struct Manifest {
     #[serde(default)]
     pub quota: Option<Quota>,
     pub status: Status,
+    #[serde(default)]
+    pub errors: Errors,
+    #[serde(default, rename = "option")]
+    pub options: Vec<OptionSpec>,
     pub simulator: Simulator,
     #[serde(default)]
     pub demo: Vec<Demo>,
@@ -104,8 +108,41 @@ pub struct Quota {
 #[serde(deny_unknown_fields)]
 pub struct Status {
     pub operation: String,
+}
+
+/// How the provider's errors read, where it differs from the status model's defaults.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Errors {
+    /// HTTP statuses and the kind each means for this provider.
     #[serde(default)]
-    pub error_kinds: BTreeMap<u16, String>,
+    pub statuses: BTreeMap<u16, String>,
+    /// A JSON pointer to the vendor's own error code in an error body (`/error/code`).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Vendor error codes and the kind each means; they decide before the HTTP status.
+    #[serde(default)]
+    pub codes: BTreeMap<i64, String>,
+    /// A JSON pointer to a boolean that makes an error temporary (`/error/is_transient`).
+    #[serde(default)]
+    pub transient: Option<String>,
+}
+
+/// A provider option: a value the status call needs besides the instance and credentials.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionSpec {
+    /// Its name in connection strings (`?name=value`) and fleet files.
+    pub name: String,
+    /// The status call's path parameter it fills.
+    pub parameter: String,
+    pub describe: String,
+    pub env: String,
+    /// Its default; with `document_version`, the normalized document's `info.version`.
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub document_version: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -347,9 +384,24 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Result<(), String> 
             return Err("[quota] `requests` and `per_seconds` are at least 1".into());
         }
     }
-    for (status, kind) in &m.status.error_kinds {
+    for (status, kind) in &m.errors.statuses {
         kind.parse::<ErrorKind>()
-            .map_err(|e| format!("[status] error_kinds {status}: {e}"))?;
+            .map_err(|e| format!("[errors] statuses {status}: {e}"))?;
+    }
+    for (code, kind) in &m.errors.codes {
+        kind.parse::<ErrorKind>()
+            .map_err(|e| format!("[errors] codes {code}: {e}"))?;
+    }
+    if !m.errors.codes.is_empty() && m.errors.code.is_none() {
+        return Err("[errors] `codes` need `code`, the JSON pointer to the vendor's code".into());
+    }
+    for option in &m.options {
+        if option.default.is_some() == option.document_version {
+            return Err(format!(
+                "[[option]] `{}`: give either a `default` or `document_version = true`",
+                option.name
+            ));
+        }
     }
     for (alias, key) in &m.fleet_aliases {
         if !["base_url", "instance", "token"].contains(&key.as_str()) {

@@ -180,7 +180,7 @@ pub fn dispatch(providers: &[Provider]) -> String {
 
 /// Facts from the manifest the client crate's hand-written glue uses, appended to its
 /// `generated.rs` (so the header name of an auth style is written once, in the manifest).
-pub fn client_manifest(provider: &Provider) -> String {
+pub fn client_manifest(provider: &Provider, normalized: &Value) -> String {
     let m = &provider.manifest;
     let name = &m.name;
     let default_base_url = opt_str(&m.base_url.default);
@@ -210,6 +210,15 @@ pub fn client_manifest(provider: &Provider) -> String {
         items.push(quote! {
             /// The instance is a number of at most this many digits.
             pub const INSTANCE_DIGITS: u8 = #digits;
+        });
+    }
+    let sends = status_query(normalized, &m.status.operation);
+    if !sends.is_empty() {
+        let pairs = sends.iter().map(|(name, value)| quote!((#name, #value)));
+        items.push(quote! {
+            /// The query parameters the status call sends, and their values, as the
+            /// normalized document's `x-wa-status-sends` says.
+            pub const STATUS_QUERY: &[(&str, &str)] = &[#(#pairs),*];
         });
     }
     let tokens = quote! {
@@ -306,11 +315,41 @@ fn info(
             ));
         }
     }
-    let error_kinds = m.status.error_kinds.iter().map(|(status, kind)| {
+    let kind = |kind: &String| {
         let kind: ErrorKind = kind.parse().expect("checked when the manifest was read");
         let kind = ident(&format!("{kind:?}"));
-        quote!((#status, ErrorKind::#kind))
+        quote!(ErrorKind::#kind)
+    };
+    let statuses = m.errors.statuses.iter().map(|(status, k)| {
+        let k = kind(k);
+        quote!((#status, #k))
     });
+    let codes = m.errors.codes.iter().map(|(code, k)| {
+        let k = kind(k);
+        quote!((#code, #k))
+    });
+    let code_pointer = opt_str(&m.errors.code);
+    let transient = opt_str(&m.errors.transient);
+    let document_version = doc
+        .pointer("/info/version")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let options = m
+        .options
+        .iter()
+        .map(|o| {
+            let (name, parameter, describe, env) = (&o.name, &o.parameter, &o.describe, &o.env);
+            if !path.contains(&format!("{{{parameter}}}")) {
+                return Err(format!(
+                    "specs/{}/provider.toml: option `{name}` fills `{parameter}`, which is not a path parameter of `{path}`",
+                    m.name
+                ));
+            }
+            let default = o.default.clone().unwrap_or_else(|| document_version.clone());
+            Ok(quote!(OptionInfo { name: #name, parameter: #parameter, describe: #describe, env: #env, default: #default }))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let aliases = m
         .fleet_aliases
         .iter()
@@ -347,12 +386,49 @@ fn info(
             },
             auth: AuthInfo { style: #style, noun: #a_noun, env: #a_env },
             quota: #quota,
-            status: StatusInfo { operation: #operation, path: #path, error_kinds: &[#(#error_kinds),*] },
+            status: StatusInfo { operation: #operation, path: #path },
+            errors: ErrorRules {
+                statuses: &[#(#statuses),*],
+                code: #code_pointer,
+                codes: &[#(#codes),*],
+                transient: #transient,
+            },
+            options: &[#(#options),*],
             fleet_aliases: &[#(#aliases),*],
             simulator: SimulatorInfo { base_path: #base_path, recorded_instance: #recorded },
             demo: &[#(#demo),*],
         };
     })
+}
+
+/// The query parameters of the operation `operation_id` whose `x-wa-status-sends` gives the
+/// value the status check sends (an overlay sets it, with the reason).
+fn status_query(doc: &Value, operation_id: &str) -> Vec<(String, String)> {
+    let Some(path) = status_path(doc, operation_id) else {
+        return Vec::new();
+    };
+    let parameters = doc["paths"][&path]
+        .as_object()
+        .into_iter()
+        .flat_map(|item| item.values())
+        .filter(|op| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+        .flat_map(|op| {
+            op.get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        });
+    parameters
+        .filter_map(|p| {
+            let p = match p.get("$ref").and_then(Value::as_str) {
+                Some(r) => doc.pointer(r.trim_start_matches('#'))?.clone(),
+                None => p,
+            };
+            let name = p.get("name")?.as_str()?.to_owned();
+            let value = p.get("x-wa-status-sends")?.as_str()?.to_owned();
+            Some((name, value))
+        })
+        .collect()
 }
 
 /// The path of the operation `operation_id` in a normalized document.
@@ -481,6 +557,11 @@ fn fleet_keys(providers: &[Provider]) -> Vec<String> {
         }
     }
     add("token_env".into());
+    for p in providers {
+        for option in &p.manifest.options {
+            add(option.name.clone());
+        }
+    }
     for p in providers {
         for (alias, key) in &p.manifest.fleet_aliases {
             if key == "token" {

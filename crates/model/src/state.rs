@@ -120,17 +120,21 @@ pub enum RequiredAction {
     ScanQr,
     /// The number is blocked: contact the provider or WhatsApp.
     ContactSupport,
+    /// The fix is in the provider's console: verification, payment, registration or
+    /// policy (the provider's message says which).
+    ReviewAccount,
 }
 
 impl RequiredAction {
     /// Every action, in the order of the status model.
-    pub const ALL: [RequiredAction; 6] = [
+    pub const ALL: [RequiredAction; 7] = [
         RequiredAction::Nothing,
         RequiredAction::Restart,
         RequiredAction::CheckPhone,
         RequiredAction::Wait,
         RequiredAction::ScanQr,
         RequiredAction::ContactSupport,
+        RequiredAction::ReviewAccount,
     ];
 
     /// The wire name, e.g. `scan_qr`.
@@ -142,6 +146,7 @@ impl RequiredAction {
             RequiredAction::Wait => "wait",
             RequiredAction::ScanQr => "scan_qr",
             RequiredAction::ContactSupport => "contact_support",
+            RequiredAction::ReviewAccount => "review_account",
         }
     }
 }

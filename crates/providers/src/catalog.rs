@@ -33,6 +33,9 @@ pub struct ProviderInfo {
     /// none.
     pub quota: Option<QuotaInfo>,
     pub status: StatusInfo,
+    pub errors: ErrorRules,
+    /// Values the status call needs besides the instance and the credentials.
+    pub options: &'static [OptionInfo],
     /// Extra fleet-file keys and the common key each stands for (`api_url` for
     /// `base_url`).
     pub fleet_aliases: &'static [(&'static str, &'static str)],
@@ -183,9 +186,35 @@ pub struct StatusInfo {
     /// Its path under the base URL, from the normalized document
     /// (`/{instance}/health`).
     pub path: &'static str,
-    /// HTTP statuses whose error kind differs from the status model's defaults (Green
-    /// API's 403 for a wrong id is `unauthenticated`).
-    pub error_kinds: &'static [(u16, ErrorKind)],
+}
+
+/// How the provider's errors read, where it differs from the status model's defaults.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ErrorRules {
+    /// HTTP statuses and the kind each means for this provider (a 403 for a wrong id may
+    /// be `unauthenticated`).
+    pub statuses: &'static [(u16, ErrorKind)],
+    /// A JSON pointer to the vendor's own error code in an error body.
+    pub code: Option<&'static str>,
+    /// Vendor error codes and the kind each means; they decide before the HTTP status.
+    pub codes: &'static [(i64, ErrorKind)],
+    /// A JSON pointer to a boolean that makes an error temporary.
+    pub transient: Option<&'static str>,
+}
+
+/// A provider option: a value the status call needs besides the instance and the
+/// credentials, given as `?name=value` in a connection string or `name = ...` in a fleet.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct OptionInfo {
+    pub name: &'static str,
+    /// The status call's path parameter it fills.
+    pub parameter: &'static str,
+    pub describe: &'static str,
+    /// The environment variable that gives it.
+    pub env: &'static str,
+    pub default: &'static str,
 }
 
 /// How the simulator serves the provider.

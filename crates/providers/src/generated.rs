@@ -119,11 +119,17 @@ static GREEN_API_INFO: ProviderInfo = ProviderInfo {
     status: StatusInfo {
         operation: "getStateInstance",
         path: "/waInstance{idInstance}/getStateInstance/{apiTokenInstance}",
-        error_kinds: &[
+    },
+    errors: ErrorRules {
+        statuses: &[
             (403u16, ErrorKind::Unauthenticated),
             (466u16, ErrorKind::QuotaExceeded),
         ],
+        code: None,
+        codes: &[],
+        transient: None,
     },
+    options: &[],
     fleet_aliases: &[
         ("api_token", "token"),
         ("api_url", "base_url"),
@@ -200,8 +206,14 @@ static HYPERSENDER_INFO: ProviderInfo = ProviderInfo {
     status: StatusInfo {
         operation: "checkInstanceHealth",
         path: "/{instance}/health",
-        error_kinds: &[],
     },
+    errors: ErrorRules {
+        statuses: &[],
+        code: None,
+        codes: &[],
+        transient: None,
+    },
+    options: &[],
     fleet_aliases: &[],
     simulator: SimulatorInfo {
         base_path: "/hypersender/api/whatsapp/v1",
@@ -264,8 +276,14 @@ static MEGAAPI_INFO: ProviderInfo = ProviderInfo {
     status: StatusInfo {
         operation: "getInstanceStatus",
         path: "/rest/instance/{instance_key}",
-        error_kinds: &[],
     },
+    errors: ErrorRules {
+        statuses: &[],
+        code: None,
+        codes: &[],
+        transient: None,
+    },
+    options: &[],
     fleet_aliases: &[("instance_key", "instance")],
     simulator: SimulatorInfo {
         base_path: "/megaapi",
@@ -330,8 +348,14 @@ static VZAPS_INFO: ProviderInfo = ProviderInfo {
     status: StatusInfo {
         operation: "sessionStatus",
         path: "/instances/{id}/session/status",
-        error_kinds: &[],
     },
+    errors: ErrorRules {
+        statuses: &[],
+        code: None,
+        codes: &[],
+        transient: None,
+    },
+    options: &[],
     fleet_aliases: &[("instance_id", "instance")],
     simulator: SimulatorInfo {
         base_path: "/vzaps",
@@ -396,8 +420,14 @@ static WAHA_INFO: ProviderInfo = ProviderInfo {
     status: StatusInfo {
         operation: "getSession",
         path: "/api/sessions/{session}",
-        error_kinds: &[],
     },
+    errors: ErrorRules {
+        statuses: &[],
+        code: None,
+        codes: &[],
+        transient: None,
+    },
+    options: &[],
     fleet_aliases: &[("api_key", "token"), ("session", "instance")],
     simulator: SimulatorInfo {
         base_path: "/waha",

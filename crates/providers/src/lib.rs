@@ -23,8 +23,9 @@ mod generated;
 mod recording;
 
 pub use catalog::{
-    AuthInfo, AuthStyle, BaseUrlInfo, ConnectionForm, DemoInstance, Hosting, InstanceInfo,
-    ProviderInfo, QuotaInfo, QuotaScope, SimulatorInfo, StatusInfo, UnknownProvider,
+    AuthInfo, AuthStyle, BaseUrlInfo, ConnectionForm, DemoInstance, ErrorRules, Hosting,
+    InstanceInfo, OptionInfo, ProviderInfo, QuotaInfo, QuotaScope, SimulatorInfo, StatusInfo,
+    UnknownProvider,
 };
 pub use generated::Provider;
 #[cfg(feature = "recordings")]

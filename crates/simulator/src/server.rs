@@ -86,6 +86,9 @@ pub fn status_request_at(address: &str, instance: &Instance) -> (String, Vec<(St
         .status
         .path
         .replace(&format!("{{{}}}", info.instance.parameter), &instance.id);
+    for option in info.options {
+        path = path.replace(&format!("{{{}}}", option.parameter), option.default);
+    }
     let bearer = || ("Authorization".to_owned(), format!("Bearer {token}"));
     let headers = match info.auth.style {
         AuthStyle::PathToken { parameter } => {

@@ -1,5 +1,6 @@
 //! The common vocabulary (from `wa-model`), and one reading of one instance.
 
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,10 @@ pub struct InstanceStatus {
     /// When the account connected, in the provider's own text (a time without a zone gets
     /// none invented).
     pub connected_at: Option<String>,
+    /// Provider facts that fit no common field and that a user acts on, by name (a quality
+    /// rating, a messaging tier, the date a suspension ends).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, String>,
     /// When this reading was taken, on this machine's clock (RFC 3339 on the wire).
     #[serde(with = "rfc3339")]
     pub observed_at: SystemTime,
@@ -41,6 +46,7 @@ impl InstanceStatus {
             raw_state: observation.raw_state,
             account: observation.account,
             connected_at: observation.connected_at,
+            details: observation.details,
             observed_at: SystemTime::now(),
         }
     }

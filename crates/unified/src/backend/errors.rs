@@ -78,7 +78,7 @@ pub(crate) async fn from_client_error<E: Serialize>(
 /// The kind of an HTTP status: the provider's own meaning where its manifest gives one
 /// (a 403 for a wrong id may mean `unauthenticated`), else the status model's.
 pub(crate) fn kind_of_status(provider: Provider, status: u16) -> ErrorKind {
-    let own = provider.info().status.error_kinds.iter();
+    let own = provider.info().errors.statuses.iter();
     own.copied()
         .find(|(s, _)| *s == status)
         .map(|(_, kind)| kind)
@@ -91,7 +91,27 @@ pub(crate) fn kind_of_status(provider: Provider, status: u16) -> ErrorKind {
         })
 }
 
-/// The error for an HTTP status, following the status model's kinds.
+/// The kind of an error answer: the vendor's own error code where the provider's manifest
+/// says what it means (Graph's 190 is `unauthenticated`, whatever the HTTP status), else
+/// the kind of its status.
+pub(crate) fn kind_of_answer(provider: Provider, status: u16, body: &[u8]) -> ErrorKind {
+    let rules = &provider.info().errors;
+    let own = rules
+        .code
+        .filter(|_| !rules.codes.is_empty())
+        .and_then(|pointer| {
+            let body: serde_json::Value = serde_json::from_slice(body).ok()?;
+            let code = body.pointer(pointer)?.as_i64()?;
+            rules
+                .codes
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|(_, kind)| *kind)
+        });
+    own.unwrap_or_else(|| kind_of_status(provider, status))
+}
+
+/// The error for an error answer, following the status model's kinds.
 pub(crate) fn from_status(
     provider: Provider,
     status: u16,
@@ -99,7 +119,7 @@ pub(crate) fn from_status(
     body: &[u8],
     secrets: &[&str],
 ) -> Error {
-    match kind_of_status(provider, status) {
+    match kind_of_answer(provider, status, body) {
         ErrorKind::Unauthenticated => Error::Unauthenticated { provider, status },
         ErrorKind::NotFound => Error::NotFound { provider },
         ErrorKind::RateLimited => Error::RateLimited {
@@ -179,8 +199,8 @@ mod tests {
             let own = |s: u16| {
                 provider
                     .info()
-                    .status
-                    .error_kinds
+                    .errors
+                    .statuses
                     .iter()
                     .find(|(status, _)| *status == s)
                     .map(|(_, k)| *k)
@@ -204,7 +224,7 @@ mod tests {
         // The manifests' own meanings are used: at least one provider has some.
         assert!(Provider::ALL
             .iter()
-            .any(|p| !p.info().status.error_kinds.is_empty()));
+            .any(|p| !p.info().errors.statuses.is_empty()));
     }
 
     #[test]

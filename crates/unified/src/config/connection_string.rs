@@ -195,6 +195,19 @@ pub(crate) fn render(config: &InstanceConfig) -> String {
         text.push('/');
         text.push_str(tail);
     }
+    // Options that differ from their default, as a query.
+    let changed: Vec<String> = info
+        .options
+        .iter()
+        .filter_map(|o| {
+            let value = config.option(o.name)?;
+            (value != o.default).then(|| format!("{}={value}", o.name))
+        })
+        .collect();
+    if !changed.is_empty() {
+        text.push('?');
+        text.push_str(&changed.join("&"));
+    }
     text
 }
 

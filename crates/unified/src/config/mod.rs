@@ -58,6 +58,11 @@ impl InstanceConfig {
         builder.base_url = lookup(info.base_url.env);
         builder.instance = lookup(info.instance.env);
         builder.token = lookup(info.auth.env).map(Secret::from);
+        for option in info.options {
+            if let Some(value) = lookup(option.env) {
+                builder.options.insert(option.name.to_owned(), value);
+            }
+        }
         if let AuthStyle::BearerOrHeaderPair { pair_env, .. } = info.auth.style {
             if let (Some(first), Some(second)) = (lookup(pair_env[0]), lookup(pair_env[1])) {
                 builder.pair = Some((Secret::from(first), Secret::from(second)));
@@ -142,7 +147,8 @@ impl InstanceConfigBuilder {
         self
     }
 
-    /// A provider option.
+    /// A provider option (see the crate docs' options table); those not given take their
+    /// default.
     pub fn with_option(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.insert(name.into(), value.into());
         self
@@ -177,8 +183,27 @@ impl InstanceConfigBuilder {
         }
         let instance = instance.trim().to_owned();
         let credentials = credentials(provider, self.token, self.pair)?;
-        if let Some(name) = self.options.keys().next() {
-            return Err(fail(format!("`{name}` is not an option of {provider}")));
+        let mut options = self.options;
+        if let Some(name) = options
+            .keys()
+            .find(|name| !info.options.iter().any(|o| o.name == name.as_str()))
+        {
+            let known: Vec<&str> = info.options.iter().map(|o| o.name).collect();
+            let known = match known.is_empty() {
+                true => "none".to_owned(),
+                false => known.join(", "),
+            };
+            return Err(fail(format!(
+                "`{name}` is not an option of {provider} (its options: {known})"
+            )));
+        }
+        for option in info.options {
+            let value = options
+                .entry(option.name.to_owned())
+                .or_insert_with(|| option.default.to_owned());
+            if value.trim().is_empty() {
+                return Err(fail(format!("the option `{}` is empty", option.name)));
+            }
         }
         Ok(InstanceConfig {
             provider,
@@ -186,7 +211,7 @@ impl InstanceConfigBuilder {
                 base_url,
                 instance,
                 credentials,
-                options: self.options,
+                options,
             },
         })
     }

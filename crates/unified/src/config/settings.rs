@@ -38,6 +38,7 @@ pub struct InstanceSettings {
     token_env: Option<String>,
     pair: [Option<Secret>; 2],
     pair_env: [Option<String>; 2],
+    options: std::collections::BTreeMap<String, String>,
 }
 
 /// An instance name or number: TOML may give a numeric instance as an integer.
@@ -69,6 +70,8 @@ enum Key {
     TokenEnv,
     Pair(usize),
     PairEnv(usize),
+    /// A provider option, by name.
+    Option(&'static str),
 }
 
 /// The setting a key stands for, aliases included.
@@ -94,6 +97,9 @@ fn key(name: &str) -> Option<Key> {
             if *meaning == "token" && name.strip_suffix("_env") == Some(alias) {
                 return Some(Key::TokenEnv);
             }
+        }
+        if let Some(option) = info.options.iter().find(|o| o.name == name) {
+            return Some(Key::Option(option.name));
         }
         if let Some(keys) = info.auth.style.pair_keys() {
             for (index, key) in keys.iter().enumerate() {
@@ -178,6 +184,12 @@ impl<'de> Visitor<'de> for SettingsVisitor {
                 Key::PairEnv(index) => {
                     set(&mut settings.pair_env[index], map.next_value()?, &name)?
                 }
+                Key::Option(option) => {
+                    let value: String = map.next_value()?;
+                    if settings.options.insert(option.to_owned(), value).is_some() {
+                        return Err(de::Error::custom(format!("`{name}` is given twice")));
+                    }
+                }
             }
         }
         if settings.provider.is_none() {
@@ -201,6 +213,7 @@ impl fmt::Debug for InstanceSettings {
             .field("token_env", &self.token_env)
             .field("pair", &self.pair)
             .field("pair_env", &self.pair_env)
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -255,6 +268,9 @@ impl InstanceSettings {
         }
         if let Some(token) = token {
             builder = builder.with_token(token);
+        }
+        for (name, value) in self.options {
+            builder = builder.with_option(name, value);
         }
         match (first, second) {
             (Some(first), Some(second)) => builder = builder.with_token_pair(first, second),

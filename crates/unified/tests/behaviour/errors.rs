@@ -36,8 +36,8 @@ fn kind_for(provider: Provider, role: Role) -> K {
 fn kind_of_status(provider: Provider, status: u16, default: K) -> K {
     provider
         .info()
-        .status
-        .error_kinds
+        .errors
+        .statuses
         .iter()
         .find(|(s, _)| *s == status)
         .map_or(default, |(_, kind)| *kind)

@@ -39,6 +39,7 @@ fn expected_status(provider: Provider, id: &str, e: &ExpectedReading) -> Value {
             "profile_picture_url": e.profile_picture_url,
         },
         "connected_at": e.connected_at,
+        "details": e.details.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
     })
 }
 
@@ -53,7 +54,9 @@ fn compare(
     match (&recording.expect, result) {
         (Expect::Reading(expected), Ok(status)) => {
             let mut actual = serde_json::to_value(status).unwrap();
-            actual.as_object_mut().unwrap().remove("observed_at");
+            let object = actual.as_object_mut().unwrap();
+            object.remove("observed_at");
+            object.entry("details").or_insert_with(|| json!({}));
             let wanted = expected_status(provider, id, expected);
             if actual != wanted {
                 return Err(format!("{name}: read\n  {actual}\nexpected\n  {wanted}"));
