@@ -19,6 +19,8 @@ pub struct RecordedRequest {
     pub method: String,
     /// The path exactly as sent, percent-encoding included.
     pub path: String,
+    /// The query exactly as sent, if there was one.
+    pub query: Option<String>,
     /// Header names (lowercase) and values, in the order received.
     pub headers: Vec<(String, String)>,
 }
@@ -149,6 +151,7 @@ async fn record(
     let request = RecordedRequest {
         method: method.to_string(),
         path: uri.path().to_owned(),
+        query: uri.query().map(str::to_owned),
         headers: headers
             .iter()
             .map(|(name, value)| {
