@@ -20,6 +20,8 @@ pub(crate) enum Client {
     Vzaps(wa_vzaps::Client),
     #[cfg(feature = "waha")]
     Waha(wa_waha::Client),
+    #[cfg(feature = "whatsapp-cloud")]
+    WhatsAppCloud(wa_whatsapp_cloud::Client),
 }
 impl Client {
     /// The client for `config`, or an error naming the cargo feature to enable.
@@ -43,6 +45,10 @@ impl Client {
             Provider::Vzaps => backend::connect(config, transport).map(Client::Vzaps),
             #[cfg(feature = "waha")]
             Provider::Waha => backend::connect(config, transport).map(Client::Waha),
+            #[cfg(feature = "whatsapp-cloud")]
+            Provider::WhatsAppCloud => {
+                backend::connect(config, transport).map(Client::WhatsAppCloud)
+            }
             #[allow(unreachable_patterns)]
             other => Err(backend::not_enabled(other)),
         }
@@ -63,6 +69,8 @@ impl Client {
             Client::Vzaps(client) => backend::observe(client, config).await,
             #[cfg(feature = "waha")]
             Client::Waha(client) => backend::observe(client, config).await,
+            #[cfg(feature = "whatsapp-cloud")]
+            Client::WhatsAppCloud(client) => backend::observe(client, config).await,
             #[allow(unreachable_patterns)]
             _ => unreachable!("no client exists for a provider that is not enabled"),
         }
@@ -84,6 +92,10 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
         Provider::Vzaps => backend::decode::<wa_vzaps::Client>(provider, body),
         #[cfg(feature = "waha")]
         Provider::Waha => backend::decode::<wa_waha::Client>(provider, body),
+        #[cfg(feature = "whatsapp-cloud")]
+        Provider::WhatsAppCloud => {
+            backend::decode::<wa_whatsapp_cloud::Client>(provider, body)
+        }
         #[allow(unreachable_patterns)]
         other => Err(backend::not_enabled(other)),
     }
@@ -96,6 +108,7 @@ pub(crate) fn is_enabled(provider: Provider) -> bool {
         Provider::MegaApi => cfg!(feature = "megaapi"),
         Provider::Vzaps => cfg!(feature = "vzaps"),
         Provider::Waha => cfg!(feature = "waha"),
+        Provider::WhatsAppCloud => cfg!(feature = "whatsapp-cloud"),
         #[allow(unreachable_patterns)]
         _ => false,
     }
