@@ -228,6 +228,35 @@ mod tests {
     }
 
     #[test]
+    fn a_vendor_code_the_manifest_maps_decides_before_the_status() {
+        let mut checked = 0;
+        for provider in Provider::ALL.iter().copied() {
+            let rules = &provider.info().errors;
+            let Some(pointer) = rules.code else { continue };
+            for (code, kind) in rules.codes {
+                // The body `{"a": {"b": code}}` for the pointer `/a/b`.
+                let mut body = serde_json::json!(code);
+                for key in pointer.trim_start_matches('/').rsplit('/') {
+                    body = serde_json::json!({ key: body });
+                }
+                let bytes = serde_json::to_vec(&body).unwrap();
+                assert_eq!(
+                    kind_of_answer(provider, 400, &bytes),
+                    *kind,
+                    "{provider} {code}"
+                );
+                checked += 1;
+            }
+            assert_eq!(
+                kind_of_answer(provider, 400, b"{}"),
+                kind_of_status(provider, 400),
+                "{provider}"
+            );
+        }
+        assert!(checked > 0, "no provider maps its own error codes");
+    }
+
+    #[test]
     fn retry_after_seconds_are_kept() {
         let provider = Provider::ALL[0];
         let error = from_status(provider, 429, &headers("37"), b"", &[]);

@@ -391,3 +391,55 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
     .unwrap_or_default();
     assert!(unknown.contains("unknown field `password`"), "{unknown}");
 }
+
+#[test]
+fn options_take_their_defaults_and_show_when_changed() {
+    let mut checked = 0;
+    for provider in Provider::ALL.iter().copied() {
+        let info = provider.info();
+        let (text, _) = fill(provider, &info.connection_strings[0]);
+        let names: Vec<&str> = info.options.iter().map(|o| o.name).collect();
+        let known = if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        };
+        assert_eq!(
+            format!("{text}?no-such-option=1").parse::<InstanceConfig>().unwrap_err().to_string(),
+            format!("{provider}: invalid configuration: `no-such-option` is not an option of {provider} (its options: {known})")
+        );
+        for option in info.options {
+            let config: InstanceConfig = text.parse().unwrap();
+            assert_eq!(config.option(option.name), Some(option.default));
+            assert!(!config.to_string().contains('?'), "{config}");
+            let changed: InstanceConfig = format!("{text}?{}=v99.9", option.name).parse().unwrap();
+            assert_eq!(changed.option(option.name), Some("v99.9"));
+            assert!(
+                changed
+                    .to_string()
+                    .ends_with(&format!("?{}=v99.9", option.name)),
+                "{changed}"
+            );
+            let from_env = InstanceConfig::from_lookup(
+                provider,
+                &env(&[
+                    (info.base_url.env, "https://h"),
+                    (info.instance.env, INSTANCE),
+                    (info.auth.env, "t"),
+                    (option.env, "v98.0"),
+                ]),
+            )
+            .unwrap();
+            assert_eq!(from_env.option(option.name), Some("v98.0"));
+            let settings: InstanceSettings = toml::from_str(&format!(
+                "provider = \"{provider}\"\nbase_url = \"https://h\"\ninstance = \"{INSTANCE}\"\ntoken = \"t\"\n{} = \"v97.0\"\n",
+                option.name
+            ))
+            .unwrap();
+            let from_fleet = InstanceConfig::from_settings(settings, &env(&[])).unwrap();
+            assert_eq!(from_fleet.option(option.name), Some("v97.0"));
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no provider has an option");
+}
