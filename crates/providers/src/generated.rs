@@ -442,13 +442,13 @@ static WAHA_INFO: ProviderInfo = ProviderInfo {
     },
     demo: &[
         DemoInstance {
-            instance: "default",
+            instance: "line-0001",
             response: "working",
             token: Some("waha-demo-api-key"),
             token_pair: None,
         },
         DemoInstance {
-            instance: "support",
+            instance: "line-0002",
             response: "scan-qr-code",
             token: Some("waha-demo-api-key"),
             token_pair: None,
