@@ -164,3 +164,39 @@ fn a_folder_without_a_manifest_is_named_with_what_to_add() {
     );
     fs::remove_dir_all(root).unwrap();
 }
+
+/// Every normalized document holds one operation, the provider's status call, and only
+/// components that something left references: a vendor's whole-platform document gives a
+/// small client.
+#[test]
+fn every_normalized_document_holds_only_the_status_operation() {
+    let root = workspace_root();
+    for provider in discover(&root).unwrap() {
+        let doc = normalize(&root, &provider).unwrap();
+        let operations: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .filter_map(|op| op.get("operationId").and_then(|id| id.as_str()))
+            .collect();
+        assert_eq!(
+            operations,
+            [provider.manifest.status.operation.as_str()],
+            "{}",
+            provider.name
+        );
+        let text = serde_json::to_string(&doc).unwrap();
+        for (name, _) in doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                text.contains(&format!("\"#/components/schemas/{name}\"")),
+                "{}: `{name}` is referenced by nothing",
+                provider.name
+            );
+        }
+    }
+}
