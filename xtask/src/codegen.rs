@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api_version::remove_api_version_header;
 use crate::downconvert::downconvert;
+use crate::error_bodies::for_generator;
 use crate::hoist::hoist_response_schemas;
 use crate::open_enums::open_string_enums;
 use crate::overlay::apply_overlay;
@@ -85,9 +86,13 @@ pub fn generate(root: &Path, provider: &Provider) -> Result<Generated, String> {
     })
 }
 
-/// Runs progenitor on a normalized document and formats the result. A progenitor error or
-/// panic becomes an error naming the operation that caused it.
+/// Runs progenitor on a normalized document (as the generator sees it: see
+/// [`crate::error_bodies`]) and formats the result. A progenitor error or panic becomes an
+/// error naming the operation that caused it.
 pub fn generate_code(normalized: &Value) -> Result<String, String> {
+    let mut generator_view = normalized.clone();
+    for_generator(&mut generator_view);
+    let normalized = &generator_view;
     match run_progenitor(normalized) {
         Ok(code) => Ok(code),
         Err(whole_document_error) => Err(match failing_operation(normalized) {

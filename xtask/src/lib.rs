@@ -6,6 +6,7 @@ pub mod api_version;
 pub mod codegen;
 pub mod docs;
 pub mod downconvert;
+pub mod error_bodies;
 pub mod files;
 pub mod hoist;
 pub mod manifest;

@@ -126,6 +126,9 @@ pub struct Errors {
     /// A JSON pointer to a boolean that makes an error temporary (`/error/is_transient`).
     #[serde(default)]
     pub transient: Option<String>,
+    /// JSON pointers to the vendor's words, tried before the usual places.
+    #[serde(default)]
+    pub messages: Vec<String>,
 }
 
 /// A provider option: a value the status call needs besides the instance and credentials.
@@ -198,6 +201,7 @@ pub struct Expected {
     pub error: Option<String>,
     pub retry_after: Option<u64>,
     pub message: Option<String>,
+    pub temporary: Option<bool>,
 }
 
 /// A recording with its name, checked.
@@ -282,8 +286,10 @@ fn check_recording(file: &RecordingFile) -> Result<(), String> {
                         .map_err(|e| format!("[expect] {e}"))?;
                 }
             }
-            if e.retry_after.is_some() || e.message.is_some() {
-                return Err("[expect] `retry_after` and `message` go with an `error`".into());
+            if e.retry_after.is_some() || e.message.is_some() || e.temporary.is_some() {
+                return Err(
+                    "[expect] `retry_after`, `message` and `temporary` go with an `error`".into(),
+                );
             }
         }
         (None, Some(kind)) => {

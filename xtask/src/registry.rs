@@ -330,6 +330,7 @@ fn info(
     });
     let code_pointer = opt_str(&m.errors.code);
     let transient = opt_str(&m.errors.transient);
+    let messages = &m.errors.messages;
     let document_version = doc
         .pointer("/info/version")
         .and_then(Value::as_str)
@@ -392,6 +393,7 @@ fn info(
                 code: #code_pointer,
                 codes: &[#(#codes),*],
                 transient: #transient,
+                messages: &[#(#messages),*],
             },
             options: &[#(#options),*],
             fleet_aliases: &[#(#aliases),*],
@@ -505,17 +507,19 @@ fn recording(variant: &Ident, r: &Recording) -> Result<TokenStream, String> {
             }))
         }
         (None, Some(kind)) => {
-            let kind: ErrorKind = kind.parse().map_err(|e| format!("{name}: {e}"))?;
-            let kind = ident(&format!("{kind:?}"));
+            let kind_value: ErrorKind = kind.parse().map_err(|e| format!("{name}: {e}"))?;
+            let kind = ident(&format!("{kind_value:?}"));
             let retry_after = match e.retry_after {
                 Some(seconds) => quote!(Some(#seconds)),
                 None => quote!(None),
             };
             let message = opt_str(&e.message);
+            let temporary = e.temporary.unwrap_or(kind_value.is_temporary());
             quote!(crate::Expect::Error(crate::ExpectedError {
                 kind: ErrorKind::#kind,
                 retry_after: #retry_after,
                 message: #message,
+                temporary: #temporary,
             }))
         }
         (None, None) => return Err(format!("{name}: no expectation")),

@@ -101,6 +101,7 @@ impl Outcome {
                 "jid": status.account.jid,
                 "display_name": status.account.display_name,
                 "connected_at": status.connected_at,
+                "details": status.details,
                 "observed_at": humantime::format_rfc3339_millis(status.observed_at).to_string(),
             }),
             Err(error) => json!({
@@ -113,10 +114,15 @@ impl Outcome {
     }
 }
 
+/// An error as JSON: its kind, its one-line message, and its parts for programs (the
+/// vendor's own words, the HTTP status and the wait asked for, each `null` when absent).
 pub fn error_json(error: &Error) -> Value {
     json!({
         "kind": error.kind().name(),
         "message": error.to_string(),
+        "vendor_message": error.vendor_message(),
+        "http_status": error.status(),
+        "retry_after_seconds": error.retry_after().map(|wait| wait.as_secs_f64()),
         "temporary": error.is_temporary(),
     })
 }
@@ -166,11 +172,15 @@ pub fn plugin_line(outcomes: &[Outcome]) -> String {
         .filter(|o| o.reading() == "connected")
         .count();
     let severity = worst(outcomes);
-    let text = if connected == total {
+    let mut text = if connected == total {
         format!("{total} of {total} connected")
     } else {
         format!("{} of {total} not connected", total - connected)
     };
+    if let Some(reason) = first_problem(outcomes) {
+        text.push_str(": ");
+        text.push_str(&reason);
+    }
     let mut perfdata = vec![format!("connected={connected};;;0;{total}")];
     for (name, count) in counts(outcomes) {
         if name != "connected" {
@@ -184,12 +194,36 @@ pub fn plugin_line(outcomes: &[Outcome]) -> String {
     )
 }
 
+/// Why the first instance that is not connected is not: its name and its error (kind,
+/// summary and the vendor's words) or its state, on one line. A plugin's first line is
+/// all a Nagios operator sees, so it must name the reason, not only count instances.
+fn first_problem(outcomes: &[Outcome]) -> Option<String> {
+    let outcome = outcomes.iter().find(|o| o.reading() != "connected")?;
+    let reason = match &outcome.result {
+        Ok(status) => match status.required_action {
+            Some(action) => format!("{} ({})", status.state, action.name()),
+            None => status.state.to_string(),
+        },
+        Err(error) => error.to_string(),
+    };
+    Some(format!("{}: {reason}", outcome.name).replace('|', "/"))
+}
+
+/// Named details as `name=value` pairs, or `-`.
+fn details_cell(details: &BTreeMap<String, String>) -> String {
+    if details.is_empty() {
+        return "-".into();
+    }
+    let pairs: Vec<String> = details.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.join(" ")
+}
+
 /// The table for people.
 pub fn table(outcomes: &[Outcome]) -> String {
     let header = [
-        "NAME", "PROVIDER", "STATE", "RAW", "PHONE", "ACTION", "ERROR",
+        "NAME", "PROVIDER", "STATE", "RAW", "PHONE", "ACTION", "DETAILS", "ERROR",
     ];
-    let rows: Vec<[String; 7]> = outcomes
+    let rows: Vec<[String; 8]> = outcomes
         .iter()
         .map(|o| match &o.result {
             Ok(status) => [
@@ -199,12 +233,14 @@ pub fn table(outcomes: &[Outcome]) -> String {
                 status.raw_state.clone(),
                 status.account.phone.clone().unwrap_or_else(|| "-".into()),
                 status.required_action.map_or("-", |a| a.name()).to_owned(),
+                details_cell(&status.details),
                 "-".into(),
             ],
             Err(error) => [
                 o.name.clone(),
                 o.provider.name().to_owned(),
                 "error".into(),
+                "-".into(),
                 "-".into(),
                 "-".into(),
                 "-".into(),
@@ -249,9 +285,9 @@ mod tests {
                 "i",
                 wa_unified::Observation::new(state, "RAW"),
             )),
-            None => Err(Error::NotFound {
-                provider: Provider::ALL[0],
-            }),
+            None => Err("no-such-gateway://x@h/i"
+                .parse::<wa_unified::InstanceConfig>()
+                .unwrap_err()),
         };
         Outcome {
             name: "n".into(),
@@ -298,7 +334,7 @@ mod tests {
         .collect();
         assert_eq!(
             plugin_line(&fleet),
-            "WHATSAPP CRITICAL - 2 of 4 not connected | connected=2;;;0;4 awaiting_pairing=1;;;0;4 error=1;;;0;4"
+            "WHATSAPP CRITICAL - 2 of 4 not connected: n: awaiting_pairing (scan_qr) | connected=2;;;0;4 awaiting_pairing=1;;;0;4 error=1;;;0;4"
         );
         assert_eq!(
             summary(&fleet),

@@ -177,14 +177,23 @@ async fn table_format_all_connected_exits_0() {
     let lines: Vec<&str> = output.stdout.lines().collect();
     assert_eq!(
         cells(lines[0]),
-        ["NAME", "PROVIDER", "STATE", "RAW", "PHONE", "ACTION", "ERROR"]
+        ["NAME", "PROVIDER", "STATE", "RAW", "PHONE", "ACTION", "DETAILS", "ERROR"]
     );
-    let columns: Vec<usize> = ["PROVIDER", "STATE", "RAW", "PHONE", "ACTION", "ERROR"]
-        .iter()
-        .map(|h| lines[0].find(h).unwrap())
-        .collect();
+    let columns: Vec<usize> = [
+        "PROVIDER", "STATE", "RAW", "PHONE", "ACTION", "DETAILS", "ERROR",
+    ]
+    .iter()
+    .map(|h| lines[0].find(h).unwrap())
+    .collect();
     for (line, instance) in lines[1..=instances.len()].iter().zip(&instances) {
         let e = instance.expected_reading().unwrap();
+        let mut pairs: Vec<String> = e.details.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        pairs.sort();
+        let details = if pairs.is_empty() {
+            "-".to_owned()
+        } else {
+            pairs.join(" ")
+        };
         assert_eq!(
             cells(line),
             [
@@ -194,6 +203,7 @@ async fn table_format_all_connected_exits_0() {
                 e.raw_state,
                 e.phone.unwrap_or("-"),
                 e.action.map_or("-", |a| a.name()),
+                &details,
                 "-"
             ]
         );
@@ -267,6 +277,7 @@ async fn json_format_has_every_field_and_errors_in_place_of_state() {
             "jid",
             "display_name",
             "connected_at",
+            "details",
             "observed_at"
         ]
     );
@@ -292,10 +303,21 @@ async fn json_format_has_every_field_and_errors_in_place_of_state() {
         .recording_for(Role::Unauthenticated)
         .unwrap()
         .status;
+    let vendor = wrong_provider
+        .recording_for(Role::Unauthenticated)
+        .and_then(|r| r.expected_error())
+        .and_then(|e| e.message);
+    let said = vendor.map(|words| format!(": {words}")).unwrap_or_default();
     assert_eq!(
         failure["error"]["message"],
-        format!("{wrong_provider}: the credentials were rejected (HTTP {status})")
+        format!("{wrong_provider}: unauthenticated: the credentials were rejected (HTTP {status}){said}")
     );
+    assert_eq!(
+        failure["error"]["vendor_message"],
+        serde_json::json!(vendor)
+    );
+    assert_eq!(failure["error"]["http_status"], status);
+    assert_eq!(failure["error"]["retry_after_seconds"], Value::Null);
     let expected = summary(&instances).replacen(
         &format!("{} instances:", instances.len()),
         &format!("{} instances:", instances.len() + 1),
@@ -326,8 +348,9 @@ async fn jsonl_format_is_one_object_per_line() {
     assert_eq!(names, expected);
 }
 
-/// The plugin line `check --plugin-output` must print for `instances`.
-fn plugin_line(instances: &[Instance], errors: usize) -> (u8, String) {
+/// The plugin line `check --plugin-output` must print for `instances` and `errors` failed
+/// checks, naming `problem` (the first instance not connected, and why).
+fn plugin_line(instances: &[Instance], errors: usize, problem: Option<String>) -> (u8, String) {
     let total = instances.len() + errors;
     let states: Vec<ConnectionState> = instances
         .iter()
@@ -353,6 +376,10 @@ fn plugin_line(instances: &[Instance], errors: usize) -> (u8, String) {
         format!("{total} of {total} connected")
     } else {
         format!("{} of {total} not connected", total - connected)
+    };
+    let text = match problem {
+        Some(problem) => format!("{text}: {problem}"),
+        None => text,
     };
     let mut perfdata = vec![format!("connected={connected};;;0;{total}")];
     for (state, count) in counts(instances) {
@@ -385,7 +412,17 @@ async fn every_exit_status() {
         }
         let (_sim, targets) = serve(instances.clone()).await;
         let output = check(&targets, &["--plugin-output"]).await;
-        let (code, line) = plugin_line(&instances, 0);
+        let problem = instances
+            .iter()
+            .find(|i| i.expected_reading().unwrap().state != ConnectionState::Connected)
+            .map(|i| {
+                let e = i.expected_reading().unwrap();
+                match e.action {
+                    Some(action) => format!("{}: {} ({})", i.id, e.state, action.name()),
+                    None => format!("{}: {}", i.id, e.state),
+                }
+            });
+        let (code, line) = plugin_line(&instances, 0, problem);
         assert_eq!(code, wanted);
         assert_eq!(output.code, i32::from(code), "{line}");
         assert_eq!(output.stdout, line);
@@ -402,7 +439,18 @@ async fn every_exit_status() {
     .unwrap();
     let output = check(&targets, &["--plugin-output"]).await;
     assert_eq!(output.code, 3);
-    let (_, line) = plugin_line(&instances[1..], 1);
+    let json = check(&targets, &["--format", "json"]).await;
+    let array: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
+    let message = array[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("{}: decode: ", broken.provider)),
+        "{message}"
+    );
+    let (_, line) = plugin_line(
+        &instances[1..],
+        1,
+        Some(format!("{}: {message}", broken.id)),
+    );
     assert_eq!(output.stdout, line);
 }
 
@@ -532,11 +580,11 @@ async fn bad_input_gets_one_clear_line_and_exit_3() {
     let cases: Vec<(Vec<String>, String)> = vec![
         (
             vec!["check".into(), format!("{tail_provider}://234%7Cmy-secret@app.example.com")],
-            format!("wa-status: error: {tail_provider}: invalid configuration: connection string `{tail_provider}://***@app.example.com`: the instance is missing after the host: expected {}", forms.join(" or ")),
+            format!("wa-status: error: {tail_provider}: invalid_config: connection string `{tail_provider}://***@app.example.com`: the instance is missing after the host: expected {}", forms.join(" or ")),
         ),
         (
             vec!["check".into(), "no-such-gateway://my-secret@host/x".into()],
-            format!("wa-status: error: invalid configuration: connection string `no-such-gateway://***@host/x`: unknown provider `no-such-gateway`: expected {}", Provider::names_sentence()),
+            format!("wa-status: error: invalid_config: connection string `no-such-gateway://***@host/x`: unknown provider `no-such-gateway`: expected {}", Provider::names_sentence()),
         ),
         (
             vec!["check".into(), "--config".into(), unknown_provider.display().to_string()],
@@ -544,7 +592,7 @@ async fn bad_input_gets_one_clear_line_and_exit_3() {
         ),
         (
             vec!["check".into(), "--config".into(), missing_env.display().to_string()],
-            format!("wa-status: error: {}: instance 1: {first}: invalid configuration: the environment variable `CLI_TEST_NOT_SET` (from `token_env`) is not set", missing_env.display()),
+            format!("wa-status: error: {}: instance 1: {first}: invalid_config: the environment variable `CLI_TEST_NOT_SET` (from `token_env`) is not set", missing_env.display()),
         ),
         (
             vec!["check".into(), "--config".into(), malformed.display().to_string()],
@@ -954,10 +1002,44 @@ async fn check_reads_every_recording_from_the_simulator_and_a_test_server() {
                             serde_json::json!(e.display_name),
                             "{name}"
                         );
+                        let details: BTreeMap<&str, &str> = e.details.iter().copied().collect();
+                        assert_eq!(object["details"], serde_json::json!(details), "{name}");
                     }
                     (None, wa_providers::Expect::Error(e)) => {
                         assert_eq!(output.code, 3, "{name}");
-                        assert_eq!(object["error"]["kind"], e.kind.name(), "{name}");
+                        let error = &object["error"];
+                        assert_eq!(error["kind"], e.kind.name(), "{name}");
+                        assert_eq!(
+                            error["vendor_message"],
+                            serde_json::json!(e.message),
+                            "{name}"
+                        );
+                        assert_eq!(error["temporary"], e.temporary, "{name}");
+                        let message = error["message"].as_str().unwrap();
+                        assert!(
+                            message.starts_with(&format!("{provider}: {}: ", e.kind.name())),
+                            "{name}: {message}"
+                        );
+                        if let Some(words) = e.message {
+                            assert!(
+                                message.ends_with(&format!(": {words}")),
+                                "{name}: {message}"
+                            );
+                        }
+                        // The table's row and the plugin's first line carry the same message.
+                        let table = run(&["check", &target], &[]).await;
+                        let row = table.stdout.lines().nth(1).unwrap();
+                        assert!(row.ends_with(message), "{name}: {row}");
+                        let plugin = run(&["check", "--plugin-output", &target], &[]).await;
+                        assert_eq!(
+                            plugin.stdout.lines().next().unwrap(),
+                            format!(
+                                "WHATSAPP UNKNOWN - 1 of 1 not connected: {}: {} | connected=0;;;0;1 error=1;;;0;1",
+                                served.id,
+                                message.replace('|', "/")
+                            ),
+                            "{name}"
+                        );
                     }
                     (None, other) => panic!("{name}: {other:?}"),
                 }

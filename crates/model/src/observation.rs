@@ -71,19 +71,34 @@ impl Observation {
     }
 }
 
-/// A decoded answer that holds no reading (an envelope without its data, say): the
-/// reason, for the error a user sees.
+/// A decoded answer that holds no reading: the reason, for the error a user sees, and
+/// whether the answer is the provider's own report of a failure (an error envelope inside a
+/// 2xx answer, which the provider's document allows) rather than a body it does not
+/// describe.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unreadable {
     /// Why no reading could be taken, in a few words.
     pub reason: String,
+    /// The provider reported a failure: the error is classified by the body's code, or is
+    /// `unexpected_status` without one; never `decode`.
+    pub reported: bool,
 }
 
 impl Unreadable {
-    /// An answer without a reading, for `reason`.
+    /// An answer the mapping cannot read, for `reason` (a `decode` error unless the body
+    /// carries an error code).
     pub fn new(reason: impl Into<String>) -> Unreadable {
         Unreadable {
             reason: reason.into(),
+            reported: false,
+        }
+    }
+
+    /// A failure the provider reports inside a 2xx answer, for `reason`.
+    pub fn reported(reason: impl Into<String>) -> Unreadable {
+        Unreadable {
+            reason: reason.into(),
+            reported: true,
         }
     }
 }

@@ -201,6 +201,9 @@ pub struct ErrorRules {
     pub codes: &'static [(i64, ErrorKind)],
     /// A JSON pointer to a boolean that makes an error temporary.
     pub transient: Option<&'static str>,
+    /// JSON pointers to the vendor's words in an error body, tried before the usual places
+    /// (`message`, `error.message`, `error`, `description`).
+    pub messages: &'static [&'static str],
 }
 
 /// A provider option: a value the status call needs besides the instance and the

@@ -74,8 +74,10 @@ pub struct ExpectedError {
     pub kind: ErrorKind,
     /// The wait a 429 asks for, in seconds.
     pub retry_after: Option<u64>,
-    /// Text the error's message must contain (the vendor's words).
+    /// The vendor's words the error must carry, exactly (when given).
     pub message: Option<&'static str>,
+    /// Whether the error is temporary (the kind's own flag unless the vendor marks it).
+    pub temporary: bool,
 }
 
 impl Provider {
@@ -101,6 +103,14 @@ impl Recording {
         match &self.expect {
             Expect::Reading(reading) => Some(reading),
             Expect::Error(_) => None,
+        }
+    }
+
+    /// The error this recording must give, when it gives one.
+    pub fn expected_error(&self) -> Option<&ExpectedError> {
+        match &self.expect {
+            Expect::Reading(_) => None,
+            Expect::Error(error) => Some(error),
         }
     }
 

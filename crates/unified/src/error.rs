@@ -7,170 +7,134 @@ pub use wa_model::ErrorKind;
 
 use crate::Provider;
 
-/// Why a status check failed. No variant ever holds a secret: bodies are cut to a short
-/// excerpt with credentials masked, and transport errors carry no URL.
+/// Why a status check failed: its kind (the status model's wire name), the provider, the
+/// HTTP status when there was one, what went wrong in a few words, and what the vendor
+/// said, short and with every credential masked.
+///
+/// `Display` is one line that starts with the provider and the kind:
+/// `green-api: unauthenticated: the credentials were rejected (HTTP 401): Unauthorized`.
+/// No error ever holds a secret: bodies are cut to a short excerpt with credentials masked,
+/// and transport errors carry no URL where a provider's URL holds a secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Error {
-    /// The target or configuration cannot be used. `provider` is `None` when it could not
-    /// even be told (an unknown scheme, say).
-    InvalidConfig {
-        provider: Option<Provider>,
-        message: String,
-    },
-    /// The provider rejected the credentials (401, or the provider's own status).
-    Unauthenticated { provider: Provider, status: u16 },
-    /// The provider does not know the instance (404).
-    NotFound { provider: Provider },
-    /// The provider answered 429; `retry_after` is the wait it asked for, if it said.
-    RateLimited {
-        provider: Provider,
-        retry_after: Option<Duration>,
-    },
-    /// The account's quota is spent (the provider's own status, such as 466).
-    QuotaExceeded { provider: Provider },
-    /// The provider could not be reached or did not answer in time, reset the connection,
-    /// or answered with a 5xx status.
-    Unavailable {
-        provider: Provider,
-        status: Option<u16>,
-        reason: String,
-    },
-    /// A 2xx answer whose body is not what the provider's spec describes.
-    Decode {
-        provider: Provider,
-        reason: String,
-        excerpt: String,
-    },
-    /// Any other HTTP status.
-    UnexpectedStatus {
-        provider: Provider,
-        status: u16,
-        excerpt: String,
-    },
+pub struct Error {
+    kind: ErrorKind,
+    provider: Option<Provider>,
+    status: Option<u16>,
+    summary: String,
+    vendor: Option<String>,
+    retry_after: Option<Duration>,
+    temporary: bool,
 }
 
 impl Error {
-    pub(crate) fn invalid_config(provider: Option<Provider>, message: impl Into<String>) -> Error {
-        Error::InvalidConfig {
+    /// An error of `kind`; `summary` says what went wrong, in a few words.
+    pub(crate) fn new(
+        kind: ErrorKind,
+        provider: Option<Provider>,
+        summary: impl Into<String>,
+    ) -> Error {
+        Error {
+            kind,
             provider,
-            message: message.into(),
+            status: None,
+            summary: summary.into(),
+            vendor: None,
+            retry_after: None,
+            temporary: kind.is_temporary(),
         }
+    }
+
+    pub(crate) fn invalid_config(provider: Option<Provider>, message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidConfig, provider, message)
+    }
+
+    /// The HTTP status the error comes with.
+    pub(crate) fn with_status(mut self, status: u16) -> Error {
+        self.status = Some(status);
+        self
+    }
+
+    /// What the vendor said (already short and masked); empty text is nothing said.
+    pub(crate) fn with_vendor(mut self, words: Option<String>) -> Error {
+        self.vendor = words.filter(|w| !w.trim().is_empty());
+        self
+    }
+
+    /// The wait the provider asked for.
+    pub(crate) fn with_retry_after(mut self, wait: Option<Duration>) -> Error {
+        self.retry_after = wait;
+        self
+    }
+
+    /// Marks the error temporary (or not) whatever its kind, as a vendor may say.
+    pub(crate) fn with_temporary(mut self, temporary: bool) -> Error {
+        self.temporary = temporary;
+        self
     }
 
     /// The kind, with its wire name.
     pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::InvalidConfig { .. } => ErrorKind::InvalidConfig,
-            Error::Unauthenticated { .. } => ErrorKind::Unauthenticated,
-            Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::RateLimited { .. } => ErrorKind::RateLimited,
-            Error::QuotaExceeded { .. } => ErrorKind::QuotaExceeded,
-            Error::Unavailable { .. } => ErrorKind::Unavailable,
-            Error::Decode { .. } => ErrorKind::Decode,
-            Error::UnexpectedStatus { .. } => ErrorKind::UnexpectedStatus,
-        }
+        self.kind
     }
 
-    /// Whether retrying later may succeed.
+    /// Whether retrying later may succeed: rate limits and unavailability, and any error
+    /// the vendor marks as transient.
     pub fn is_temporary(&self) -> bool {
-        self.kind().is_temporary()
+        self.temporary
     }
 
-    /// The provider the failure concerns, when known.
+    /// The provider the failure concerns, when known (not for a connection string whose
+    /// scheme names no provider).
     pub fn provider(&self) -> Option<Provider> {
-        match self {
-            Error::InvalidConfig { provider, .. } => *provider,
-            Error::Unauthenticated { provider, .. }
-            | Error::NotFound { provider }
-            | Error::RateLimited { provider, .. }
-            | Error::QuotaExceeded { provider }
-            | Error::Unavailable { provider, .. }
-            | Error::Decode { provider, .. }
-            | Error::UnexpectedStatus { provider, .. } => Some(*provider),
-        }
+        self.provider
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// What went wrong, in a few words, without the vendor's.
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// What the vendor said: the `message`, `error` or `description` of its body, or its
+    /// text, short and with every credential masked.
+    pub fn vendor_message(&self) -> Option<&str> {
+        self.vendor.as_deref()
     }
 
     /// The wait the provider asked for with a 429, if any.
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Error::RateLimited { retry_after, .. } => *retry_after,
-            _ => None,
-        }
+        self.retry_after
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidConfig {
-                provider: Some(provider),
-                message,
-            } => write!(f, "{provider}: invalid configuration: {message}"),
-            Error::InvalidConfig {
-                provider: None,
-                message,
-            } => write!(f, "invalid configuration: {message}"),
-            Error::Unauthenticated { provider, status } => {
-                write!(
-                    f,
-                    "{provider}: the credentials were rejected (HTTP {status})"
-                )
-            }
-            Error::NotFound { provider } => {
-                write!(
-                    f,
-                    "{provider}: the provider does not know this instance (HTTP 404)"
-                )
-            }
-            Error::RateLimited {
-                provider,
-                retry_after: Some(wait),
-            } => write!(
-                f,
-                "{provider}: rate limited (HTTP 429), retry after {} s",
-                wait.as_secs_f64()
-            ),
-            Error::RateLimited {
-                provider,
-                retry_after: None,
-            } => write!(f, "{provider}: rate limited (HTTP 429)"),
-            Error::QuotaExceeded { provider } => {
-                write!(f, "{provider}: the account's quota is exhausted (HTTP 466)")
-            }
-            Error::Unavailable {
-                provider,
-                status: Some(status),
-                reason,
-            } => write!(f, "{provider}: unavailable (HTTP {status}): {reason}"),
-            Error::Unavailable {
-                provider,
-                status: None,
-                reason,
-            } => write!(f, "{provider}: unavailable: {reason}"),
-            Error::Decode {
-                provider,
-                reason,
-                excerpt,
-            } => write!(
-                f,
-                "{provider}: undecodable response: {reason}; body: {excerpt}"
-            ),
-            Error::UnexpectedStatus {
-                provider,
-                status,
-                excerpt,
-            } => write!(
-                f,
-                "{provider}: unexpected HTTP status {status}; body: {excerpt}"
-            ),
+        if let Some(provider) = self.provider {
+            write!(f, "{provider}: ")?;
         }
+        write!(f, "{}: {}", self.kind, self.summary)?;
+        match (self.status, self.retry_after) {
+            (Some(status), Some(wait)) => {
+                write!(f, " (HTTP {status}, retry after {} s)", wait.as_secs_f64())?
+            }
+            (Some(status), None) => write!(f, " (HTTP {status})")?,
+            (None, Some(wait)) => write!(f, " (retry after {} s)", wait.as_secs_f64())?,
+            (None, None) => {}
+        }
+        if let Some(vendor) = &self.vendor {
+            write!(f, ": {vendor}")?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for Error {}
 
-/// The longest body excerpt kept in an error, in characters.
+/// The longest body excerpt or vendor message kept in an error, in characters.
 pub const EXCERPT_CHARS: usize = 120;
 
 /// A short, printable excerpt of a body, with every secret masked. Control characters are
@@ -179,7 +143,12 @@ pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
     if body.is_empty() {
         return "(empty)".to_owned();
     }
-    let mut text = String::from_utf8_lossy(body).into_owned();
+    short(&String::from_utf8_lossy(body), secrets)
+}
+
+/// `text` with every secret masked, cut to [`EXCERPT_CHARS`] and kept on one line.
+pub(crate) fn short(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         text = text.replace(secret, "***");
     }
@@ -217,21 +186,35 @@ mod tests {
     }
 
     #[test]
-    fn messages_name_the_provider() {
+    fn messages_start_with_the_provider_and_the_kind_and_end_with_the_vendors_words() {
         for provider in Provider::ALL.iter().copied() {
-            let error = Error::RateLimited {
-                provider,
-                retry_after: Some(Duration::from_secs(42)),
-            };
+            let error = Error::new(ErrorKind::RateLimited, Some(provider), "rate limited")
+                .with_status(429)
+                .with_retry_after(Some(Duration::from_secs(42)))
+                .with_vendor(Some("Too Many Attempts.".into()));
             assert_eq!(
                 error.to_string(),
-                format!("{provider}: rate limited (HTTP 429), retry after 42 s")
+                format!("{provider}: rate_limited: rate limited (HTTP 429, retry after 42 s): Too Many Attempts.")
             );
             assert_eq!(error.retry_after(), Some(Duration::from_secs(42)));
+            assert!(error.is_temporary());
+            let quota = Error::new(
+                ErrorKind::QuotaExceeded,
+                Some(provider),
+                "the account's quota is exhausted",
+            )
+            .with_status(466)
+            .with_vendor(Some(" ".into()));
             assert_eq!(
-                Error::QuotaExceeded { provider }.to_string(),
-                format!("{provider}: the account's quota is exhausted (HTTP 466)")
+                quota.to_string(),
+                format!("{provider}: quota_exceeded: the account's quota is exhausted (HTTP 466)")
             );
+            assert!(!quota.is_temporary());
+            assert!(quota.clone().with_temporary(true).is_temporary());
         }
+        assert_eq!(
+            Error::invalid_config(None, "no scheme").to_string(),
+            "invalid_config: no scheme"
+        );
     }
 }

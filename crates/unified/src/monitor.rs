@@ -226,7 +226,7 @@ mod tests {
             let error = monitor.instance(config).unwrap_err();
             assert_eq!(
                 error.to_string(),
-                format!("{provider}: invalid configuration: the provider `{provider}` is not enabled in this build: enable the cargo feature `{provider}` of wa-unified")
+                format!("{provider}: invalid_config: the provider `{provider}` is not enabled in this build: enable the cargo feature `{provider}` of wa-unified")
             );
         }
     }

@@ -81,14 +81,10 @@ fn unit_random() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Provider;
+    use crate::{ErrorKind, Provider};
 
     fn unavailable() -> Error {
-        Error::Unavailable {
-            provider: Provider::ALL[0],
-            status: Some(503),
-            reason: "x".into(),
-        }
+        Error::new(ErrorKind::Unavailable, Some(Provider::ALL[0]), "x").with_status(503)
     }
 
     #[test]
@@ -112,19 +108,16 @@ mod tests {
 
     #[test]
     fn permanent_errors_are_not_retried() {
-        let error = Error::Unauthenticated {
-            provider: Provider::ALL[0],
-            status: 401,
-        };
+        let error = Error::new(ErrorKind::Unauthenticated, Some(Provider::ALL[0]), "x");
         assert_eq!(RetryPolicy::default().delay(0, &error), None);
     }
 
     #[test]
     fn retry_after_is_honoured_up_to_the_limit() {
         let policy = RetryPolicy::default();
-        let asked = |secs| Error::RateLimited {
-            provider: Provider::ALL[0],
-            retry_after: Some(Duration::from_secs(secs)),
+        let asked = |secs| {
+            Error::new(ErrorKind::RateLimited, Some(Provider::ALL[0]), "x")
+                .with_retry_after(Some(Duration::from_secs(secs)))
         };
         assert_eq!(policy.delay(0, &asked(2)), Some(Duration::from_secs(2)));
         assert_eq!(policy.delay(0, &asked(60)), None);

@@ -51,8 +51,9 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-/// The invariants of any result: a status is consistent, an error is a `decode` error
-/// that names the provider.
+/// The invariants of any result: a status is consistent (an action for every state but
+/// `unknown`), an error names the provider and is a `decode` error or the error a code in
+/// the body stands for (never one about the configuration or the transport).
 fn check(
     provider: Provider,
     result: Result<InstanceStatus, wa_unified::Error>,
@@ -61,11 +62,19 @@ fn check(
     match result {
         Ok(status) => {
             prop_assert_eq!(status.provider.name(), provider);
-            prop_assert_eq!(status.required_action, status.state.required_action());
+            prop_assert_eq!(
+                status.required_action.is_some(),
+                status.state != wa_unified::ConnectionState::Unknown
+            );
             prop_assert_eq!(status.instance.as_str(), "instance-1");
         }
         Err(error) => {
-            prop_assert_eq!(error.kind(), ErrorKind::Decode);
+            prop_assert!(
+                !matches!(error.kind(), ErrorKind::InvalidConfig),
+                "{}",
+                error
+            );
+            prop_assert_eq!(error.status(), None);
             prop_assert_eq!(error.provider().map(|p| p.name()), Some(provider));
             prop_assert!(error.to_string().starts_with(provider));
         }
@@ -192,10 +201,14 @@ fn excerpts_in_decode_errors_are_short() {
     let long = format!("{{\"status\": {}}}", "9".repeat(5000));
     for provider in Provider::ALL.iter().copied() {
         let error = decode(provider, "instance-1", long.as_bytes()).unwrap_err();
-        let wa_unified::Error::Decode { excerpt, .. } = &error else {
-            panic!("expected a decode error, got {error:?}");
-        };
-        assert_eq!(excerpt.chars().count(), wa_unified::EXCERPT_CHARS + 1);
+        assert_eq!(error.kind(), ErrorKind::Decode, "{error}");
+        // The excerpt of the body: its first characters, then an ellipsis.
+        let body_part = error.summary().rsplit("; body: ").next().unwrap();
+        assert_eq!(
+            body_part.chars().count(),
+            wa_unified::EXCERPT_CHARS + 1,
+            "{error}"
+        );
         assert!(error.to_string().len() < 400, "{error}");
     }
 }

@@ -12,9 +12,10 @@
 //! generated [`Client::get_state_instance`] with the instance's own credentials. The body
 //! is [`types::StateInstanceBody`]: `None` while the instance is being created (the body is
 //! JSON `null`), otherwise the `stateInstance` string (a string, so that a state added
-//! later still decodes).
+//! later still decodes) or the error Green API sometimes answers with HTTP 200.
 //!
 //! ```no_run
+//! use wa_green_api::types::StateAnswer;
 //! use wa_green_api::{Client, ClientOptions, Transport};
 //!
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,7 +27,8 @@
 //!     &transport,
 //! )?;
 //! match client.state_instance().await?.into_inner().0 {
-//!     Some(body) => println!("state: {}", body.state_instance),
+//!     Some(StateAnswer::InstanceState(body)) => println!("state: {}", body.state_instance),
+//!     Some(StateAnswer::ErrorInBody(error)) => println!("error {} in a 200 answer", error.code),
 //!     None => println!("the instance is being created"),
 //! }
 //! # Ok(())
@@ -128,7 +130,7 @@ impl Client {
     /// Asks for this client's own instance state (`getStateInstance`).
     pub async fn state_instance(
         &self,
-    ) -> Result<ResponseValue<types::StateInstanceBody>, Error<()>> {
+    ) -> Result<ResponseValue<types::StateInstanceBody>, Error<types::QuotaExceeded>> {
         // `id_instance` has at most 10 digits (checked in `for_instance`), so it fits.
         let id = i64::try_from(self.inner.id_instance).unwrap_or(i64::MAX);
         self.get_state_instance(id, self.inner.api_token_instance.expose())

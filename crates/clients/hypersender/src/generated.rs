@@ -2,7 +2,7 @@
 // provider's folder (specs/<provider>/) or the xtask, then regenerate.
 //
 // Source spec: specs/hypersender/openapi.yaml (sha256 57a0b6f736351a87121841e33bfc3549d2170588c8ebd68d5d44bc06cc91bad2)
-// Overlay:     specs/hypersender/overlay.yaml (sha256 a8f671d86e9c8c96094ec211445b8f44d1be93ec6619a8806367c88c4bb18138)
+// Overlay:     specs/hypersender/overlay.yaml (sha256 3468879d1ba75dda650d0d6132fe0e026c35b013b0cc63fdaf8671eabf24f5a3)
 // Normalized:  specs/hypersender/openapi.normalized.json
 // Generator:   progenitor 0.15.1
 
@@ -14,7 +14,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`CheckInstanceHealthResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckInstanceHealthResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connected_at: ::std::option::Option<::std::string::String>,
@@ -29,14 +29,27 @@ pub mod types {
 - PENDING: Awaiting server assignment
 
 Documented values: `STOPPED`, `STARTING`, `WORKING`, `SCAN_QR_CODE`, `FAILED`, `PENDING`. Other values may appear and are accepted.*/
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::string::String,
     }
     ///The body of an error answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorMessage {
+        ///Per-field errors, as the vendor's error shape elsewhere has them (Laravel's).
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub errors: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i64>,
     }
     /// Error types.
     pub mod error {
@@ -196,10 +209,19 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),

@@ -3,7 +3,7 @@
 //! `PENDING` `provisioning`; any other value `unknown`. `connected_at` is kept as the
 //! vendor's text (it has no time zone).
 
-use wa_client_support::wa_model::{ConnectionState, Observation, Reading, Unreadable};
+use wa_client_support::wa_model::{ConnectionState, Observation, Reading};
 use wa_client_support::{BuildError, StatusApi, Target, Transport};
 
 use crate::types::{CheckInstanceHealthResponse, ErrorMessage};
@@ -24,13 +24,9 @@ impl StatusApi for Client {
         self.check_instance_health(&target.instance).await
     }
 
-    /// Every field is optional in the vendor's schema, but an answer without `status`
-    /// says nothing.
+    /// `status` is required (the overlay says why): an answer without it fails to decode.
     fn read(body: &CheckInstanceHealthResponse) -> Reading {
-        let raw = body
-            .status
-            .as_deref()
-            .ok_or_else(|| Unreadable::new("the answer has no `status`"))?;
+        let raw = body.status.as_str();
         let state = match raw {
             "WORKING" => ConnectionState::Connected,
             "STARTING" => ConnectionState::Starting,

@@ -68,7 +68,7 @@ async fn decodes_every_documented_status_and_an_unknown_one() {
             CheckInstanceHealthResponse {
                 instance_id: Some(INSTANCE.into()),
                 connected_at: Some("2025-05-26T10:12:45".into()),
-                status: Some(status.into()),
+                status: status.into(),
             }
         );
     }
@@ -89,7 +89,9 @@ async fn a_404_and_a_429_are_typed_error_messages() {
                 assert_eq!(
                     response.into_inner(),
                     ErrorMessage {
-                        message: Some(message.into())
+                        errors: Default::default(),
+                        message: Some(message.into()),
+                        status_code: None,
                     }
                 );
             }

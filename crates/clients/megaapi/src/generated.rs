@@ -2,7 +2,7 @@
 // provider's folder (specs/<provider>/) or the xtask, then regenerate.
 //
 // Source spec: specs/megaapi/openapi.yaml (sha256 f12f9a518a2b87a239e704cafcff696d18c17609d389bc2f5182392eb2a0f738)
-// Overlay:     specs/megaapi/overlay.yaml (sha256 1b01b3b26b5ebc518ef860f7ef2d96b33311caf6e75b0ca9f5c2ef0c168b8e60)
+// Overlay:     specs/megaapi/overlay.yaml (sha256 61c6ccd5313a3001bfa04c55dd40c94f2b05962433c4249e94a03eac865873c5)
 // Normalized:  specs/megaapi/openapi.normalized.json
 // Generator:   progenitor 0.15.1
 
@@ -13,6 +13,19 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///The body of an error answer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ErrorBody {
+        pub error: bool,
+        pub message: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i64>,
+    }
     ///`GetInstanceStatusResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetInstanceStatusResponse {
@@ -34,15 +47,9 @@ pub mod types {
     pub struct GetInstanceStatusResponseInstanceUser {
         ///Phone Number
         pub id: ::std::string::String,
-    }
-    ///`GetInstanceStatusUnauthorized`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetInstanceStatusUnauthorized {
-        pub error: bool,
-        pub message: ::std::string::String,
-        pub name: ::std::string::String,
-        #[serde(rename = "statusCode")]
-        pub status_code: i64,
+        ///The account's display (push) name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
     }
     /// Error types.
     pub mod error {
@@ -159,7 +166,7 @@ Arguments:
         instance_key: &'a str,
     ) -> Result<
         ResponseValue<types::GetInstanceStatusResponse>,
-        Error<types::GetInstanceStatusUnauthorized>,
+        Error<types::ErrorBody>,
     > {
         let url = format!(
             "{}/rest/instance/{}", self.baseurl, encode_path(& instance_key.to_string()),
@@ -185,6 +192,9 @@ Arguments:
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),

@@ -1,8 +1,8 @@
 //! The generated MegaAPI client against a real HTTP server on 127.0.0.1.
 
 use wa_megaapi::types::{
-    GetInstanceStatusResponse, GetInstanceStatusResponseInstance,
-    GetInstanceStatusResponseInstanceUser, GetInstanceStatusUnauthorized,
+    ErrorBody, GetInstanceStatusResponse, GetInstanceStatusResponseInstance,
+    GetInstanceStatusResponseInstanceUser,
 };
 use wa_megaapi::{Client, ClientOptions, Error, Transport};
 use wa_tests::RecordingServer;
@@ -60,7 +60,8 @@ async fn decodes_a_connected_instance() {
                 key: "megastart-MZ1a".into(),
                 status: "connected".into(),
                 user: Some(GetInstanceStatusResponseInstanceUser {
-                    id: "5511999999999".into()
+                    id: "5511999999999".into(),
+                    name: None,
                 }),
             },
         }
@@ -117,11 +118,11 @@ async fn a_401_is_a_typed_error_body_not_the_success_type() {
             assert_eq!(response.status().as_u16(), 401);
             assert_eq!(
                 response.into_inner(),
-                GetInstanceStatusUnauthorized {
+                ErrorBody {
                     error: true,
-                    name: "UnauthorizedError".into(),
+                    name: Some("UnauthorizedError".into()),
                     message: "Invalid token".into(),
-                    status_code: 401,
+                    status_code: Some(401),
                 }
             );
         }

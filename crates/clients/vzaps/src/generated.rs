@@ -2,7 +2,7 @@
 // provider's folder (specs/<provider>/) or the xtask, then regenerate.
 //
 // Source spec: specs/vzaps/openapi.yaml (sha256 b973305956380b4b72a503c6070b9d0d5eee1ee2996450faee59b2f279461caa)
-// Overlay:     specs/vzaps/overlay.yaml (sha256 798511d399554d9cdc61e1bdf6bc35940518e2f14bbe816b2214916f5425036c)
+// Overlay:     specs/vzaps/overlay.yaml (sha256 d1e075a01c4ea3afebb2a8e444bb4ccfa0b789e19e1838898ebb7a4afbe1962b)
 // Normalized:  specs/vzaps/openapi.normalized.json
 // Generator:   progenitor 0.15.1
 
@@ -13,6 +13,22 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///The body of an error answer.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ErrorEnvelope {
+        ///An HTTP-like number (wuzapi) or a word such as `rate_limited` (the vendor's SDK).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::serde_json::Value>,
+        ///More about the error, in any shape.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub details: ::std::option::Option<::serde_json::Value>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
     ///`SessionStatusBusinessCategory`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SessionStatusBusinessCategory {
@@ -98,6 +114,10 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkerEnvelopeBase {
         pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         pub success: bool,
     }
     ///`WorkerEnvelopeSessionStatus`
@@ -106,6 +126,10 @@ pub mod types {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SessionStatusData>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         pub success: bool,
     }
     /// Error types.
@@ -221,7 +245,10 @@ Arguments:
     pub async fn session_status<'a>(
         &'a self,
         id: &'a str,
-    ) -> Result<ResponseValue<types::SessionStatusResponse>, Error<()>> {
+    ) -> Result<
+        ResponseValue<types::SessionStatusResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
         let url = format!(
             "{}/instances/{}/session/status", self.baseurl, encode_path(& id
             .to_string()),
@@ -246,6 +273,21 @@ Arguments:
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

@@ -5,12 +5,12 @@
 use wa_client_support::wa_model::{Account, ConnectionState, Observation, Reading, Unreadable};
 use wa_client_support::{BuildError, Credentials, StatusApi, Target, Transport};
 
-use crate::types::{SessionStatusData, SessionStatusResponse};
+use crate::types::{ErrorEnvelope, SessionStatusData, SessionStatusResponse};
 use crate::{Client, Error, ResponseValue};
 
 impl StatusApi for Client {
     type Body = SessionStatusResponse;
-    type ErrorBody = ();
+    type ErrorBody = ErrorEnvelope;
 
     fn connect(target: &Target, transport: &Transport) -> Result<Client, BuildError> {
         match &target.credentials {
@@ -31,13 +31,14 @@ impl StatusApi for Client {
         self.session_status(&target.instance).await
     }
 
-    /// An envelope without `data`, or one that reports `success: false`, says nothing about
-    /// the session.
+    /// The vendor's schema allows `success: false` beside `data`: when `data` is there, it
+    /// is read; an envelope without it is the provider's report of a failure (its `code`,
+    /// `error` and `message` say which).
     fn read(body: &SessionStatusResponse) -> Reading {
         let data = match body {
             SessionStatusResponse::WorkerEnvelopeSessionStatus(envelope) => match &envelope.data {
-                Some(data) if envelope.success => data,
-                _ => return Err(Unreadable::new("the envelope has no session data")),
+                Some(data) => data,
+                None => return Err(Unreadable::reported("the envelope holds no session data")),
             },
             SessionStatusResponse::SessionStatusData(bare) => bare,
         };

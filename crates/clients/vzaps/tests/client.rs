@@ -124,6 +124,8 @@ async fn decodes_the_pages_connected_example_with_its_business_profile() {
         SessionStatusResponse::WorkerEnvelopeSessionStatus(WorkerEnvelopeSessionStatus {
             code: 200,
             success: true,
+            error: None,
+            message: None,
             data: Some(SessionStatusData {
                 connected: true,
                 phone: Some("551151968302".into()),
@@ -167,6 +169,8 @@ async fn decodes_a_disconnected_envelope() {
         SessionStatusResponse::WorkerEnvelopeSessionStatus(WorkerEnvelopeSessionStatus {
             code: 200,
             success: true,
+            error: None,
+            message: None,
             data: Some(disconnected_data()),
         })
     );

@@ -1,25 +1,40 @@
-//! From a generated client's error to the common [`Error`]: one mapping for every
-//! provider, since all generated clients share `progenitor_client::Error`.
+//! From a failed call to the common [`Error`]: one mapping for every provider. An error
+//! answer is classified by the vendor's own error code where its manifest says what the
+//! code means, else by its HTTP status (with the provider's own meanings), whatever its
+//! body; the vendor's words go into the error, short and masked; a 2xx body that carries
+//! an error code is that error, not a decode failure.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use progenitor_client::Error as ClientError;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Serialize;
+use serde_json::Value;
 use wa_client_support::is_response_too_large;
-
 use wa_model::ErrorKind;
 
-use crate::error::{excerpt, Error};
+use crate::error::{excerpt, short, Error};
 use crate::Provider;
 
-/// Maps a failed call whose answer was not captured. `secrets` are masked in anything
+/// Where vendors put their words, tried in order after a provider's own places.
+const MESSAGE_POINTERS: [&str; 6] = [
+    "/message",
+    "/error/message",
+    "/error",
+    "/description",
+    "/errors/0/message",
+    "/detail",
+];
+
+/// Maps a failed call whose answer was not captured: a transport failure, a body that
+/// could not be read, or a 2xx body that did not decode. `secrets` are masked in anything
 /// taken from a body.
 pub(crate) async fn from_client_error<E: Serialize>(
     provider: Provider,
     error: ClientError<E>,
     secrets: &[&str],
 ) -> Error {
+    let unavailable = |summary: String| Error::new(ErrorKind::Unavailable, Some(provider), summary);
     match error {
         ClientError::ErrorResponse(response) => {
             let status = response.status().as_u16();
@@ -30,48 +45,36 @@ pub(crate) async fn from_client_error<E: Serialize>(
                 Ok(body) if body != b"null" => body,
                 _ => Vec::new(),
             };
-            from_status(provider, status, &headers, &body, secrets)
+            from_answer(provider, status, &headers, &body, secrets)
         }
         ClientError::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            // The body is capped by the client; a failure to read it only loses the excerpt.
+            // The body is capped by the client; a failure to read it only loses the words.
             let body = response.bytes().await.unwrap_or_default();
-            from_status(provider, status, &headers, &body, secrets)
+            from_answer(provider, status, &headers, &body, secrets)
         }
-        ClientError::InvalidResponsePayload(body, error) => Error::Decode {
-            provider,
-            reason: masked(&error.to_string(), secrets),
-            excerpt: excerpt(&body, secrets),
-        },
-        ClientError::ResponseBodyError(error) if is_response_too_large(&error) => Error::Decode {
-            provider,
-            reason: "the body is larger than the client's size cap".to_owned(),
-            excerpt: String::new(),
-        },
-        ClientError::ResponseBodyError(error) => Error::Unavailable {
-            provider,
-            status: error.status().map(|s| s.as_u16()),
-            reason: transport_reason(&error, "while reading the body"),
-        },
-        ClientError::CommunicationError(error) => Error::Unavailable {
-            provider,
-            status: None,
-            reason: transport_reason(&error, "while sending the request"),
-        },
+        ClientError::InvalidResponsePayload(body, error) => {
+            from_success_body(provider, &body, &error.to_string(), false, secrets)
+        }
+        ClientError::ResponseBodyError(error) if is_response_too_large(&error) => Error::new(
+            ErrorKind::Decode,
+            Some(provider),
+            "the body is larger than the client's size cap",
+        ),
+        ClientError::ResponseBodyError(error) => {
+            unavailable(transport_reason(&error, "while reading the body"))
+        }
+        ClientError::CommunicationError(error) => {
+            unavailable(transport_reason(&error, "while sending the request"))
+        }
         ClientError::InvalidRequest(message) => {
-            Error::invalid_config(Some(provider), masked(&message, secrets))
+            Error::invalid_config(Some(provider), short(&message, secrets))
         }
-        ClientError::InvalidUpgrade(error) => Error::Unavailable {
-            provider,
-            status: None,
-            reason: transport_reason(&error, "while upgrading"),
-        },
-        ClientError::Custom(message) => Error::Unavailable {
-            provider,
-            status: None,
-            reason: masked(&message, secrets),
-        },
+        ClientError::InvalidUpgrade(error) => {
+            unavailable(transport_reason(&error, "while upgrading"))
+        }
+        ClientError::Custom(message) => unavailable(short(&message, secrets)),
     }
 }
 
@@ -91,65 +94,178 @@ pub(crate) fn kind_of_status(provider: Provider, status: u16) -> ErrorKind {
         })
 }
 
-/// The kind of an error answer: the vendor's own error code where the provider's manifest
-/// says what it means (Graph's 190 is `unauthenticated`, whatever the HTTP status), else
-/// the kind of its status.
-pub(crate) fn kind_of_answer(provider: Provider, status: u16, body: &[u8]) -> ErrorKind {
+/// The kind the vendor's own error code means, where the provider's manifest says.
+fn kind_of_code(provider: Provider, body: Option<&Value>) -> Option<ErrorKind> {
     let rules = &provider.info().errors;
-    let own = rules
-        .code
-        .filter(|_| !rules.codes.is_empty())
-        .and_then(|pointer| {
-            let body: serde_json::Value = serde_json::from_slice(body).ok()?;
-            let code = body.pointer(pointer)?.as_i64()?;
-            rules
-                .codes
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map(|(_, kind)| *kind)
-        });
-    own.unwrap_or_else(|| kind_of_status(provider, status))
+    let code = body?.pointer(rules.code?)?.as_i64()?;
+    rules
+        .codes
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, kind)| *kind)
 }
 
-/// The error for an error answer, following the status model's kinds.
-pub(crate) fn from_status(
+/// What the status model calls each kind of failure, in a few words.
+fn summary(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Unauthenticated => "the credentials were rejected",
+        ErrorKind::NotFound => "the provider does not know this instance",
+        ErrorKind::RateLimited => "rate limited",
+        ErrorKind::QuotaExceeded => "the account's quota is exhausted",
+        ErrorKind::Unavailable => "the provider failed",
+        ErrorKind::Decode => "undecodable response",
+        ErrorKind::InvalidConfig => "invalid configuration",
+        _ => "unexpected HTTP status",
+    }
+}
+
+/// The error for an answer with an error status, whatever its body (JSON, HTML, text or
+/// nothing): its kind, its status, the wait it asks for, what the vendor said, and whether
+/// the vendor marks it transient.
+pub(crate) fn from_answer(
     provider: Provider,
     status: u16,
     headers: &HeaderMap,
     body: &[u8],
     secrets: &[&str],
 ) -> Error {
-    match kind_of_answer(provider, status, body) {
-        ErrorKind::Unauthenticated => Error::Unauthenticated { provider, status },
-        ErrorKind::NotFound => Error::NotFound { provider },
-        ErrorKind::RateLimited => Error::RateLimited {
-            provider,
-            retry_after: retry_after(headers),
-        },
-        ErrorKind::QuotaExceeded => Error::QuotaExceeded { provider },
-        ErrorKind::Unavailable => Error::Unavailable {
-            provider,
-            status: Some(status),
-            reason: excerpt(body, secrets),
-        },
-        _ => Error::UnexpectedStatus {
-            provider,
-            status,
-            excerpt: excerpt(body, secrets),
-        },
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let kind =
+        kind_of_code(provider, json.as_ref()).unwrap_or_else(|| kind_of_status(provider, status));
+    classified(provider, kind, json.as_ref(), body, secrets)
+        .with_status(status)
+        .with_retry_after(retry_after(headers))
+}
+
+/// A 2xx body that holds no reading: the error its code means, where it carries one (an
+/// HTTP-like `code` or `statusCode` of 400 or more, or the vendor's own code); else, when
+/// the provider `reported` the failure in a shape its document allows, an
+/// `unexpected_status` error saying why; else a decode error saying why.
+pub(crate) fn from_success_body(
+    provider: Provider,
+    body: &[u8],
+    reason: &str,
+    reported: bool,
+    secrets: &[&str],
+) -> Error {
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let own = kind_of_code(provider, json.as_ref());
+    let http_like = json.as_ref().and_then(|json| {
+        ["/code", "/statusCode"]
+            .iter()
+            .filter_map(|p| json.pointer(p).and_then(http_code))
+            .find(|code| *code >= 400)
+    });
+    let kind = match (own, http_like) {
+        (Some(kind), _) => kind,
+        (None, Some(code)) => kind_of_status(provider, code),
+        (None, None) if reported => {
+            let error = classified(
+                provider,
+                ErrorKind::UnexpectedStatus,
+                json.as_ref(),
+                body,
+                secrets,
+            );
+            let vendor = error.vendor_message().map(str::to_owned);
+            return Error::new(
+                ErrorKind::UnexpectedStatus,
+                Some(provider),
+                format!("{} (in a 2xx answer)", short(reason, secrets)),
+            )
+            .with_vendor(vendor);
+        }
+        (None, None) => {
+            let summary = format!(
+                "undecodable response: {}; body: {}",
+                short(reason, secrets),
+                excerpt(body, secrets)
+            );
+            return Error::new(ErrorKind::Decode, Some(provider), summary);
+        }
+    };
+    let error = classified(provider, kind, json.as_ref(), body, secrets);
+    let summary = format!("{} (in a 2xx answer)", error.summary());
+    let vendor = error.vendor_message().map(str::to_owned);
+    let temporary = error.is_temporary();
+    Error::new(kind, Some(provider), summary)
+        .with_vendor(vendor)
+        .with_temporary(temporary)
+}
+
+/// An error of `kind` with the vendor's words and its transient flag.
+fn classified(
+    provider: Provider,
+    kind: ErrorKind,
+    json: Option<&Value>,
+    body: &[u8],
+    secrets: &[&str],
+) -> Error {
+    let rules = &provider.info().errors;
+    let transient = rules
+        .transient
+        .and_then(|pointer| json?.pointer(pointer)?.as_bool());
+    Error::new(kind, Some(provider), summary(kind))
+        .with_vendor(vendor_words(provider, json, body, secrets))
+        .with_temporary(kind.is_temporary() || transient == Some(true))
+}
+
+/// A code as a number, whether JSON gives it as one or as digits.
+fn http_code(value: &Value) -> Option<u16> {
+    match value {
+        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     }
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not used by these providers).
+/// What the vendor said: the first text at the provider's own places, then at the usual
+/// ones (`message`, `error.message`, `error`, `description`, ...); for a body that is not
+/// JSON, the title of an HTML page or the first line of text. Short, and masked.
+pub(crate) fn vendor_words(
+    provider: Provider,
+    json: Option<&Value>,
+    body: &[u8],
+    secrets: &[&str],
+) -> Option<String> {
+    let words = match json {
+        Some(json) => provider
+            .info()
+            .errors
+            .messages
+            .iter()
+            .chain(MESSAGE_POINTERS.iter())
+            .find_map(|p| json.pointer(p)?.as_str().filter(|s| !s.trim().is_empty()))
+            .map(str::to_owned),
+        None => {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            let lower = text.to_ascii_lowercase();
+            match (lower.find("<title>"), lower.find("</title>")) {
+                (Some(start), Some(end)) if start + 7 <= end => {
+                    Some(text[start + 7..end].trim().to_owned())
+                }
+                _ if text.starts_with('<') => Some("an HTML page".to_owned()),
+                _ => text.lines().next().map(str::to_owned),
+            }
+        }
+    };
+    words
+        .filter(|w| !w.trim().is_empty())
+        .map(|w| short(w.trim(), secrets))
+}
+
+/// `Retry-After` in seconds, or as an HTTP date (the wait until then, none if past).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()?;
-    Some(Duration::from_secs(seconds))
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(text).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// A transport error in words, with its causes and without its URL.
@@ -174,13 +290,6 @@ fn transport_reason(error: &reqwest::Error, when: &str) -> String {
     reason
 }
 
-fn masked(text: &str, secrets: &[&str]) -> String {
-    secrets
-        .iter()
-        .filter(|s| !s.is_empty())
-        .fold(text.to_owned(), |text, secret| text.replace(secret, "***"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,7 +304,7 @@ mod tests {
     fn statuses_map_to_the_status_models_kinds_or_the_providers_own() {
         let none = HeaderMap::new();
         for provider in Provider::ALL.iter().copied() {
-            let kind = |s| from_status(provider, s, &none, b"", &[]).kind();
+            let kind = |s| from_answer(provider, s, &none, b"", &[]).kind();
             let own = |s: u16| {
                 provider
                     .info()
@@ -240,15 +349,12 @@ mod tests {
                     body = serde_json::json!({ key: body });
                 }
                 let bytes = serde_json::to_vec(&body).unwrap();
-                assert_eq!(
-                    kind_of_answer(provider, 400, &bytes),
-                    *kind,
-                    "{provider} {code}"
-                );
+                let error = from_answer(provider, 400, &HeaderMap::new(), &bytes, &[]);
+                assert_eq!(error.kind(), *kind, "{provider} {code}");
                 checked += 1;
             }
             assert_eq!(
-                kind_of_answer(provider, 400, b"{}"),
+                from_answer(provider, 400, &HeaderMap::new(), b"{}", &[]).kind(),
                 kind_of_status(provider, 400),
                 "{provider}"
             );
@@ -257,34 +363,127 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds_are_kept() {
+    fn retry_after_is_read_in_seconds_and_as_an_http_date() {
         let provider = Provider::ALL[0];
-        let error = from_status(provider, 429, &headers("37"), b"", &[]);
+        let error = from_answer(provider, 429, &headers("37"), b"", &[]);
         assert_eq!(error.retry_after(), Some(Duration::from_secs(37)));
-        let error = from_status(
+        let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let wait = from_answer(provider, 429, &headers(&soon), b"", &[])
+            .retry_after()
+            .unwrap();
+        assert!(
+            (Duration::from_secs(118)..=Duration::from_secs(120)).contains(&wait),
+            "{wait:?}"
+        );
+        let past = from_answer(
             provider,
             429,
             &headers("Wed, 21 Oct 2015 07:28:00 GMT"),
             b"",
             &[],
         );
-        assert_eq!(error.retry_after(), None);
+        assert_eq!(past.retry_after(), Some(Duration::ZERO));
+        let garbage = from_answer(provider, 429, &headers("soon"), b"", &[]);
+        assert_eq!(garbage.retry_after(), None);
+    }
+
+    #[test]
+    fn the_vendors_words_come_from_json_html_or_text_masked() {
+        let provider = Provider::ALL[0];
+        let words = |body: &str| {
+            let json: Option<Value> = serde_json::from_str(body).ok();
+            vendor_words(provider, json.as_ref(), body.as_bytes(), &["tok-123"])
+        };
+        assert_eq!(
+            words(r#"{"message":"Unauthenticated."}"#).as_deref(),
+            Some("Unauthenticated.")
+        );
+        assert_eq!(
+            words(r#"{"code":500,"error":"No session","success":false}"#).as_deref(),
+            Some("No session")
+        );
+        assert_eq!(
+            words(r#"{"error":{"message":"Invalid OAuth access token","code":190}}"#).as_deref(),
+            Some("Invalid OAuth access token")
+        );
+        assert_eq!(
+            words(r#"{"code":401,"description":"Unauthorized"}"#).as_deref(),
+            Some("Unauthorized")
+        );
+        assert_eq!(
+            words("<html><head><TITLE>502 Bad Gateway</TITLE></head></html>").as_deref(),
+            Some("502 Bad Gateway")
+        );
+        assert_eq!(
+            words("<html><body>nope</body></html>").as_deref(),
+            Some("an HTML page")
+        );
+        assert_eq!(
+            words("error code: 502\nmore").as_deref(),
+            Some("error code: 502")
+        );
+        assert_eq!(words("bad token tok-123").as_deref(), Some("bad token ***"));
+        assert_eq!(words(""), None);
+        assert_eq!(words(r#"{"message":"  "}"#), None);
+    }
+
+    #[test]
+    fn an_error_code_in_a_2xx_body_is_that_error() {
+        for provider in Provider::ALL.iter().copied() {
+            let error = from_success_body(
+                provider,
+                br#"{"code":401,"description":"Unauthorized"}"#,
+                "missing field",
+                false,
+                &[],
+            );
+            assert_eq!(error.kind(), kind_of_status(provider, 401), "{provider}");
+            assert_eq!(error.vendor_message(), Some("Unauthorized"));
+            assert_eq!(error.status(), None);
+            let error = from_success_body(
+                provider,
+                br#"{"code":"500","error":"No session","success":false}"#,
+                "x",
+                false,
+                &[],
+            );
+            assert_eq!(error.kind(), ErrorKind::Unavailable, "{provider}");
+            assert!(error.is_temporary());
+            let decode = from_success_body(provider, b"<html>", "expected value", false, &[]);
+            assert_eq!(decode.kind(), ErrorKind::Decode);
+            assert_eq!(
+                decode.to_string(),
+                format!("{provider}: decode: undecodable response: expected value; body: <html>")
+            );
+            // A failure the provider reports without an error code is not `decode`.
+            let reported = from_success_body(
+                provider,
+                br#"{"code":200,"success":false,"error":"busy"}"#,
+                "the envelope holds no session data",
+                true,
+                &[],
+            );
+            assert_eq!(
+                reported.to_string(),
+                format!("{provider}: unexpected_status: the envelope holds no session data (in a 2xx answer): busy")
+            );
+        }
     }
 
     #[test]
     fn a_5xx_without_a_body_says_so() {
         let provider = Provider::ALL[0];
-        let error = from_status(provider, 502, &HeaderMap::new(), b"", &[]);
+        let error = from_answer(provider, 502, &HeaderMap::new(), b"", &[]);
         assert_eq!(
             error.to_string(),
-            format!("{provider}: unavailable (HTTP 502): (empty)")
+            format!("{provider}: unavailable: the provider failed (HTTP 502)")
         );
     }
 
     #[test]
     fn bodies_are_masked() {
         let provider = Provider::ALL[0];
-        let error = from_status(
+        let error = from_answer(
             provider,
             418,
             &HeaderMap::new(),
@@ -293,7 +492,9 @@ mod tests {
         );
         assert_eq!(
             error.to_string(),
-            format!("{provider}: unexpected HTTP status 418; body: token *** here")
+            format!(
+                "{provider}: unexpected_status: unexpected HTTP status (HTTP 418): token *** here"
+            )
         );
     }
 }

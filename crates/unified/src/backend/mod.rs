@@ -7,10 +7,8 @@ mod errors;
 
 use wa_client_support::{capture_error_answers, StatusApi, Transport};
 
-pub(crate) use errors::from_status;
-
 use crate::config::InstanceConfig;
-use crate::error::{excerpt, Error};
+use crate::error::Error;
 use crate::model::Observation;
 use crate::Provider;
 
@@ -37,7 +35,7 @@ pub(crate) async fn observe<C: StatusApi>(
         Err(error) => match answer {
             Some(answer) => match C::read_error_answer(answer.status, &answer.body) {
                 Some(observation) => Ok(observation),
-                None => Err(from_status(
+                None => Err(errors::from_answer(
                     provider,
                     answer.status,
                     &answer.headers,
@@ -52,11 +50,8 @@ pub(crate) async fn observe<C: StatusApi>(
 
 /// Decodes and reads a success body, as the client does.
 pub(crate) fn decode<C: StatusApi>(provider: Provider, body: &[u8]) -> Result<Observation, Error> {
-    let decoded: C::Body = serde_json::from_slice(body).map_err(|e| Error::Decode {
-        provider,
-        reason: e.to_string(),
-        excerpt: excerpt(body, &[]),
-    })?;
+    let decoded: C::Body = serde_json::from_slice(body)
+        .map_err(|e| errors::from_success_body(provider, body, &e.to_string(), false, &[]))?;
     read::<C>(provider, &decoded, &[])
 }
 
@@ -67,11 +62,13 @@ fn read<C: StatusApi>(
 ) -> Result<Observation, Error> {
     C::read(body).map_err(|unreadable| {
         let text = serde_json::to_vec(body).unwrap_or_default();
-        Error::Decode {
+        errors::from_success_body(
             provider,
-            reason: unreadable.reason,
-            excerpt: excerpt(&text, secrets),
-        }
+            &text,
+            &unreadable.reason,
+            unreadable.reported,
+            secrets,
+        )
     })
 }
 

@@ -229,12 +229,12 @@ mod tests {
         let message = |s: &str| parse(s).err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(
             message("app.example.com/x"),
-            "invalid configuration: connection string `app.example.com/x`: no scheme: expected PROVIDER://..."
+            "invalid_config: connection string `app.example.com/x`: no scheme: expected PROVIDER://..."
         );
         assert_eq!(
             message("no-such-gateway://secret@host/x"),
             format!(
-                "invalid configuration: connection string `no-such-gateway://***@host/x`: unknown provider `no-such-gateway`: expected {}",
+                "invalid_config: connection string `no-such-gateway://***@host/x`: unknown provider `no-such-gateway`: expected {}",
                 Provider::names_sentence()
             )
         );

@@ -120,7 +120,7 @@ fn bad_connection_strings_say_which_part_is_wrong() {
         let info = provider.info();
         let forms: Vec<&str> = info.connection_strings.iter().map(|f| f.text).collect();
         let expected = forms.join(" or ");
-        let prefix = format!("{provider}: invalid configuration: connection string");
+        let prefix = format!("{provider}: invalid_config: connection string");
         for form in info.connection_strings {
             let (text, _) = fill(provider, form);
             if form.tail.is_some() {
@@ -145,9 +145,7 @@ fn bad_connection_strings_say_which_part_is_wrong() {
                 let bad_port = text.replace("8080", "notaport");
                 assert_eq!(
                     message(&bad_port),
-                    format!(
-                        "{provider}: invalid configuration: invalid base URL: invalid port number"
-                    )
+                    format!("{provider}: invalid_config: invalid base URL: invalid port number")
                 );
             }
         }
@@ -187,7 +185,7 @@ fn bad_connection_strings_say_which_part_is_wrong() {
                 .build();
             assert_eq!(
                 config.unwrap_err().to_string(),
-                format!("{provider}: invalid configuration: {} `{long}` is not a number of up to {digits} digits", info.instance.noun)
+                format!("{provider}: invalid_config: {} `{long}` is not a number of up to {digits} digits", info.instance.noun)
             );
         }
     }
@@ -210,7 +208,7 @@ fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
             None => assert_eq!(
                 built.unwrap_err().to_string(),
                 format!(
-                    "{provider}: invalid configuration: the {} is missing",
+                    "{provider}: invalid_config: the {} is missing",
                     info.base_url.noun
                 )
             ),
@@ -223,7 +221,7 @@ fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
         assert_eq!(
             no_instance.to_string(),
             format!(
-                "{provider}: invalid configuration: the {} is missing",
+                "{provider}: invalid_config: the {} is missing",
                 info.instance.noun
             )
         );
@@ -234,14 +232,21 @@ fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
         match info.auth.style {
             AuthStyle::BearerOrHeaderPair { .. } => assert_eq!(
                 no_credentials.unwrap_err().to_string(),
-                format!("{provider}: invalid configuration: the credentials are missing: give a {}, or {}", info.auth.noun, pair_words(info.auth.style))
+                format!(
+                    "{provider}: invalid_config: the credentials are missing: give a {}, or {}",
+                    info.auth.noun,
+                    pair_words(info.auth.style)
+                )
             ),
             style if style.credentials_optional() => {
                 assert_eq!(no_credentials.unwrap().secrets(), Vec::<&str>::new())
             }
             _ => assert_eq!(
                 no_credentials.unwrap_err().to_string(),
-                format!("{provider}: invalid configuration: the {} is missing", info.auth.noun)
+                format!(
+                    "{provider}: invalid_config: the {} is missing",
+                    info.auth.noun
+                )
             ),
         }
         let both = InstanceConfig::builder(provider)
@@ -261,7 +266,7 @@ fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
         };
         assert_eq!(
             both.to_string(),
-            format!("{provider}: invalid configuration: {expected}")
+            format!("{provider}: invalid_config: {expected}")
         );
     }
 }
@@ -304,7 +309,7 @@ fn from_env_reads_the_documented_variables() {
         assert_eq!(
             missing.to_string(),
             format!(
-                "{provider}: invalid configuration: the {} is missing",
+                "{provider}: invalid_config: the {} is missing",
                 info.instance.noun
             )
         );
@@ -368,7 +373,7 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
                     .unwrap_err()
                     .to_string(),
                 format!(
-                    "{provider}: invalid configuration: {} go together: one of them is missing",
+                    "{provider}: invalid_config: {} go together: one of them is missing",
                     pair_words(info.auth.style)
                 )
             );
@@ -379,7 +384,7 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
         .unwrap();
         assert_eq!(
             InstanceConfig::from_settings(missing, &lookup).unwrap_err().to_string(),
-            format!("{provider}: invalid configuration: the environment variable `NOPE` (from `token_env`) is not set")
+            format!("{provider}: invalid_config: the environment variable `NOPE` (from `token_env`) is not set")
         );
     }
     let unknown = toml::from_str::<InstanceSettings>(&format!(
@@ -406,7 +411,7 @@ fn options_take_their_defaults_and_show_when_changed() {
         };
         assert_eq!(
             format!("{text}?no-such-option=1").parse::<InstanceConfig>().unwrap_err().to_string(),
-            format!("{provider}: invalid configuration: `no-such-option` is not an option of {provider} (its options: {known})")
+            format!("{provider}: invalid_config: `no-such-option` is not an option of {provider} (its options: {known})")
         );
         for option in info.options {
             let config: InstanceConfig = text.parse().unwrap();

@@ -79,7 +79,7 @@ fn compare(
             Ok(())
         }
         (Expect::Error(expected), Err(error)) => {
-            let wanted = (expected.kind, expected.kind.is_temporary(), Some(provider));
+            let wanted = (expected.kind, expected.temporary, Some(provider));
             let actual = (error.kind(), error.is_temporary(), error.provider());
             if actual != wanted {
                 return Err(format!(
@@ -94,8 +94,15 @@ fn compare(
                 ));
             }
             if let Some(words) = expected.message {
-                if !error.to_string().contains(words) {
-                    return Err(format!("{name}: `{error}` lacks `{words}`"));
+                if error.vendor_message() != Some(words) {
+                    return Err(format!(
+                        "{name}: `{error}` does not carry the vendor's `{words}`"
+                    ));
+                }
+                if !error.to_string().ends_with(&format!(": {words}")) {
+                    return Err(format!(
+                        "{name}: `{error}` does not end with the vendor's words"
+                    ));
                 }
             }
             Ok(())
