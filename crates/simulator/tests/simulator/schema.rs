@@ -21,12 +21,6 @@ pub fn response(provider: Provider, doc: &Value, status: &str) -> Option<Value> 
     Some(declared.clone())
 }
 
-/// The JSON schema of the response `status` of the provider's status operation.
-pub fn response_schema(provider: Provider, doc: &Value, status: &str) -> Value {
-    response(provider, doc, status).unwrap_or_default()["content"]["application/json"]["schema"]
-        .clone()
-}
-
 /// Validates `value` against `schema`. `strict` also requires strings to be among the
 /// documented values where the document lists them.
 pub fn validate(doc: &Value, schema: &Value, value: &Value, strict: bool) -> Result<(), String> {
