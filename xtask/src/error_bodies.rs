@@ -1,8 +1,8 @@
 //! What progenitor sees of error answers.
 //!
 //! The normalized document is the contract: it declares every error status a provider
-//! really answers, with its real body, JSON or not (Green API's 400 is plain text beside a
-//! JSON 466; MegaAPI's gateway answers a plain-text 502 beside JSON 401 and 404).
+//! really answers, with its real body, JSON or not (a plain-text 400 beside a JSON 466, a
+//! gateway's plain-text 502 beside JSON 401 and 404).
 //! progenitor takes one error body type per operation and panics on a mix of JSON, other
 //! content and no content. The clients do not need a typed error body to classify an error:
 //! the glue captures every error answer and classifies it by status and body. So the copy

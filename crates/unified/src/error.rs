@@ -12,7 +12,7 @@ use crate::Provider;
 /// said, short and with every credential masked.
 ///
 /// `Display` is one line that starts with the provider and the kind:
-/// `green-api: unauthenticated: the credentials were rejected (HTTP 401): Unauthorized`.
+/// `PROVIDER: unauthenticated: the credentials were rejected (HTTP 401): Invalid token`.
 /// No error ever holds a secret: bodies are cut to a short excerpt with credentials masked,
 /// and transport errors carry no URL where a provider's URL holds a secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
