@@ -88,10 +88,25 @@ impl Monitor {
         instances: Vec<Instance>,
         concurrency: usize,
     ) -> impl Stream<Item = Checked> + Send + 'static {
+        self.check_all_by(instances, concurrency, None)
+    }
+
+    /// [`Monitor::check_all`] with one `deadline` for the whole run: every instance not read
+    /// by then comes back as an `unavailable` error that says so (see
+    /// [`Instance::check_by`]).
+    pub fn check_all_by(
+        &self,
+        instances: Vec<Instance>,
+        concurrency: usize,
+        deadline: Option<tokio::time::Instant>,
+    ) -> impl Stream<Item = Checked> + Send + 'static {
         stream::iter(instances.into_iter().enumerate())
-            .map(|(index, instance)| async move {
+            .map(move |(index, instance)| async move {
                 let start = std::time::Instant::now();
-                let result = instance.check().await;
+                let result = match deadline {
+                    Some(deadline) => instance.check_by(deadline).await,
+                    None => instance.check().await,
+                };
                 Checked {
                     index,
                     result,
@@ -176,6 +191,27 @@ impl Instance {
     /// Reads the instance's status: within the provider's quota, retrying temporary
     /// failures as the monitor's [`RetryPolicy`] says.
     pub async fn check(&self) -> Result<InstanceStatus, Error> {
+        self.check_until(None).await
+    }
+
+    /// Reads the instance's status by `deadline`: no retry starts that would end after it
+    /// (the last failure is the answer), and a check still under way at the deadline ends
+    /// with an `unavailable` error that says so.
+    pub async fn check_by(&self, deadline: tokio::time::Instant) -> Result<InstanceStatus, Error> {
+        match tokio::time::timeout_at(deadline, self.check_until(Some(deadline))).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::new(
+                crate::ErrorKind::Unavailable,
+                Some(self.provider()),
+                "no answer within the run's deadline",
+            )),
+        }
+    }
+
+    async fn check_until(
+        &self,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<InstanceStatus, Error> {
         let shared = &self.shared;
         let mut attempt = 0;
         loop {
@@ -194,6 +230,11 @@ impl Instance {
                     ))
                 }
                 Err(error) => match shared.retry.delay(attempt, &error) {
+                    Some(wait)
+                        if deadline.is_some_and(|d| tokio::time::Instant::now() + wait >= d) =>
+                    {
+                        return Err(error)
+                    }
                     Some(wait) => {
                         tokio::time::sleep(wait).await;
                         attempt += 1;
