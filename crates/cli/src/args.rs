@@ -70,9 +70,56 @@ pub struct CheckArgs {
     pub targets: TargetArgs,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Print the one line Nagios and Icinga read (status, summary, perfdata) instead.
+    /// Print what Nagios and Icinga read instead: a first line with the status, the reason
+    /// and perfdata, then one line per instance for a fleet.
     #[arg(long)]
     pub plugin_output: bool,
+    /// One budget for the whole run (the plugin's timeout): instances not read by then are
+    /// reported as errors that say so. Keep it under the monitoring system's own timeout.
+    #[arg(long, short = 't', default_value = "50s", value_parser = parse_duration)]
+    pub deadline: Duration,
+    /// Warning when more than this many instances (`N`) or this share of them (`N%`) are not
+    /// connected; with -w or -c, the exit status follows the thresholds instead of the worst
+    /// state.
+    #[arg(long, short = 'w', value_name = "LIMIT", value_parser = Threshold::parse)]
+    pub warning: Option<Threshold>,
+    /// Critical when more than this many instances (`N`) or this share of them (`N%`) are
+    /// not connected.
+    #[arg(long, short = 'c', value_name = "LIMIT", value_parser = Threshold::parse)]
+    pub critical: Option<Threshold>,
+}
+
+/// A limit on the instances not connected: a count, or a share of the fleet in percent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Threshold {
+    Count(u64),
+    Percent(f64),
+}
+
+impl Threshold {
+    pub fn parse(text: &str) -> Result<Threshold, String> {
+        let bad = || format!("`{text}` is not a threshold such as 2 (instances) or 10% (of them)");
+        match text.trim().strip_suffix('%') {
+            Some(percent) => match percent.trim().parse::<f64>() {
+                Ok(p) if (0.0..=100.0).contains(&p) => Ok(Threshold::Percent(p)),
+                _ => Err(bad()),
+            },
+            None => text.trim().parse().map(Threshold::Count).map_err(|_| bad()),
+        }
+    }
+
+    /// The most instances of `total` that may be not connected within this threshold.
+    pub fn limit(self, total: usize) -> f64 {
+        match self {
+            Threshold::Count(n) => n as f64,
+            Threshold::Percent(p) => p / 100.0 * total as f64,
+        }
+    }
+
+    /// Whether `not_connected` of `total` instances is beyond this threshold.
+    pub fn exceeded(self, not_connected: usize, total: usize) -> bool {
+        not_connected as f64 > self.limit(total)
+    }
 }
 
 #[derive(Args, Debug)]

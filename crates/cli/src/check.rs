@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use wa_unified::{ClientOptions, Instance, Monitor, MonitorOptions};
 
 use crate::args::{Format, TargetArgs};
-use crate::report::{self, Outcome, Severity};
+use crate::report::{self, Outcome, Severity, Thresholds};
 use crate::targets::Target;
 use crate::CliError;
 
@@ -40,12 +40,15 @@ pub fn instances(monitor: &Monitor, targets: &[Target]) -> Result<Vec<Instance>,
         .collect()
 }
 
-/// How to report a check.
+/// How to run and report a check.
 pub struct Report {
     pub format: Format,
     pub plugin_output: bool,
     pub verbose: bool,
     pub concurrency: usize,
+    /// The whole run's budget.
+    pub deadline: std::time::Duration,
+    pub thresholds: Thresholds,
 }
 
 /// Checks every target and writes the report; returns the fleet's worst severity.
@@ -70,7 +73,8 @@ pub async fn run(
         });
     let mut stdout = std::io::stdout().lock();
     let mut slots: Vec<Option<Outcome>> = targets.iter().map(|_| None).collect();
-    let mut results = monitor.check_all(instances, report.concurrency);
+    let deadline = tokio::time::Instant::now() + report.deadline;
+    let mut results = monitor.check_all_by(instances, report.concurrency, Some(deadline));
     while let Some(checked) = results.next().await {
         let target = &targets[checked.index];
         let outcome = Outcome {
@@ -96,9 +100,11 @@ pub async fn run(
         bar.finish_and_clear();
     }
     let outcomes: Vec<Outcome> = slots.into_iter().flatten().collect();
+    let severity = report::fleet_severity(&outcomes, report.thresholds);
     if report.plugin_output {
-        writeln!(stdout, "{}", report::plugin_line(&outcomes)).map_err(write_error)?;
-        return Ok(report::worst(&outcomes));
+        let text = report::plugin_output(&outcomes, report.thresholds);
+        write!(stdout, "{text}").map_err(write_error)?;
+        return Ok(severity);
     }
     match report.format {
         Format::Table => {
@@ -113,7 +119,7 @@ pub async fn run(
         }
         Format::Jsonl => eprintln!("{}", report::summary(&outcomes)),
     }
-    Ok(report::worst(&outcomes))
+    Ok(severity)
 }
 
 fn verbose_line(target: &Target, outcome: &Outcome) {

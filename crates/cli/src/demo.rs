@@ -40,6 +40,8 @@ pub async fn run(args: &DemoArgs) -> Result<(), CliError> {
         plugin_output: false,
         verbose: false,
         concurrency: 16,
+        deadline: std::time::Duration::from_secs(30),
+        thresholds: Default::default(),
     };
     // The non-connected instances are the point of the demo: its status is not the fleet's.
     check::run(&monitor, &targets, &report).await?;
@@ -54,6 +56,7 @@ fn target(simulator: &Simulator, instance: &SimInstance) -> Result<Target, CliEr
         .map_err(|e: wa_unified::Error| CliError(e.to_string()))?;
     Ok(Target {
         name: format!("{}-{}", instance.provider, short(&instance.id)),
+        named: true,
         config,
     })
 }

@@ -4,6 +4,7 @@ mod args;
 mod check;
 mod demo;
 mod exporter;
+mod metrics;
 mod report;
 mod targets;
 mod watch;
@@ -23,9 +24,19 @@ pub struct CliError(pub String);
 const EXIT_UNKNOWN: u8 = 3;
 
 fn main() -> ExitCode {
+    // Bad input in plugin mode still gets its one line on standard output.
+    let plugin_mode = std::env::args_os().any(|a| a == "--plugin-output");
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
+            if plugin_mode && error.use_stderr() {
+                let text = error.render().to_string();
+                let first = text.lines().next().unwrap_or_default();
+                print!(
+                    "{}",
+                    report::plugin_error(first.trim_start_matches("error: "))
+                );
+            }
             let _ = error.print();
             return match error.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
@@ -48,6 +59,9 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(CliError(message)) => {
+            if plugin_mode {
+                print!("{}", report::plugin_error(&message));
+            }
             eprintln!("wa-status: error: {message}");
             ExitCode::from(EXIT_UNKNOWN)
         }
@@ -65,6 +79,11 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                 plugin_output: args.plugin_output,
                 verbose: args.targets.verbose,
                 concurrency: usize::from(args.targets.concurrency),
+                deadline: args.deadline,
+                thresholds: report::Thresholds {
+                    warning: args.warning,
+                    critical: args.critical,
+                },
             };
             let severity = check::run(&monitor, &targets, &report).await?;
             Ok(severity.exit_code())

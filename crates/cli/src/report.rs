@@ -7,6 +7,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use wa_unified::{ConnectionState, Error, InstanceStatus, Provider};
 
+use crate::args::Threshold;
+
 /// One instance's result.
 pub struct Outcome {
     pub name: String,
@@ -164,49 +166,146 @@ pub fn summary(outcomes: &[Outcome]) -> String {
     format!("{} {noun}: {}", outcomes.len(), parts.join(", "))
 }
 
-/// The line Nagios and Icinga read: status, text, and perfdata after `|`.
-pub fn plugin_line(outcomes: &[Outcome]) -> String {
-    let total = outcomes.len();
-    let connected = outcomes
-        .iter()
-        .filter(|o| o.reading() == "connected")
-        .count();
-    let severity = worst(outcomes);
-    let mut text = if connected == total {
-        format!("{total} of {total} connected")
-    } else {
-        format!("{} of {total} not connected", total - connected)
-    };
-    if let Some(reason) = first_problem(outcomes) {
-        text.push_str(": ");
-        text.push_str(&reason);
-    }
-    let mut perfdata = vec![format!("connected={connected};;;0;{total}")];
-    for (name, count) in counts(outcomes) {
-        if name != "connected" {
-            perfdata.push(format!("{name}={count};;;0;{total}"));
-        }
-    }
-    format!(
-        "WHATSAPP {} - {text} | {}",
-        severity.word(),
-        perfdata.join(" ")
-    )
+/// The thresholds of `check -w/-c`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Thresholds {
+    pub warning: Option<Threshold>,
+    pub critical: Option<Threshold>,
 }
 
-/// Why the first instance that is not connected is not: its name and its error (kind,
-/// summary and the vendor's words) or its state, on one line. A plugin's first line is
-/// all a Nagios operator sees, so it must name the reason, not only count instances.
-fn first_problem(outcomes: &[Outcome]) -> Option<String> {
-    let outcome = outcomes.iter().find(|o| o.reading() != "connected")?;
-    let reason = match &outcome.result {
-        Ok(status) => match status.required_action {
-            Some(action) => format!("{} ({})", status.state, action.name()),
-            None => status.state.to_string(),
-        },
-        Err(error) => error.to_string(),
+/// How many instances are not connected: not read as `connected`, failed checks included.
+fn not_connected(outcomes: &[Outcome]) -> usize {
+    outcomes
+        .iter()
+        .filter(|o| o.reading() != "connected")
+        .count()
+}
+
+/// The fleet's severity: the worst instance's without thresholds; with them, whether the
+/// instances not connected are beyond them (unknown when no instance could be read).
+pub fn fleet_severity(outcomes: &[Outcome], thresholds: Thresholds) -> Severity {
+    if thresholds.warning.is_none() && thresholds.critical.is_none() {
+        return worst(outcomes);
+    }
+    if outcomes.iter().all(|o| o.result.is_err()) {
+        return Severity::Unknown;
+    }
+    let (down, total) = (not_connected(outcomes), outcomes.len());
+    let beyond = |t: Option<Threshold>| t.is_some_and(|t| t.exceeded(down, total));
+    if beyond(thresholds.critical) {
+        Severity::Critical
+    } else if beyond(thresholds.warning) {
+        Severity::Warning
+    } else {
+        Severity::Ok
+    }
+}
+
+/// What Nagios and Icinga read (the Monitoring Plugins format): a first line with the
+/// status, the reason and perfdata after `|`; for a fleet, one more line per instance,
+/// problems first. The perfdata set is the same on every run: every state, zeros
+/// included, failed checks, and the instances not connected with the thresholds.
+pub fn plugin_output(outcomes: &[Outcome], thresholds: Thresholds) -> String {
+    let total = outcomes.len();
+    let down = not_connected(outcomes);
+    let severity = fleet_severity(outcomes, thresholds);
+    let text = match outcomes {
+        [only] => format!("{}: {}", only.name, reason(only)),
+        _ if down == 0 => format!("{total} of {total} connected"),
+        _ => {
+            let first = outcomes.iter().find(|o| o.reading() != "connected");
+            let first = first.map(|o| format!(": {}: {}", o.name, reason(o)));
+            format!(
+                "{down} of {total} not connected{}",
+                first.unwrap_or_default()
+            )
+        }
     };
-    Some(format!("{}: {reason}", outcome.name).replace('|', "/"))
+    let by_reading: BTreeMap<&str, usize> = counts(outcomes).into_iter().collect();
+    let mut perfdata: Vec<String> = ConnectionState::ALL
+        .iter()
+        .map(|s| s.name())
+        .chain(["error"])
+        .map(|name| {
+            let count = by_reading.get(name).copied().unwrap_or(0);
+            format!("{name}={count};;;0;{total}")
+        })
+        .collect();
+    let limit = |t: Option<Threshold>| t.map(|t| number(t.limit(total))).unwrap_or_default();
+    perfdata.push(format!(
+        "not_connected={down};{};{};0;{total}",
+        limit(thresholds.warning),
+        limit(thresholds.critical)
+    ));
+    let mut out = format!(
+        "WHATSAPP {} - {} | {}\n",
+        severity.word(),
+        plugin_text(&text),
+        perfdata.join(" ")
+    );
+    if total > 1 {
+        let (problems, fine): (Vec<&Outcome>, Vec<&Outcome>) =
+            outcomes.iter().partition(|o| o.reading() != "connected");
+        for outcome in problems.into_iter().chain(fine) {
+            let line = format!(
+                "{} [{}]: {}",
+                outcome.name,
+                outcome.provider,
+                reason(outcome)
+            );
+            out.push_str(&plugin_text(&line));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The one line of bad input in plugin mode: Nagios shows "(No output on stdout)" when a
+/// plugin prints nothing there.
+pub fn plugin_error(message: &str) -> String {
+    format!("WHATSAPP UNKNOWN - {}\n", plugin_text(message))
+}
+
+/// Why an instance reads as it does, on one line: its state, action and named details, or
+/// its error (kind, summary and the vendor's words).
+fn reason(outcome: &Outcome) -> String {
+    match &outcome.result {
+        Ok(status) => {
+            let mut text = status.state.to_string();
+            if let Some(action) = status.required_action.filter(|a| a.name() != "none") {
+                text.push_str(&format!(" ({})", action.name()));
+            }
+            if !status.details.is_empty() {
+                text.push_str(&format!(", {}", details_cell(&status.details)));
+            }
+            text
+        }
+        Err(error) => error.to_string(),
+    }
+}
+
+/// `text` safe for a plugin line: `|` (which starts perfdata) becomes `/`, and control
+/// characters are escaped so that one line stays one line.
+fn plugin_text(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '|' => vec!['/'],
+            c if c.is_control() => c.escape_default().collect(),
+            c => vec![c],
+        })
+        .collect()
+}
+
+/// A perfdata number: an integer without decimals, else at most two.
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned()
+    }
 }
 
 /// Named details as `name=value` pairs, or `-`.
@@ -278,7 +377,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
 mod tests {
     use super::*;
 
-    fn outcome(state: Option<ConnectionState>) -> Outcome {
+    fn outcome(name: &str, state: Option<ConnectionState>) -> Outcome {
         let result = match state {
             Some(state) => Ok(InstanceStatus::new(
                 Provider::ALL[0],
@@ -290,7 +389,7 @@ mod tests {
                 .unwrap_err()),
         };
         Outcome {
-            name: "n".into(),
+            name: name.into(),
             provider: Provider::ALL[0],
             instance: "i".into(),
             result,
@@ -298,11 +397,30 @@ mod tests {
         }
     }
 
+    fn fleet(states: &[Option<ConnectionState>]) -> Vec<Outcome> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(n, s)| outcome(&format!("n{n}"), *s))
+            .collect()
+    }
+
+    /// The perfdata every run prints, for these counts in the order of the states.
+    fn perfdata(counts: [usize; 12], total: usize, down: usize, w: &str, c: &str) -> String {
+        let mut parts: Vec<String> = ConnectionState::ALL
+            .iter()
+            .map(|s| s.name())
+            .chain(["error"])
+            .zip(counts)
+            .map(|(name, count)| format!("{name}={count};;;0;{total}"))
+            .collect();
+        parts.push(format!("not_connected={down};{w};{c};0;{total}"));
+        parts.join(" ")
+    }
+
     #[test]
     fn the_worst_severity_wins_critical_then_unknown_then_warning() {
         use ConnectionState as S;
-        let fleet =
-            |states: &[Option<S>]| -> Vec<Outcome> { states.iter().map(|s| outcome(*s)).collect() };
         assert_eq!(worst(&fleet(&[Some(S::Connected)])).exit_code(), 0);
         assert_eq!(
             worst(&fleet(&[Some(S::Connected), Some(S::Starting)])).exit_code(),
@@ -321,24 +439,109 @@ mod tests {
     }
 
     #[test]
-    fn the_plugin_line_has_status_text_and_perfdata() {
+    fn a_fleet_gets_a_reason_stable_perfdata_and_one_line_per_instance_problems_first() {
         use ConnectionState as S;
-        let fleet: Vec<Outcome> = [
-            Some(S::Connected),
+        let fleet = fleet(&[
             Some(S::Connected),
             Some(S::AwaitingPairing),
+            Some(S::Connected),
             None,
-        ]
-        .into_iter()
-        .map(outcome)
-        .collect();
+        ]);
+        let error = fleet[3].result.as_ref().unwrap_err().to_string();
+        let provider = Provider::ALL[0];
+        let mut counts = [0; 12];
+        counts[0] = 2; // connected
+        counts[ConnectionState::ALL
+            .iter()
+            .position(|s| *s == S::AwaitingPairing)
+            .unwrap()] = 1;
+        counts[11] = 1; // error
         assert_eq!(
-            plugin_line(&fleet),
-            "WHATSAPP CRITICAL - 2 of 4 not connected: n: awaiting_pairing (scan_qr) | connected=2;;;0;4 awaiting_pairing=1;;;0;4 error=1;;;0;4"
+            plugin_output(&fleet, Thresholds::default()),
+            format!(
+                "WHATSAPP CRITICAL - 2 of 4 not connected: n1: awaiting_pairing (scan_qr) | {}\n\
+                 n1 [{provider}]: awaiting_pairing (scan_qr)\n\
+                 n3 [{provider}]: {error}\n\
+                 n0 [{provider}]: connected\n\
+                 n2 [{provider}]: connected\n",
+                perfdata(counts, 4, 2, "", "")
+            )
         );
         assert_eq!(
             summary(&fleet),
             "4 instances: 2 connected, 1 awaiting_pairing, 1 error"
         );
+    }
+
+    #[test]
+    fn one_instance_is_named_with_its_reason_and_no_long_output() {
+        let alone = vec![outcome("support", None)];
+        let error = alone[0].result.as_ref().unwrap_err().to_string();
+        let mut counts = [0; 12];
+        counts[11] = 1;
+        assert_eq!(
+            plugin_output(&alone, Thresholds::default()),
+            format!(
+                "WHATSAPP UNKNOWN - support: {error} | {}\n",
+                perfdata(counts, 1, 1, "", "")
+            )
+        );
+    }
+
+    #[test]
+    fn thresholds_count_or_share_the_instances_not_connected() {
+        use ConnectionState as S;
+        let states = [
+            Some(S::Connected),
+            Some(S::Banned),
+            Some(S::Connected),
+            None,
+            Some(S::Connected),
+        ];
+        let fleet = fleet(&states);
+        let t = |w: &str, c: &str| Thresholds {
+            warning: Some(Threshold::parse(w).unwrap()),
+            critical: Some(Threshold::parse(c).unwrap()),
+        };
+        // 2 of 5 not connected.
+        assert_eq!(fleet_severity(&fleet, t("2", "3")), Severity::Ok);
+        assert_eq!(fleet_severity(&fleet, t("1", "3")), Severity::Warning);
+        assert_eq!(fleet_severity(&fleet, t("0", "1")), Severity::Critical);
+        assert_eq!(fleet_severity(&fleet, t("30%", "50%")), Severity::Warning);
+        assert_eq!(fleet_severity(&fleet, t("40%", "50%")), Severity::Ok);
+        let first_line = plugin_output(&fleet, t("1", "25%"));
+        let first_line = first_line.lines().next().unwrap();
+        assert!(
+            first_line.starts_with(
+                "WHATSAPP CRITICAL - 2 of 5 not connected: n1: banned (contact_support) | "
+            ),
+            "{first_line}"
+        );
+        assert!(
+            first_line.ends_with(" not_connected=2;1;1.25;0;5"),
+            "{first_line}"
+        );
+        // No instance read: unknown, whatever the thresholds.
+        assert_eq!(
+            fleet_severity(&self::fleet(&[None, None]), t("5", "5")),
+            Severity::Unknown
+        );
+        assert_eq!(
+            Threshold::parse("x").unwrap_err(),
+            "`x` is not a threshold such as 2 (instances) or 10% (of them)"
+        );
+        assert!(Threshold::parse("101%").is_err());
+    }
+
+    #[test]
+    fn plugin_text_stays_on_one_line_and_out_of_the_perfdata() {
+        assert_eq!(plugin_text("a|b\nc\u{1b}"), "a/b\\nc\\u{1b}");
+        assert_eq!(
+            plugin_error("bad\ninput"),
+            "WHATSAPP UNKNOWN - bad\\ninput\n"
+        );
+        assert_eq!(number(1.25), "1.25");
+        assert_eq!(number(2.0), "2");
+        assert_eq!(number(0.5), "0.5");
     }
 }

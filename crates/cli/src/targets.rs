@@ -1,5 +1,6 @@
 //! Gathering targets: connection strings, a fleet file, or the environment.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -16,6 +17,8 @@ pub const TARGET_VARIABLE: &str = "WA_STATUS_TARGET";
 pub struct Target {
     pub name: String,
     pub config: InstanceConfig,
+    /// Whether the name was given (a fleet file's `name`), rather than derived.
+    pub named: bool,
 }
 
 #[derive(Deserialize)]
@@ -44,7 +47,58 @@ pub fn gather(args: &TargetArgs, lookup: Lookup<'_>) -> Result<Vec<Target>, CliE
             }
         }
     }
+    unique_names(&mut targets)?;
     Ok(targets)
+}
+
+/// Names identify instances in every report and metric, so no two targets share one (two
+/// series of one name would be merged). A derived name (the instance id) that another
+/// target also has grows its provider, then its host (`waha/default@10.0.0.2:3000`), then
+/// its position among the targets (`#3`). Two given names alike are an error.
+fn unique_names(targets: &mut [Target]) -> Result<(), CliError> {
+    for round in 0..3 {
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for target in targets.iter() {
+            *count.entry(target.name.clone()).or_default() += 1;
+        }
+        for (index, target) in targets.iter_mut().enumerate() {
+            if target.named || count[&target.name] < 2 {
+                continue;
+            }
+            target.name = match round {
+                0 => with_provider(target),
+                1 => with_host(target),
+                _ => format!("{}#{}", target.name, index + 1),
+            };
+        }
+    }
+    let mut seen = HashMap::new();
+    for (index, target) in targets.iter().enumerate() {
+        if let Some(first) = seen.insert(target.name.as_str(), index) {
+            return Err(CliError(format!(
+                "targets {} and {} have the same name `{}`: give each its own `name`",
+                first + 1,
+                index + 1,
+                target.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn with_provider(target: &Target) -> String {
+    format!("{}/{}", target.config.provider(), target.config.instance())
+}
+
+fn with_host(target: &Target) -> String {
+    let base = target.config.base_url();
+    let host = base
+        .split_once("://")
+        .map_or(base, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    format!("{}@{host}", with_provider(target))
 }
 
 fn from_connection_string(text: &str) -> Result<Target, CliError> {
@@ -54,6 +108,7 @@ fn from_connection_string(text: &str) -> Result<Target, CliError> {
     Ok(Target {
         name: config.instance().to_owned(),
         config,
+        named: false,
     })
 }
 
@@ -82,8 +137,9 @@ fn from_file(path: &Path, lookup: Lookup<'_>) -> Result<Vec<Target>, CliError> {
             let config = InstanceConfig::from_settings(settings, lookup)
                 .map_err(|e| CliError(format!("{shown}: instance {}: {e}", index + 1)))?;
             Ok(Target {
-                name: name.unwrap_or_else(|| config.instance().to_owned()),
+                name: name.clone().unwrap_or_else(|| config.instance().to_owned()),
                 config,
+                named: name.is_some(),
             })
         })
         .collect()
@@ -100,6 +156,72 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn target(text: &str, name: Option<&str>) -> Target {
+        let mut target = from_connection_string(text).unwrap();
+        if let Some(name) = name {
+            target.name = name.to_owned();
+            target.named = true;
+        }
+        target
+    }
+
+    #[test]
+    fn derived_names_that_collide_grow_their_provider_then_their_host() {
+        let provider = wa_unified::Provider::ALL[0];
+        let other = wa_unified::Provider::ALL[1];
+        let form = |p: wa_unified::Provider, host: &str| {
+            let mut config = InstanceConfig::builder(p)
+                .with_base_url(format!("http://{host}/x"))
+                .with_instance("1234")
+                .with_token("secret-token")
+                .build()
+                .unwrap()
+                .to_string();
+            // The Display masks the token; a target needs a parseable string.
+            config = config.replace("***", "secret-token");
+            config
+        };
+        let mut targets = vec![
+            target(&form(provider, "a.example:8080"), None),
+            target(&form(provider, "b.example"), None),
+            target(&form(other, "a.example"), None),
+            target(&form(other, "c.example"), Some("named")),
+        ];
+        unique_names(&mut targets).unwrap();
+        let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        let (p, o) = (provider.name(), other.name());
+        assert_eq!(
+            names,
+            [
+                format!("{p}/1234@a.example:8080"),
+                format!("{p}/1234@b.example"),
+                format!("{o}/1234"),
+                "named".to_owned(),
+            ]
+        );
+        let mut same = vec![
+            target(&form(provider, "a.example"), None),
+            target(&form(provider, "a.example"), None),
+        ];
+        unique_names(&mut same).unwrap();
+        let names: Vec<&str> = same.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                format!("{p}/1234@a.example#1"),
+                format!("{p}/1234@a.example#2")
+            ]
+        );
+        let mut twins = vec![
+            target(&form(provider, "a.example"), Some("same")),
+            target(&form(other, "b.example"), Some("same")),
+        ];
+        assert_eq!(
+            unique_names(&mut twins).unwrap_err().0,
+            "targets 1 and 2 have the same name `same`: give each its own `name`"
+        );
+    }
 
     #[test]
     fn offsets_become_lines_and_columns() {

@@ -212,6 +212,28 @@ impl Simulator {
         )
     }
 
+    /// `instance` on this simulator as an `[[instance]]` table of a `wa-status` fleet file,
+    /// with its credentials written in (TOML basic strings; test and demo credentials).
+    pub fn fleet_file_entry(&self, instance: &Instance) -> String {
+        let provider = instance.provider;
+        let mut text = format!(
+            "[[instance]]\nprovider = \"{provider}\"\nbase_url = \"{}\"\ninstance = \"{}\"\n",
+            self.base_url(provider),
+            instance.id
+        );
+        match (&instance.token_pair, provider.info().auth.style.pair_keys()) {
+            (Some([first, second]), Some([first_key, second_key])) => text.push_str(&format!(
+                "{first_key} = {first:?}\n{second_key} = {second:?}\n"
+            )),
+            _ => {
+                if let Some(token) = &instance.token {
+                    text.push_str(&format!("token = {token:?}\n"));
+                }
+            }
+        }
+        text
+    }
+
     /// A connection string for `instance` on this simulator, in its provider's form for the
     /// instance's credentials (credentials percent-encoded), ready for `wa-status` or
     /// `wa-unified`.

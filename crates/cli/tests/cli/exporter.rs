@@ -1,0 +1,214 @@
+//! `exporter`: the metrics, their formats, and what a scrape costs the providers.
+
+use crate::support::*;
+
+#[tokio::test]
+async fn the_exporter_serves_metrics_and_a_scrape_never_calls_a_provider() {
+    // Every provider: one connected instance, and one of a provider not connected.
+    let mut instances = all_connected();
+    let (provider, response) = Provider::ALL
+        .iter()
+        .find_map(|p| reading_where(*p, |e| severity(e.state) == 1).map(|r| (*p, r)))
+        .unwrap();
+    instances.push(instance(provider, 30, response));
+    let (sim, targets) = serve(instances.clone()).await;
+    // One poll at start, the next in an hour: every provider call after the first poll
+    // would have to come from a scrape.
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    let (mut child, url) = exporter("1h", &targets).await;
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok\n"
+    );
+    let state_series = |i: &Instance| {
+        let e = i.expected_reading().unwrap();
+        format!(
+            "whatsapp_instance_state{{action=\"{}\",{},state=\"{}\"}}",
+            e.action.map_or("", |a| a.name()),
+            labels(i),
+            e.state
+        )
+    };
+    let wanted: Vec<String> = instances.iter().map(state_series).collect();
+    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    let text = scrape_until(&url, &wanted).await;
+    let polled = instances.len() as u64;
+    assert_eq!(sim.total_counters().requests, polled);
+    for _ in 0..5 {
+        http.get(format!("{url}/metrics")).send().await.unwrap();
+    }
+    assert_eq!(
+        sim.total_counters().requests,
+        polled,
+        "a scrape called a provider"
+    );
+
+    let samples = parse_metrics(&text);
+    for instance in &instances {
+        let labels = labels(instance);
+        let current = instance.expected_reading().unwrap().state;
+        let get = |name: &str| samples.get(&format!("{name}{{{labels}}}")).copied();
+        assert_eq!(
+            get("whatsapp_instance_connected"),
+            Some(f64::from(u8::from(current == ConnectionState::Connected)))
+        );
+        assert_eq!(get("whatsapp_instance_check_success"), Some(1.0));
+        assert_eq!(get("whatsapp_instance_check_errors_total"), Some(0.0));
+        assert!(get("whatsapp_instance_last_success_timestamp_seconds").unwrap() > 1.7e9);
+        let age = get("whatsapp_instance_reading_age_seconds").unwrap();
+        assert!((0.0..3600.0).contains(&age), "{age}");
+        // One state series, the current one; six series in all.
+        let series: Vec<&String> = samples
+            .keys()
+            .filter(|k| k.contains(&format!("name=\"{}\"", instance.id)))
+            .collect();
+        let states: Vec<&&String> = series
+            .iter()
+            .filter(|k| k.starts_with("whatsapp_instance_state{"))
+            .collect();
+        assert_eq!(states, [&&state_series(instance)]);
+        assert_eq!(samples[&state_series(instance)], 1.0);
+        assert_eq!(series.len(), 6, "{series:?}");
+    }
+    // Per provider: every error kind at zero, and the checks in the histogram.
+    for provider in Provider::ALL.iter().copied() {
+        for kind in wa_unified::ErrorKind::ALL {
+            assert_eq!(
+                samples.get(&format!(
+                    "whatsapp_check_errors_total{{kind=\"{kind}\",provider=\"{provider}\"}}"
+                )),
+                Some(&0.0)
+            );
+        }
+        let checks = instances.iter().filter(|i| i.provider == provider).count();
+        assert_eq!(
+            samples.get(&format!(
+                "whatsapp_check_duration_seconds_count{{provider=\"{provider}\"}}"
+            )),
+            Some(&(checks as f64))
+        );
+    }
+    assert_eq!(
+        samples.get(&format!(
+            "wa_status_build_info{{version=\"{}\"}}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        Some(&1.0)
+    );
+    assert_eq!(samples.get("wa_status_instances"), Some(&(polled as f64)));
+    assert_eq!(samples.get("wa_status_polls_total"), Some(&1.0));
+    for secret in secrets() {
+        assert!(!text.contains(&secret));
+    }
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_exporter_speaks_both_formats_and_gzip() {
+    let instances = all_connected();
+    let (_sim, targets) = serve(instances.clone()).await;
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    let (mut child, url) = exporter("1h", &targets).await;
+    let http = reqwest::Client::new();
+    let get = |accept: &'static str, encoding: &'static str| {
+        let request = http.get(format!("{url}/metrics"));
+        let request = match accept {
+            "" => request,
+            accept => request.header("accept", accept),
+        };
+        let request = match encoding {
+            "" => request,
+            encoding => request.header("accept-encoding", encoding),
+        };
+        request.send()
+    };
+    let text = get("text/plain;version=0.0.4", "").await.unwrap();
+    assert_eq!(
+        text.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let text = text.text().await.unwrap();
+    assert!(text.contains("# TYPE whatsapp_check_errors_total counter\n"));
+    assert!(!text.contains("# EOF"));
+    let openmetrics = get(
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        openmetrics.headers()["content-type"],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    let openmetrics = openmetrics.text().await.unwrap();
+    assert!(openmetrics.contains("# TYPE whatsapp_check_errors_total counter\n"));
+    assert!(openmetrics.ends_with("# EOF\n"));
+    let gzipped = get("", "gzip").await.unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let bytes = gzipped.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], [0x1f, 0x8b]);
+    assert!(
+        bytes.len() < text.len(),
+        "{} >= {}",
+        bytes.len(),
+        text.len()
+    );
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_exporter_counts_an_error_from_zero_and_never_shows_a_zero_timestamp() {
+    let (provider, up, _) = watchable();
+    let broken = instance(provider, 0, up);
+    let (sim, targets) = serve(vec![broken.clone()]).await;
+    // Slow and broken: the first scrape comes before the first check ends.
+    sim.set_faults(
+        provider,
+        &broken.id,
+        wa_simulator::Faults {
+            latency_ms: 1500,
+            fault: Some(wa_simulator::Fault::EmptyBody),
+        },
+    )
+    .unwrap();
+    let (mut child, url) = exporter("200ms", &[&targets[0]]).await;
+    let labels = labels(&broken);
+    let instance_errors = format!("whatsapp_instance_check_errors_total{{{labels}}}");
+    let kind_errors =
+        format!(r#"whatsapp_check_errors_total{{kind="decode",provider="{provider}"}}"#);
+    let before = parse_metrics(&scrape_until(&url, &[&instance_errors]).await);
+    assert_eq!(before.get(&instance_errors), Some(&0.0));
+    assert_eq!(before.get(&kind_errors), Some(&0.0));
+    assert_eq!(
+        before.get(&format!("whatsapp_instance_check_success{{{labels}}}")),
+        None
+    );
+    let after = loop {
+        let samples = parse_metrics(&scrape_until(&url, &[&instance_errors]).await);
+        if samples[&instance_errors] >= 1.0 {
+            break samples;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(after[&kind_errors] >= 1.0);
+    assert_eq!(
+        after.get(&format!("whatsapp_instance_check_success{{{labels}}}")),
+        Some(&0.0)
+    );
+    // Never read: no connected value, no timestamp, no age.
+    for name in [
+        "whatsapp_instance_connected",
+        "whatsapp_instance_last_success_timestamp_seconds",
+        "whatsapp_instance_reading_age_seconds",
+    ] {
+        assert_eq!(after.get(&format!("{name}{{{labels}}}")), None, "{name}");
+    }
+    child.kill().await.unwrap();
+}

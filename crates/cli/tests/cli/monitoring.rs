@@ -1,0 +1,531 @@
+//! The monitoring assets of `monitoring/` against the real engines their users run:
+//! `promtool` on live scrapes of the exporter, a Prometheus server scraping it with the
+//! shipped config and alert rules, and Nagios 4 running the shipped command and service
+//! definitions. They need Debian's `prometheus` and `nagios4-core` packages, so they are
+//! ignored by `cargo test`; `.ci/run` installs the packages and runs them with `--ignored`.
+
+use crate::support::*;
+
+const MONITORING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../monitoring");
+
+/// The path of a program, or a panic that says how to get it.
+fn program(name: &str, package: &str) -> String {
+    let output = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .unwrap();
+    let path = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    assert!(
+        !path.is_empty(),
+        "`{name}` is not installed: apt-get install {package} (.ci/run does)"
+    );
+    path
+}
+
+/// A free TCP port on 127.0.0.1 (for the servers that cannot report the one they chose).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wa-status-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The fleet of these tests: every provider's connected instance, one instance that is not
+/// connected, and one whose check fails (slowly: scrapes see its error counter at 0
+/// before the first failure).
+async fn fleet() -> (Simulator, Vec<Instance>, Instance, Instance) {
+    let mut instances = all_connected();
+    let (provider, response) = Provider::ALL
+        .iter()
+        .find_map(|p| reading_where(*p, |e| severity(e.state) == 2).map(|r| (*p, r)))
+        .unwrap();
+    let down = instance(provider, 50, response);
+    let broken = instance(instances[0].provider, 51, healthy(instances[0].provider));
+    instances.push(down.clone());
+    instances.push(broken.clone());
+    let sim = Simulator::start_with(
+        Fleet {
+            instances: instances.clone(),
+        },
+        wa_simulator::SimulatorOptions {
+            rate_limits: false,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    sim.set_faults(
+        broken.provider,
+        &broken.id,
+        wa_simulator::Faults {
+            latency_ms: 4000,
+            fault: Some(wa_simulator::Fault::WrongShape),
+        },
+    )
+    .unwrap();
+    (sim, instances, down, broken)
+}
+
+#[tokio::test]
+#[ignore = "needs promtool (Debian's prometheus package); .ci/run runs it"]
+async fn promtool_checks_live_scrapes_in_both_formats() {
+    let promtool = program("promtool", "prometheus");
+    let (sim, instances, _, broken) = fleet().await;
+    let targets: Vec<String> = instances.iter().map(|i| sim.connection_string(i)).collect();
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    let (mut child, url) = exporter("1s", &targets).await;
+    // After a first error: every family is then in the scrape.
+    let errors = format!(
+        "whatsapp_instance_check_errors_total{{name=\"{}\",provider=\"{}\"}}",
+        broken.id, broken.provider
+    );
+    loop {
+        let samples = parse_metrics(&scrape_until(&url, &[&errors]).await);
+        if samples[&errors] >= 1.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let http = reqwest::Client::new();
+    for accept in [
+        "text/plain;version=0.0.4",
+        "application/openmetrics-text;version=1.0.0",
+    ] {
+        let text = http
+            .get(format!("{url}/metrics"))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut check = Command::new(&promtool)
+            .args(["check", "metrics"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = check.stdin.take().unwrap();
+        stdin.write_all(text.as_bytes()).await.unwrap();
+        drop(stdin);
+        let output = check.wait_with_output().await.unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "{accept}: {said}");
+        assert_eq!(said, "", "{accept}");
+    }
+    child.kill().await.unwrap();
+}
+
+/// The JSON of a Prometheus HTTP API query.
+async fn query(base: &str, promql: &str) -> Value {
+    let answer: Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/query"))
+        .query(&[("query", promql)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["status"], "success", "{promql}: {answer}");
+    answer["data"]["result"].clone()
+}
+
+/// Polls `check` every half second until it gives `Some`, at most `seconds`.
+async fn eventually<T, F, Fut>(seconds: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..seconds * 2 {
+        if let Some(found) = check().await {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("{what} did not happen within {seconds} s");
+}
+
+#[tokio::test]
+#[ignore = "needs a Prometheus server (Debian's prometheus package); .ci/run runs it"]
+async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() {
+    let prometheus = program("prometheus", "prometheus");
+    let (sim, instances, down, broken) = fleet().await;
+    let targets: Vec<String> = instances.iter().map(|i| sim.connection_string(i)).collect();
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    let exporter_address = format!("127.0.0.1:{}", free_port());
+    let dir = scratch("prometheus");
+    // The shipped config and rules, made quick: 1 s intervals, alerts firing at once, and
+    // this run's exporter as the target.
+    let config = std::fs::read_to_string(format!("{MONITORING}/prometheus.yml"))
+        .unwrap()
+        .replace("30s", "1s")
+        .replace("127.0.0.1:9898", &exporter_address);
+    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+    let rules = std::fs::read_to_string(format!("{MONITORING}/alerts.yml")).unwrap();
+    let quick: String = rules
+        .lines()
+        .map(|line| match line.trim_start().strip_prefix("for: ") {
+            Some(_) => line.replace(line.trim_start(), "for: 0s"),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.join("alerts.yml"), quick).unwrap();
+    let port = free_port();
+    let mut server = Command::new(&prometheus)
+        .arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    // Prometheus first, scraping the exporter's address (and failing) before the exporter
+    // starts, so that it sees the exporter from its first second on.
+    eventually(60, "Prometheus scraping", || {
+        let base = base.clone();
+        let address = exporter_address.clone();
+        async move {
+            let targets: Value = reqwest::get(format!("{base}/api/v1/targets"))
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            targets["data"]["activeTargets"]
+                .as_array()?
+                .iter()
+                .any(|t| {
+                    t["scrapeUrl"]
+                        .as_str()
+                        .is_some_and(|u| u.contains(&address))
+                        && t["health"] == "down"
+                })
+                .then_some(())
+        }
+    })
+    .await;
+    let (mut exporter_child, _) = exporter_on(&exporter_address, "1s", &targets).await;
+
+    // The fleet's states, as Prometheus stored them.
+    let states: BTreeMap<String, String> = eventually(60, "every state in Prometheus", || {
+        let base = base.clone();
+        let wanted = instances.len() - 1;
+        async move {
+            let client = reqwest::Client::new();
+            let answer = client
+                .get(format!("{base}/api/v1/query"))
+                .query(&[("query", "whatsapp_instance_state == 1")])
+                .send()
+                .await
+                .ok()?
+                .json::<Value>()
+                .await
+                .ok()?;
+            let found: BTreeMap<String, String> = answer["data"]["result"]
+                .as_array()?
+                .iter()
+                .map(|s| {
+                    (
+                        s["metric"]["name"].as_str().unwrap_or_default().to_owned(),
+                        s["metric"]["state"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            (found.len() == wanted).then_some(found)
+        }
+    })
+    .await;
+    let expected: BTreeMap<String, String> = instances
+        .iter()
+        .filter(|i| i.id != broken.id)
+        .map(|i| {
+            (
+                i.id.clone(),
+                i.expected_reading().unwrap().state.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(states, expected);
+    // Counters keep their type through OpenMetrics (Prometheus asks for it).
+    let metadata: Value = reqwest::get(format!(
+        "{base}/api/v1/metadata?metric=whatsapp_check_errors_total"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        metadata["data"]["whatsapp_check_errors_total"][0]["type"], "counter",
+        "{metadata}"
+    );
+    // No label renamed to exported_*: the exporter's labels do not collide with the target's.
+    let series = query(&base, "whatsapp_instance_connected").await;
+    for sample in series.as_array().unwrap() {
+        let labels: Vec<&String> = sample["metric"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            labels,
+            ["__name__", "instance", "job", "name", "provider"],
+            "{sample}"
+        );
+    }
+
+    // The broken instance's error counter: stored at 0 before its first failure, so that
+    // increase() counts that failure.
+    let selector = format!(
+        "whatsapp_instance_check_errors_total{{name=\"{}\"}}",
+        broken.id
+    );
+    eventually(60, "the first error counted", || {
+        let base = base.clone();
+        let selector = selector.clone();
+        async move {
+            let raw = query(&base, &format!("{selector}[10m]")).await;
+            let values: Vec<f64> = raw[0]["values"]
+                .as_array()?
+                .iter()
+                .filter_map(|v| v[1].as_str()?.parse().ok())
+                .collect();
+            let increase = query(&base, &format!("increase({selector}[10m])")).await;
+            let increase: f64 = increase[0]["value"][1].as_str()?.parse().ok()?;
+            (values.first() == Some(&0.0) && values.last() >= Some(&1.0) && increase > 0.0)
+                .then_some(())
+        }
+    })
+    .await;
+
+    // The shipped alert fires for the instance that is not connected.
+    let alert = eventually(60, "WhatsAppInstanceCannotSend firing", || {
+        let base = base.clone();
+        let name = down.id.clone();
+        async move {
+            let answer: Value = reqwest::Client::new()
+                .get(format!("{base}/api/v1/alerts"))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            answer["data"]["alerts"]
+                .as_array()?
+                .iter()
+                .find(|a| {
+                    a["labels"]["alertname"] == "WhatsAppInstanceCannotSend"
+                        && a["labels"]["name"] == name.as_str()
+                        && a["state"] == "firing"
+                })
+                .cloned()
+        }
+    })
+    .await;
+    let e = down.expected_reading().unwrap();
+    assert_eq!(alert["labels"]["state"], e.state.name());
+    assert_eq!(alert["labels"]["action"], e.action.map_or("", |a| a.name()));
+    assert_eq!(
+        alert["annotations"]["summary"],
+        format!(
+            "WhatsApp instance {} ({}) cannot send: {}",
+            down.id, down.provider, e.state
+        )
+    );
+
+    // Every query of the shipped Grafana dashboard is valid PromQL with data behind it
+    // (Grafana's `$__rate_interval` as a minute).
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{MONITORING}/grafana-dashboard.json")).unwrap(),
+    )
+    .unwrap();
+    let mut queries = 0;
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"]
+                .as_str()
+                .unwrap()
+                .replace("$__rate_interval", "1m");
+            let result = query(&base, &expr).await;
+            assert!(
+                !result.as_array().unwrap().is_empty(),
+                "{}: {expr} has no data",
+                panel["title"]
+            );
+            queries += 1;
+        }
+    }
+    assert_eq!(queries, 10);
+    server.kill().await.unwrap();
+    exporter_child.kill().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// One `servicestatus` block of Nagios' status.dat, as key and value.
+fn service_status(status: &str, service: &str) -> Option<BTreeMap<String, String>> {
+    status.split("servicestatus {").skip(1).find_map(|block| {
+        // A block ends at a line of its own `}` (values may hold braces).
+        let block = block.split("\n\t}").next()?;
+        let fields: BTreeMap<String, String> = block
+            .lines()
+            .filter_map(|l| l.trim().split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        (fields.get("service_description").map(String::as_str) == Some(service)
+            && fields.get("has_been_checked").map(String::as_str) == Some("1"))
+        .then_some(fields)
+    })
+}
+
+#[tokio::test]
+#[ignore = "needs Nagios 4 (Debian's nagios4-core package); .ci/run runs it"]
+async fn nagios_runs_the_documented_definitions() {
+    let nagios = program("nagios4", "nagios4-core");
+    let (sim, instances, _, broken) = fleet().await;
+    let dir = scratch("nagios");
+    // The fleet file of the fleet service (everything), and of the one-instance service.
+    let fleet_file = |instances: &[&Instance]| -> String {
+        instances.iter().map(|i| sim.fleet_file_entry(i)).collect()
+    };
+    let all: Vec<&Instance> = instances.iter().collect();
+    std::fs::write(dir.join("fleet.toml"), fleet_file(&all)).unwrap();
+    std::fs::write(dir.join("support.toml"), fleet_file(&[&instances[0]])).unwrap();
+    let definitions = std::fs::read_to_string(format!("{MONITORING}/nagios/wa-status.cfg"))
+        .unwrap()
+        .replace("/usr/local/bin/wa-status", BIN)
+        .replace("/etc/wa-status/", &format!("{}/", dir.display()));
+    std::fs::write(dir.join("wa-status.cfg"), definitions).unwrap();
+    let d = dir.display();
+    std::fs::write(
+        dir.join("host.cfg"),
+        "define command {\n    command_name host_up\n    command_line /bin/true\n}\n\
+         define host {\n    use generic-host\n    host_name localhost\n    address 127.0.0.1\n    check_command host_up\n    max_check_attempts 1\n}\n",
+    )
+    .unwrap();
+    // A Nagios of its own: Debian's object templates, these definitions, and seconds as
+    // the interval unit so that a check interval of 5 is 5 s.
+    std::fs::write(
+        dir.join("nagios.cfg"),
+        format!(
+            "log_file={d}/nagios.log\n\
+             cfg_file=/etc/nagios4/objects/commands.cfg\n\
+             cfg_file=/etc/nagios4/objects/contacts.cfg\n\
+             cfg_file=/etc/nagios4/objects/timeperiods.cfg\n\
+             cfg_file=/etc/nagios4/objects/templates.cfg\n\
+             cfg_file={d}/host.cfg\n\
+             cfg_file={d}/wa-status.cfg\n\
+             object_cache_file={d}/objects.cache\n\
+             precached_object_file={d}/objects.precache\n\
+             status_file={d}/status.dat\n\
+             status_update_interval=1\n\
+             nagios_user=root\n\
+             nagios_group=root\n\
+             check_external_commands=0\n\
+             command_file={d}/nagios.cmd\n\
+             lock_file={d}/nagios.lock\n\
+             temp_file={d}/nagios.tmp\n\
+             temp_path={d}\n\
+             check_result_path={d}/checkresults\n\
+             interval_length=1\n\
+             check_result_reaper_frequency=1\n\
+             max_service_check_spread=2\n\
+             enable_notifications=0\n\
+             retain_state_information=0\n\
+             use_syslog=0\n\
+             illegal_macro_output_chars=`~$&|'\"<>\n"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("checkresults")).unwrap();
+    let verify = Command::new(&nagios)
+        .args(["-v", &format!("{d}/nagios.cfg")])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let mut server = Command::new(&nagios)
+        .arg(format!("{d}/nagios.cfg"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let status_path = dir.join("status.dat");
+    let (fleet, support) = eventually(90, "both services checked by Nagios", || {
+        let status_path = status_path.clone();
+        async move {
+            let status = std::fs::read_to_string(&status_path).ok()?;
+            Some((
+                service_status(&status, "WhatsApp fleet")?,
+                service_status(&status, "WhatsApp support number")?,
+            ))
+        }
+    })
+    .await;
+    server.kill().await.unwrap();
+
+    // What the plugin printed is what Nagios recorded: run it the same way and compare.
+    let threshold_args = ["-w", "1", "-c", "20%"];
+    let mut args = vec!["check", "--plugin-output", "--deadline", "50s", "--config"];
+    let fleet_path = format!("{d}/fleet.toml");
+    args.push(&fleet_path);
+    args.extend(threshold_args);
+    let direct = run(&args, &[]).await;
+    let mut lines = direct.stdout.lines();
+    let first = lines.next().unwrap();
+    let (text, perfdata) = first.split_once(" | ").unwrap();
+    // Two of eight not connected, beyond 20%: critical; its first line names the first.
+    assert_eq!(fleet["current_state"], "2", "{fleet:?}");
+    assert_eq!(direct.code, 2);
+    assert_eq!(fleet["plugin_output"], text);
+    assert_eq!(fleet["performance_data"], perfdata);
+    let long: Vec<&str> = lines.collect();
+    assert_eq!(fleet["long_plugin_output"], long.join("\\n"));
+    assert_eq!(long.len(), instances.len());
+    assert!(
+        long[..2].iter().any(|l| l.starts_with(&format!(
+            "{} [{}]: {}: decode: ",
+            broken.id, broken.provider, broken.provider
+        ))),
+        "{long:?}"
+    );
+    // The one-instance service: OK, its name and state.
+    assert_eq!(support["current_state"], "0", "{support:?}");
+    assert_eq!(
+        support["plugin_output"],
+        format!("WHATSAPP OK - {}: connected", instances[0].id)
+    );
+    assert_eq!(support["long_plugin_output"], "");
+    for secret in secrets() {
+        for value in fleet.values().chain(support.values()) {
+            assert!(!value.contains(&secret));
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,220 @@
+//! `check --plugin-output`: what Nagios and Icinga read, thresholds and the deadline.
+
+use crate::support::*;
+
+/// How one instance of a plugin run reads: its state, action and details, or its error.
+fn reason(instance: &Instance, error: Option<&str>) -> String {
+    if let Some(error) = error {
+        return error.to_owned();
+    }
+    let e = instance.expected_reading().unwrap();
+    let mut text = e.state.to_string();
+    if let Some(action) = e.action.filter(|a| a.name() != "none") {
+        text.push_str(&format!(" ({})", action.name()));
+    }
+    if !e.details.is_empty() {
+        let pairs: Vec<String> = e.details.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        text.push_str(&format!(", {}", pairs.join(" ")));
+    }
+    text
+}
+
+/// What `check --plugin-output` must print for `instances` (in target order), where
+/// `failed` gives the error message of the instances whose check fails: the first line
+/// with the reason and every state's perfdata, then one line per instance, problems first.
+pub fn plugin_output(instances: &[Instance], failed: &BTreeMap<String, String>) -> (u8, String) {
+    let total = instances.len();
+    let error = |i: &Instance| failed.get(&i.id).map(String::as_str);
+    let connected = |i: &Instance| {
+        error(i).is_none() && i.expected_reading().unwrap().state == ConnectionState::Connected
+    };
+    let down = instances.iter().filter(|i| !connected(i)).count();
+    let worst = instances
+        .iter()
+        .map(|i| match error(i) {
+            Some(_) => 3,
+            None => severity(i.expected_reading().unwrap().state),
+        })
+        .max_by_key(|s| [0, 1, 3, 2][usize::from(*s)])
+        .unwrap();
+    let word = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][usize::from(worst)];
+    let text = match instances {
+        [only] => format!("{}: {}", only.id, reason(only, error(only))),
+        _ if down == 0 => format!("{total} of {total} connected"),
+        _ => {
+            let first = instances.iter().find(|i| !connected(i)).unwrap();
+            format!(
+                "{down} of {total} not connected: {}: {}",
+                first.id,
+                reason(first, error(first))
+            )
+        }
+    };
+    let mut by_state: BTreeMap<&str, usize> = BTreeMap::new();
+    for instance in instances {
+        let name = match error(instance) {
+            Some(_) => "error",
+            None => instance.expected_reading().unwrap().state.name(),
+        };
+        *by_state.entry(name).or_default() += 1;
+    }
+    let mut perfdata: Vec<String> = ConnectionState::ALL
+        .iter()
+        .map(|s| s.name())
+        .chain(["error"])
+        .map(|name| {
+            let count = by_state.get(name).copied().unwrap_or(0);
+            format!("{name}={count};;;0;{total}")
+        })
+        .collect();
+    perfdata.push(format!("not_connected={down};;;0;{total}"));
+    let mut out = format!(
+        "WHATSAPP {word} - {} | {}\n",
+        text.replace('|', "/"),
+        perfdata.join(" ")
+    );
+    if total > 1 {
+        let (problems, fine): (Vec<&Instance>, Vec<&Instance>) =
+            instances.iter().partition(|i| !connected(i));
+        for instance in problems.into_iter().chain(fine) {
+            let line = format!(
+                "{} [{}]: {}\n",
+                instance.id,
+                instance.provider,
+                reason(instance, error(instance))
+            );
+            out.push_str(&line.replace('|', "/"));
+        }
+    }
+    (worst, out)
+}
+
+#[tokio::test]
+async fn every_exit_status() {
+    // Per severity, a fleet of every provider's healthy instance plus one recording of that
+    // severity (the first found).
+    for wanted in [0u8, 1, 2, 3] {
+        let mut instances = all_connected();
+        if wanted > 0 {
+            let extra = Provider::ALL
+                .iter()
+                .find_map(|p| reading_where(*p, |e| severity(e.state) == wanted).map(|r| (*p, r)));
+            let (provider, response) =
+                extra.unwrap_or_else(|| panic!("no recording of severity {wanted}"));
+            instances.push(instance(provider, 20, response));
+        }
+        let (_sim, targets) = serve(instances.clone()).await;
+        let output = check(&targets, &["--plugin-output"]).await;
+        let (code, expected) = plugin_output(&instances, &BTreeMap::new());
+        assert_eq!(code, wanted);
+        assert_eq!(output.code, i32::from(code), "{expected}");
+        assert_eq!(output.stdout, expected);
+        // One instance alone: its name and its reason, no long output.
+        let last = instances.last().unwrap();
+        let alone = check(&targets[targets.len() - 1..], &["--plugin-output"]).await;
+        let (_, expected) = plugin_output(std::slice::from_ref(last), &BTreeMap::new());
+        assert_eq!(alone.stdout, expected);
+    }
+    // A failed check is unknown, and its line names the kind and the vendor's words.
+    let instances = all_connected();
+    let (sim, targets) = serve(instances.clone()).await;
+    let broken = &instances[0];
+    sim.set_faults(
+        broken.provider,
+        &broken.id,
+        wa_simulator::Faults::fault(wa_simulator::Fault::WrongShape),
+    )
+    .unwrap();
+    let output = check(&targets, &["--plugin-output"]).await;
+    assert_eq!(output.code, 3);
+    let json = check(&targets, &["--format", "json"]).await;
+    let array: Vec<Value> = serde_json::from_str(&json.stdout).unwrap();
+    let message = array[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("{}: decode: ", broken.provider)),
+        "{message}"
+    );
+    let failed = BTreeMap::from([(broken.id.clone(), message.to_owned())]);
+    let (_, expected) = plugin_output(&instances, &failed);
+    assert_eq!(output.stdout, expected);
+}
+
+#[tokio::test]
+async fn thresholds_and_one_deadline_for_the_whole_run() {
+    // Two of six instances not connected.
+    let mut instances = all_connected();
+    let (provider, response) = Provider::ALL
+        .iter()
+        .find_map(|p| reading_where(*p, |e| severity(e.state) == 2).map(|r| (*p, r)))
+        .unwrap();
+    instances.truncate(4);
+    instances.push(instance(provider, 40, response));
+    instances.push(instance(provider, 41, response));
+    let (sim, targets) = serve(instances.clone()).await;
+    for (w, c, code, word) in [
+        ("2", "3", 0, "OK"),
+        ("1", "3", 1, "WARNING"),
+        ("10%", "30%", 2, "CRITICAL"),
+    ] {
+        let output = check(&targets, &["--plugin-output", "-w", w, "-c", c]).await;
+        assert_eq!(output.code, code, "{w} {c}: {}", output.stdout);
+        let first = output.stdout.lines().next().unwrap();
+        assert!(first.starts_with(&format!("WHATSAPP {word} - 2 of 6 not connected: ")));
+        let limit = |t: &str| match t.strip_suffix('%') {
+            Some(p) => format!("{}", p.parse::<f64>().unwrap() * 6.0 / 100.0),
+            None => t.to_owned(),
+        };
+        assert!(
+            first.ends_with(&format!(" not_connected=2;{};{};0;6", limit(w), limit(c))),
+            "{first}"
+        );
+    }
+    // A provider that hangs: the whole run ends at its deadline, the others are read.
+    let slow = &instances[0];
+    sim.set_faults(
+        slow.provider,
+        &slow.id,
+        wa_simulator::Faults::latency(Duration::from_secs(30)),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let output = check(&targets, &["--format", "json", "--deadline", "2s"]).await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    let array: Vec<Value> = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(
+        array[0]["error"]["message"],
+        format!(
+            "{}: unavailable: no answer within the run's deadline",
+            slow.provider
+        )
+    );
+    for (object, instance) in array.iter().zip(&instances).skip(1) {
+        assert_eq!(
+            object["state"],
+            instance.expected_reading().unwrap().state.name()
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_input_in_plugin_mode_gets_one_unknown_line_on_stdout() {
+    for (args, line) in [
+        (
+            vec!["check", "--plugin-output", "no-such-gateway://my-secret@host/x"],
+            format!("WHATSAPP UNKNOWN - invalid_config: connection string `no-such-gateway://***@host/x`: unknown provider `no-such-gateway`: expected {}\n", Provider::names_sentence()),
+        ),
+        (
+            vec!["check", "--plugin-output", "-w", "lots"],
+            "WHATSAPP UNKNOWN - invalid value 'lots' for '--warning <LIMIT>': `lots` is not a threshold such as 2 (instances) or 10% (of them)\n".to_owned(),
+        ),
+        (
+            vec!["check", "--plugin-output"],
+            "WHATSAPP UNKNOWN - no target: give connection strings, --config FILE, or set WA_STATUS_TARGET\n".to_owned(),
+        ),
+    ] {
+        let output = run(&args, &[]).await;
+        assert_eq!(output.code, 3, "{args:?}");
+        assert_eq!(output.stdout, line, "{args:?}");
+    }
+}
