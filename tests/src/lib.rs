@@ -1,6 +1,9 @@
 //! A recording HTTP server on 127.0.0.1 for the client tests: it answers every request with
 //! the response the test set, and keeps what it received (method, raw path, headers) so the
-//! test can check what the client put on the wire.
+//! test can check what the client put on the wire. And [`http_client`], a plain `reqwest`
+//! client for tests that call a server themselves.
+
+#![warn(missing_docs)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -13,9 +16,24 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+/// A `reqwest` client for a test's own requests. The workspace builds rustls without a
+/// default crypto provider (wa-client-support installs `ring`, which needs no cmake); this
+/// installs the same one, so that a client a test builds itself works too.
+pub fn http_client() -> reqwest::Client {
+    install_tls();
+    reqwest::Client::new()
+}
+
+/// Installs rustls' `ring` provider as the process default, if none is installed yet: a
+/// test that builds its own `reqwest::ClientBuilder` calls this first.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// One request as the server received it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
+    /// The request's method.
     pub method: String,
     /// The path exactly as sent, percent-encoding included.
     pub path: String,

@@ -79,6 +79,8 @@ pub fn outputs(
         texts[index].1 = replaced;
     }
     outputs.extend(texts);
+    let readmes = crate::readmes::readmes(root, &outputs)?;
+    outputs.extend(readmes);
     Ok(outputs)
 }
 
@@ -93,6 +95,13 @@ pub fn codegen(
 ) -> Result<Vec<PathBuf>, String> {
     let mut changed = Vec::new();
     let mut diffs = String::new();
+    for dir in crate::readmes::missing_licenses(root)? {
+        match mode {
+            Mode::Write => crate::readmes::link_license(root, &dir)?,
+            Mode::Check => diffs.push_str(&format!("{}/LICENSE is missing\n", dir.display())),
+        }
+        changed.push(dir.join("LICENSE"));
+    }
     for (relative, expected) in outputs(root, all, selected)? {
         let path = root.join(&relative);
         let current = fs::read_to_string(&path).unwrap_or_default();

@@ -4,6 +4,7 @@
 
 pub mod api_version;
 pub mod codegen;
+pub mod dist;
 pub mod docs;
 pub mod downconvert;
 pub mod error_bodies;
@@ -13,6 +14,7 @@ pub mod manifest;
 pub mod open_enums;
 pub mod overlay;
 pub mod providers;
+pub mod readmes;
 pub mod registry;
 pub mod select;
 pub mod surface;

@@ -6,12 +6,15 @@ use xtask::files::{codegen, Mode};
 use xtask::providers::{discover, named, workspace_root};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [PROVIDER...]
+       cargo xtask dist [DIR]
 
   codegen            regenerate every provider's client and normalized document, the
                      provider registry and the docs tables
   codegen --check    write nothing; fail with a diff when a generated file is stale
   PROVIDER           a folder of specs/ (default: all); the registry and docs always
-                     cover every provider";
+                     cover every provider
+  dist               write the shell completions and the man page of wa-status, from its
+                     command-line definitions, into DIR (default: target/dist)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,17 @@ fn run(args: &[String]) -> Result<(), String> {
     };
     match task.as_str() {
         "codegen" => {}
+        "dist" => {
+            let dir = match rest {
+                [] => workspace_root().join("target/dist"),
+                [dir] => std::path::PathBuf::from(dir),
+                _ => return Err(format!("dist takes one folder\n\n{USAGE}")),
+            };
+            for path in xtask::dist::write(&dir)? {
+                println!("wrote {}", path.display());
+            }
+            return Ok(());
+        }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return Ok(());

@@ -23,6 +23,7 @@ pub fn catalog(providers: &[Provider], normalized: &[Value]) -> Result<String, S
     let mut info_arms = Vec::new();
     let mut recording_statics = Vec::new();
     let mut recording_arms = Vec::new();
+    let mut document_arms = Vec::new();
     for ((provider, doc), variant) in providers.iter().zip(normalized).zip(&variants) {
         let m = &provider.manifest;
         let wire = &m.name;
@@ -47,6 +48,10 @@ pub fn catalog(providers: &[Provider], normalized: &[Value]) -> Result<String, S
             static #recordings_static: &[crate::Recording] = &[#(#recordings),*];
         });
         recording_arms.push(quote!(Provider::#variant => #recordings_static));
+        let text = serde_json::to_string_pretty(doc)
+            .map_err(|e| format!("{}: the normalized document: {e}", provider.name))?
+            + "\n";
+        document_arms.push(quote!(Provider::#variant => #text));
     }
     let fleet_keys = fleet_keys(providers);
     let tokens = quote! {
@@ -82,6 +87,13 @@ pub fn catalog(providers: &[Provider], normalized: &[Value]) -> Result<String, S
         pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
             match provider {
                 #(#recording_arms),*
+            }
+        }
+
+        #[cfg(feature = "recordings")]
+        pub(crate) fn normalized_document(provider: Provider) -> &'static str {
+            match provider {
+                #(#document_arms),*
             }
         }
 

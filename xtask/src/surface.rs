@@ -1,8 +1,13 @@
-//! The public surface of a generated client: every type, field, variant, method and
-//! signature, without bodies or doc comments. Reviewers read its snapshot diff to see what a
-//! spec change does to the API users program against.
+//! The public surface of a generated client, or of a hand-written crate: every type,
+//! field, variant, function, method and signature, without bodies or doc comments.
+//! Reviewers read its snapshot diff to see what a spec change does to the API users program
+//! against; a snapshot of `wa-unified`'s surface catches a change to its public API that
+//! was not meant.
 
-use syn::{Attribute, File, ImplItem, Item, Visibility};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use syn::{Attribute, File, ImplItem, Item, TraitItem, Visibility};
 
 /// Renders the public surface of a generated module as Rust-like text.
 pub fn public_surface(source: &str) -> Result<String, String> {
@@ -13,6 +18,58 @@ pub fn public_surface(source: &str) -> Result<String, String> {
         attrs: Vec::new(),
         items,
     }))
+}
+
+/// The public surface of the crate whose `src/` is `src`: each module file reached from
+/// `lib.rs` (test modules left out), in path order, each under a `// src/...` line.
+pub fn crate_surface(src: &Path) -> Result<String, String> {
+    let mut files = Vec::new();
+    collect_modules(src, &src.join("lib.rs"), &mut files)?;
+    files.sort();
+    let mut out = String::new();
+    for path in files {
+        let source = fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let surface = public_surface(&source).map_err(|e| format!("{}: {e}", path.display()))?;
+        let relative = path
+            .strip_prefix(src.parent().unwrap_or(src))
+            .unwrap_or(&path);
+        out.push_str(&format!("// {}\n{surface}\n", relative.display()));
+    }
+    Ok(out)
+}
+
+/// `file` and every module file it declares (`mod x;`), recursively.
+fn collect_modules(src: &Path, file: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    files.push(file.to_path_buf());
+    let source =
+        fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let parsed: File =
+        syn::parse_file(&source).map_err(|e| format!("{}: not valid Rust: {e}", file.display()))?;
+    // A module's children live beside `lib.rs` and `mod.rs`, else in a folder of its name.
+    let stem = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let dir = match stem {
+        "lib" | "mod" => file.parent().unwrap_or(src).to_path_buf(),
+        _ => file.with_extension(""),
+    };
+    for item in parsed.items {
+        let Item::Mod(module) = item else { continue };
+        let is_test = module.attrs.iter().any(|a| {
+            a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+        });
+        if module.content.is_some() || is_test {
+            continue;
+        }
+        let name = module.ident.to_string();
+        let flat = dir.join(format!("{name}.rs"));
+        let nested = dir.join(&name).join("mod.rs");
+        let child = if flat.is_file() { flat } else { nested };
+        collect_modules(src, &child, files)?;
+    }
+    Ok(())
 }
 
 fn surface_items(items: Vec<Item>) -> Vec<Item> {
@@ -46,6 +103,26 @@ fn surface_item(item: Item) -> Option<Item> {
             }
             Some(Item::Mod(m))
         }
+        Item::Fn(mut f) if is_public(&f.vis) => {
+            f.attrs.clear();
+            f.block = syn::parse_quote!({});
+            Some(Item::Fn(f))
+        }
+        Item::Trait(mut t) if is_public(&t.vis) => {
+            t.attrs.clear();
+            for member in &mut t.items {
+                if let TraitItem::Fn(f) = member {
+                    f.attrs.clear();
+                    f.default = None;
+                    f.semi_token = Some(Default::default());
+                }
+            }
+            Some(Item::Trait(t))
+        }
+        Item::Type(mut t) if is_public(&t.vis) => {
+            t.attrs.clear();
+            Some(Item::Type(t))
+        }
         Item::Const(mut c) if is_public(&c.vis) => {
             c.attrs.clear();
             Some(Item::Const(c))
@@ -73,7 +150,8 @@ fn surface_item(item: Item) -> Option<Item> {
                     _ => None,
                 })
                 .collect();
-            Some(Item::Impl(i))
+            // An inherent impl with nothing public is no part of the surface.
+            (is_trait_impl || !i.items.is_empty()).then_some(Item::Impl(i))
         }
         _ => None,
     }

@@ -200,3 +200,14 @@ fn every_normalized_document_holds_only_the_status_operation() {
         }
     }
 }
+
+/// The public API of `wa-unified`, the library Rust users depend on: a change to it is
+/// reviewed as a snapshot diff (and, with `CI=true`, fails CI until it is accepted), so it
+/// never breaks by accident. Semver: a removed or changed item needs a new major version
+/// (a minor one before 1.0).
+#[test]
+fn the_public_api_of_wa_unified_is_as_reviewed() {
+    let src = xtask::providers::workspace_root().join("crates/unified/src");
+    let surface = xtask::surface::crate_surface(&src).unwrap();
+    insta::assert_snapshot!("wa-unified-public-api", surface);
+}

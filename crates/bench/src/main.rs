@@ -309,6 +309,7 @@ async fn unified(simulator: &str, instances: usize, concurrency: usize, passes: 
         client: ClientOptions::default(),
         retry: RetryPolicy::none(),
         quotas: Quotas::unlimited(),
+        shared_quotas: None,
     })
     .expect("a monitor");
     let handles: Vec<_> = (0..instances)

@@ -94,7 +94,7 @@ async fn measure(size: usize) {
         .find(|w| w.starts_with("http://"))
         .unwrap()
         .to_owned();
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     // Wait for the first poll of the whole fleet.
     let started = Instant::now();
     loop {
@@ -106,12 +106,15 @@ async fn measure(size: usize) {
             .text()
             .await
             .unwrap();
-        if text.lines().any(|l| l == "wa_status_polls_total 1") {
+        if text
+            .lines()
+            .any(|l| l == format!("wa_status_checks_total {size}"))
+        {
             break;
         }
         assert!(
             started.elapsed() < Duration::from_secs(600),
-            "the poll never ended"
+            "the first checks never ended"
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

@@ -29,7 +29,24 @@ pub enum Command {
     /// Serve Prometheus metrics from a background poll.
     Exporter(ExporterArgs),
     /// Run `check` against a built-in simulator with a sample fleet: no account needed.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `wa-status man > /usr/local/share/man/man1/wa-status.1`.
+    Man,
+}
+
+impl Command {
+    /// Whether the command logs each check (`--verbose`).
+    pub fn verbose(&self) -> bool {
+        match self {
+            Command::Check(args) => args.targets.verbose,
+            Command::Watch(args) => args.targets.verbose,
+            Command::Exporter(args) => args.targets.verbose,
+            _ => false,
+        }
+    }
 }
 
 /// Which instances, and how to reach them.
@@ -43,15 +60,21 @@ pub struct TargetArgs {
     /// credentials (given directly or as `*_env` variable names).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// How many instances to check at once.
+    /// How many requests to send at once to each provider (a provider that hangs holds its
+    /// own slots only).
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
     /// The timeout of one request, e.g. `10s` or `500ms`.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
-    /// Print each check's details to standard error (no secret is ever printed).
+    /// Log each check to standard error (`RUST_LOG` chooses more; no secret is ever logged).
     #[arg(long, short)]
     pub verbose: bool,
+    /// The folder where quotas are shared with the other `wa-status` processes of this
+    /// user (default: `$XDG_RUNTIME_DIR/wa-status`, else `wa-status-<uid>` in the
+    /// temporary folder).
+    #[arg(long, value_name = "DIR", env = "WA_STATUS_QUOTA_DIR")]
+    pub quota_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -98,7 +121,8 @@ pub enum Threshold {
 
 impl Threshold {
     pub fn parse(text: &str) -> Result<Threshold, String> {
-        let bad = || format!("`{text}` is not a threshold such as 2 (instances) or 10% (of them)");
+        let shown = crate::output::one_line(text, 40);
+        let bad = || format!("`{shown}` is not a threshold such as 2 (instances) or 10% (of them)");
         match text.trim().strip_suffix('%') {
             Some(percent) => match percent.trim().parse::<f64>() {
                 Ok(p) if (0.0..=100.0).contains(&p) => Ok(Threshold::Percent(p)),
@@ -126,7 +150,8 @@ impl Threshold {
 pub struct WatchArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
-    /// Time between two polls of the fleet (quotas are kept whatever it is).
+    /// Time between two checks of an instance, each on its own schedule (quotas are kept
+    /// whatever it is), e.g. `60s`.
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub interval: Duration,
     /// Report a change after this many consecutive identical readings, so that brief
@@ -145,11 +170,21 @@ pub struct ExporterArgs {
     /// Where to serve /metrics and /healthz.
     #[arg(long, default_value = "127.0.0.1:9898")]
     pub listen: SocketAddr,
-    /// Time between two polls of the fleet; a scrape never calls a provider.
+    /// Time between two checks of an instance, each on its own schedule; a scrape never
+    /// calls a provider.
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub interval: Duration,
 }
 
+/// The shell of `completions`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(feature = "demo")]
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -159,6 +194,15 @@ pub struct DemoArgs {
 /// The providers of this build and their connection-string forms, from the catalog.
 fn providers_help() -> String {
     let mut text = String::from(
+        "Examples:\n  \
+         wa-status demo                                   # the sample fleet on a built-in simulator\n  \
+         wa-status check CONNECTION_STRING...             # forms below\n  \
+         wa-status check --config fleet.toml --format json\n  \
+         wa-status check --plugin-output -w 1 -c 20% --config fleet.toml   # Nagios, Icinga\n  \
+         wa-status exporter --listen 0.0.0.0:9898 --config fleet.toml     # Prometheus\n  \
+         wa-status completions bash > /etc/bash_completion.d/wa-status\n\n",
+    );
+    text.push_str(
         "Connection strings, per provider (https; `+http` after the scheme for plain HTTP; credentials percent-encoded):\n",
     );
     for provider in wa_unified::Provider::ALL {
@@ -169,7 +213,39 @@ fn providers_help() -> String {
     text
 }
 
+/// The longest duration any option takes: a year.
+const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A duration such as `10s` or `500ms`, from 1 ms to a year: zero would make every check
+/// fail or spin, and an absurd one would overflow a deadline.
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|e| format!("`{text}` is not a duration such as 10s or 500ms: {e}"))
+    let shown = crate::output::one_line(text, 40);
+    let duration = humantime::parse_duration(text)
+        .map_err(|e| format!("`{shown}` is not a duration such as 10s or 500ms: {e}"))?;
+    if duration < Duration::from_millis(1) {
+        return Err(format!("`{shown}` is too short: at least 1ms"));
+    }
+    if duration > LONGEST {
+        return Err(format!("`{shown}` is too long: at most a year"));
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_checked_when_parsed() {
+        assert_eq!(parse_duration("1500ms"), Ok(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_duration("0s"),
+            Err("`0s` is too short: at least 1ms".into())
+        );
+        assert_eq!(
+            parse_duration("400years"),
+            Err("`400years` is too long: at most a year".into())
+        );
+        assert!(parse_duration("soon").is_err());
+    }
 }

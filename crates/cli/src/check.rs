@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use wa_unified::{ClientOptions, Instance, Monitor, MonitorOptions};
 
 use crate::args::{Format, TargetArgs};
+use crate::output::{self, Stdout};
 use crate::report::{self, Outcome, Severity, Thresholds};
 use crate::targets::Target;
 use crate::CliError;
@@ -16,16 +17,72 @@ const PROGRESS_THRESHOLD: usize = 20;
 
 /// The monitor for a command's target options.
 pub fn monitor(args: &TargetArgs) -> Result<Monitor, CliError> {
-    monitor_with_timeout(args.timeout)
+    let shared_quotas = match &args.quota_dir {
+        Some(dir) => Some(dir.clone()),
+        None => default_quota_dir(),
+    };
+    if let Some(dir) = &shared_quotas {
+        create_private_dir(dir)
+            .map_err(|e| CliError(format!("the quota folder {}: {e}", dir.display())))?;
+    }
+    Monitor::new(MonitorOptions {
+        client: ClientOptions::default().with_timeout(args.timeout),
+        shared_quotas,
+        ..MonitorOptions::default()
+    })
+    .map_err(|e| CliError(e.to_string()))
 }
 
-/// A monitor with the default quotas and retries and this request timeout.
+/// A monitor with the default quotas and retries and this request timeout, keeping its
+/// quotas to itself (the demo's simulator is its own).
+#[cfg(feature = "demo")]
 pub fn monitor_with_timeout(timeout: std::time::Duration) -> Result<Monitor, CliError> {
     Monitor::new(MonitorOptions {
         client: ClientOptions::default().with_timeout(timeout),
         ..MonitorOptions::default()
     })
     .map_err(|e| CliError(e.to_string()))
+}
+
+/// Where every `wa-status` of this user keeps its quotas, so that a `check` run by cron
+/// and an exporter on the same token stay within its quota together:
+/// `$XDG_RUNTIME_DIR/wa-status`, else `wa-status-<uid>` in the temporary folder.
+fn default_quota_dir() -> Option<std::path::PathBuf> {
+    if let Some(runtime) = std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        return Some(std::path::PathBuf::from(runtime).join("wa-status"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).ok()?;
+        Some(std::env::temp_dir().join(format!("wa-status-{uid}")))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// Creates `dir` readable by its owner only, and refuses one that others can write to.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let metadata = std::fs::metadata(dir)?;
+        let own = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+        if own.is_some_and(|uid| uid != metadata.uid())
+            || metadata.permissions().mode() & 0o022 != 0
+        {
+            return Err(std::io::Error::other(
+                "it belongs to another user or others can write to it",
+            ));
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
 }
 
 /// A handle per target.
@@ -44,7 +101,6 @@ pub fn instances(monitor: &Monitor, targets: &[Target]) -> Result<Vec<Instance>,
 pub struct Report {
     pub format: Format,
     pub plugin_output: bool,
-    pub verbose: bool,
     pub concurrency: usize,
     /// The whole run's budget.
     pub deadline: std::time::Duration,
@@ -71,7 +127,7 @@ pub async fn run(
             }
             bar
         });
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = Stdout::new();
     let mut slots: Vec<Option<Outcome>> = targets.iter().map(|_| None).collect();
     let deadline = tokio::time::Instant::now() + report.deadline;
     let mut results = monitor.check_all_by(instances, report.concurrency, Some(deadline));
@@ -84,8 +140,22 @@ pub async fn run(
             result: checked.result,
             elapsed: checked.elapsed,
         };
-        if report.verbose {
-            verbose_line(target, &outcome);
+        match &outcome.result {
+            Ok(status) => tracing::info!(
+                name = %target.name,
+                target = %target.config,
+                elapsed_ms = outcome.elapsed.as_millis() as u64,
+                state = status.state.name(),
+                raw_state = %output::one_line(&status.raw_state, output::MAX_TEXT),
+                "checked"
+            ),
+            Err(error) => tracing::info!(
+                name = %target.name,
+                target = %target.config,
+                elapsed_ms = outcome.elapsed.as_millis() as u64,
+                error = %error,
+                "check failed"
+            ),
         }
         if report.format == Format::Jsonl && !report.plugin_output {
             writeln!(stdout, "{}", outcome.to_json()).map_err(write_error)?;
@@ -115,24 +185,11 @@ pub async fn run(
             let array: Vec<_> = outcomes.iter().map(Outcome::to_json).collect();
             let text = serde_json::to_string_pretty(&array).map_err(|e| CliError(e.to_string()))?;
             writeln!(stdout, "{text}").map_err(write_error)?;
-            eprintln!("{}", report::summary(&outcomes));
+            output::warn(&report::summary(&outcomes));
         }
-        Format::Jsonl => eprintln!("{}", report::summary(&outcomes)),
+        Format::Jsonl => output::warn(&report::summary(&outcomes)),
     }
     Ok(severity)
-}
-
-fn verbose_line(target: &Target, outcome: &Outcome) {
-    let result = match &outcome.result {
-        Ok(status) => format!("{} (raw {:?})", status.state, status.raw_state),
-        Err(error) => format!("error: {error}"),
-    };
-    eprintln!(
-        "wa-status: {} [{}] {} ms: {result}",
-        outcome.name,
-        target.config,
-        outcome.elapsed.as_millis()
-    );
 }
 
 pub fn write_error(error: std::io::Error) -> CliError {

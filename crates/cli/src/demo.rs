@@ -1,6 +1,8 @@
 //! `wa-status demo`: the simulator in process, with its sample fleet (every provider's demo
 //! instances), checked like any fleet. No account needed.
 
+use std::io::Write;
+
 use std::collections::BTreeSet;
 
 use wa_simulator::{Fleet, Instance as SimInstance, Simulator};
@@ -30,15 +32,15 @@ pub async fn run(args: &DemoArgs) -> Result<(), CliError> {
     );
     // The banner goes with the table for people, and out of the way of JSON.
     if args.format == crate::args::Format::Table {
-        println!("{banner}\n");
+        let mut stdout = crate::output::Stdout::new();
+        let _ = writeln!(stdout, "{banner}\n");
     } else {
-        eprintln!("{banner}");
+        crate::output::warn(&banner);
     }
     let monitor = check::monitor_with_timeout(std::time::Duration::from_secs(10))?;
     let report = Report {
         format: args.format,
         plugin_output: false,
-        verbose: false,
         concurrency: 16,
         deadline: std::time::Duration::from_secs(30),
         thresholds: Default::default(),

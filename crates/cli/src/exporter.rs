@@ -1,9 +1,9 @@
-//! `wa-status exporter`: Prometheus metrics from a background poll. A scrape reads what
-//! the last poll stored; it never calls a provider.
+//! `wa-status exporter`: Prometheus metrics from checks in the background, each instance on
+//! its own schedule. A scrape reads what the checks stored; it never calls a provider.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::State;
 use axum::http::header::{ACCEPT, CONTENT_TYPE};
@@ -18,6 +18,8 @@ use wa_unified::{Instance, Monitor};
 use crate::args::ExporterArgs;
 use crate::check::{instances, monitor};
 use crate::metrics::{Format, Metrics};
+use crate::output::Stdout;
+use crate::shutdown;
 use crate::targets::Target;
 use crate::CliError;
 
@@ -29,7 +31,6 @@ pub async fn run(args: &ExporterArgs, targets: Vec<Target>) -> Result<(), CliErr
         .await
         .map_err(|e| CliError(format!("cannot listen on {}: {e}", args.listen)))?;
     let address: SocketAddr = listener.local_addr().map_err(|e| CliError(e.to_string()))?;
-    println!("wa-status exporter listening on http://{address} (/metrics, /healthz)");
     let poller = tokio::spawn(poll(
         monitor,
         handles,
@@ -37,6 +38,12 @@ pub async fn run(args: &ExporterArgs, targets: Vec<Target>) -> Result<(), CliErr
         args.interval,
         usize::from(args.targets.concurrency),
     ));
+    let mut stdout = Stdout::new();
+    let _ = writeln!(
+        stdout,
+        "wa-status exporter listening on http://{address} (/metrics, /healthz)"
+    );
+    let _ = stdout.flush();
     // gzip whenever the scraper accepts it: a fleet's scrape is repetitive text.
     let app = Router::new()
         .route("/metrics", get(scrape))
@@ -44,14 +51,14 @@ pub async fn run(args: &ExporterArgs, targets: Vec<Target>) -> Result<(), CliErr
         .layer(CompressionLayer::new().gzip(true))
         .with_state(metrics);
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown::requested())
         .await;
     poller.abort();
     served.map_err(|e| CliError(format!("the metrics server failed: {e}")))
 }
 
+/// Checks every instance on its own schedule, for as long as the exporter serves, and
+/// records each check.
 async fn poll(
     monitor: Monitor,
     handles: Vec<Instance>,
@@ -59,16 +66,15 @@ async fn poll(
     interval: std::time::Duration,
     concurrency: usize,
 ) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        let started = Instant::now();
-        let mut results = monitor.check_all(handles.clone(), concurrency);
-        while let Some(checked) = results.next().await {
-            metrics.record(checked.index, &checked.result, checked.elapsed);
-        }
-        metrics.poll_done(started.elapsed());
+    let mut results = monitor.watch(handles, concurrency, interval);
+    while let Some(checked) = results.next().await {
+        tracing::info!(
+            index = checked.index,
+            elapsed_ms = checked.elapsed.as_millis() as u64,
+            ok = checked.result.is_ok(),
+            "checked"
+        );
+        metrics.record(checked.index, &checked.result, checked.elapsed);
     }
 }
 

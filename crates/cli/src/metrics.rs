@@ -20,8 +20,9 @@
 //!
 //! Per provider: `whatsapp_check_errors_total` by error kind (every kind created at 0) and
 //! the `whatsapp_check_duration_seconds` histogram. The exporter's own:
-//! `wa_status_build_info`, `wa_status_instances`, `wa_status_polls_total`,
-//! `wa_status_last_poll_timestamp_seconds` and `wa_status_last_poll_duration_seconds`.
+//! `wa_status_build_info`, `wa_status_instances`, `wa_status_checks_total` and
+//! `wa_status_last_check_timestamp_seconds` (its checks go on whether or not anyone
+//! scrapes).
 
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicU64;
@@ -95,9 +96,8 @@ pub struct Metrics {
     instance_errors: Family<InstanceLabels, Counter>,
     errors: Family<ErrorLabels, Counter>,
     duration: Family<ProviderLabels, Histogram, DurationHistogram>,
-    polls: Counter,
-    last_poll: FloatGauge,
-    last_poll_duration: FloatGauge,
+    checks: Counter,
+    last_check: FloatGauge,
     /// Per declared instance, in the order of the targets: its labels and the labels of the
     /// state series it has now, if any (removed when the state changes).
     instances: Vec<(InstanceLabels, Mutex<Option<StateLabels>>)>,
@@ -116,9 +116,8 @@ impl Metrics {
         let instance_errors = Family::<InstanceLabels, Counter>::default();
         let errors = Family::<ErrorLabels, Counter>::default();
         let duration = Family::new_with_constructor(DurationHistogram);
-        let polls = Counter::default();
-        let last_poll = FloatGauge::default();
-        let last_poll_duration = FloatGauge::default();
+        let checks = Counter::default();
+        let last_check = FloatGauge::default();
         let build = Family::<BuildLabels, Gauge>::default();
         let declared = Gauge::<i64>::default();
         registry.register(
@@ -172,19 +171,14 @@ impl Metrics {
             declared.clone(),
         );
         registry.register(
-            "wa_status_polls",
-            "Completed polls of the whole fleet",
-            polls.clone(),
+            "wa_status_checks",
+            "Checks the exporter has completed, every instance and outcome",
+            checks.clone(),
         );
         registry.register(
-            "wa_status_last_poll_timestamp_seconds",
-            "When the last poll of the fleet ended, in Unix seconds",
-            last_poll.clone(),
-        );
-        registry.register(
-            "wa_status_last_poll_duration_seconds",
-            "How long the last poll of the fleet took",
-            last_poll_duration.clone(),
+            "wa_status_last_check_timestamp_seconds",
+            "When the exporter last completed a check, in Unix seconds",
+            last_check.clone(),
         );
         build
             .get_or_create(&BuildLabels {
@@ -227,9 +221,8 @@ impl Metrics {
             instance_errors,
             errors,
             duration,
-            polls,
-            last_poll,
-            last_poll_duration,
+            checks,
+            last_check,
             instances,
         }
     }
@@ -244,6 +237,8 @@ impl Metrics {
         let Some((labels, current_state)) = self.instances.get(index) else {
             return;
         };
+        self.checks.inc();
+        self.last_check.set(unix_seconds());
         self.duration
             .get_or_create(&ProviderLabels {
                 provider: labels.provider.clone(),
@@ -280,13 +275,6 @@ impl Metrics {
                     .inc();
             }
         }
-    }
-
-    /// Records the end of a poll of the whole fleet that took `elapsed`.
-    pub fn poll_done(&self, elapsed: Duration) {
-        self.polls.inc();
-        self.last_poll.set(unix_seconds());
-        self.last_poll_duration.set(elapsed.as_secs_f64());
     }
 
     /// The exposition in `format`, with every reading's age as of now.

@@ -346,6 +346,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
                 error.to_string(),
             ],
         })
+        .map(|row| row.map(|cell| crate::output::one_line(&cell, crate::output::MAX_TEXT)))
         .collect();
     let mut widths = header.map(str::len);
     for row in &rows {

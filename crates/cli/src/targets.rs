@@ -112,9 +112,28 @@ fn from_connection_string(text: &str) -> Result<Target, CliError> {
     })
 }
 
+/// The largest fleet file read: 16 MiB holds over 50,000 instances.
+const MAX_FLEET_FILE: u64 = 16 * 1024 * 1024;
+
+/// A fleet file's text, read up to [`MAX_FLEET_FILE`] (so that `--config /dev/zero` ends).
+fn read_fleet_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_FLEET_FILE + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FLEET_FILE {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_FLEET_FILE / 1024 / 1024
+        )));
+    }
+    Ok(text)
+}
+
 fn from_file(path: &Path, lookup: Lookup<'_>) -> Result<Vec<Target>, CliError> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| CliError(format!("{shown}: {e}")))?;
+    let text = read_fleet_file(path).map_err(|e| CliError(format!("{shown}: {e}")))?;
     let fleet: FleetFile = toml::from_str(&text).map_err(|e| {
         let place = e
             .span()

@@ -1,14 +1,17 @@
-//! `wa-status watch`: poll the fleet and print a JSON line for each confirmed change.
+//! `wa-status watch`: check the fleet, each instance on its own schedule, and print a JSON
+//! line for each confirmed change.
 
 use std::io::Write;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::args::WatchArgs;
 use crate::check::{instances, monitor, write_error};
+use crate::output::Stdout;
 use crate::report::error_json;
+use crate::shutdown;
 use crate::targets::Target;
 use crate::CliError;
 
@@ -38,61 +41,75 @@ impl Debounce {
     }
 }
 
+/// Watches the fleet until interrupted (SIGINT, SIGTERM), until `--duration` has passed,
+/// or until standard output is closed; each instance is checked on its own schedule.
 pub async fn run(args: &WatchArgs, targets: &[Target]) -> Result<(), CliError> {
     let monitor = monitor(&args.targets)?;
     let handles = instances(&monitor, targets)?;
     let mut debounces: Vec<Debounce> = targets.iter().map(|_| Debounce::default()).collect();
-    let started = Instant::now();
-    let mut ticker = tokio::time::interval(args.interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut stdout = Stdout::new();
+    let mut results = monitor.watch(
+        handles,
+        usize::from(args.targets.concurrency),
+        args.interval,
+    );
+    let stop = shutdown::requested();
+    tokio::pin!(stop);
+    let end = async {
+        match args.duration {
+            Some(duration) => tokio::time::sleep(duration).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(end);
     loop {
-        if args
-            .duration
-            .is_some_and(|limit| started.elapsed() >= limit)
-        {
-            return Ok(());
-        }
-        tokio::select! {
-            _ = ticker.tick() => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        }
-        let mut results = monitor.check_all(handles.clone(), usize::from(args.targets.concurrency));
-        while let Some(checked) = results.next().await {
-            let target = &targets[checked.index];
-            let reading = match &checked.result {
-                Ok(status) => status.state.name(),
-                Err(_) => "error",
-            };
-            if args.targets.verbose {
-                eprintln!(
-                    "wa-status: {} [{}] read {reading}",
-                    target.name, target.config
-                );
+        let checked = tokio::select! {
+            checked = results.next() => match checked {
+                Some(checked) => checked,
+                None => break,
+            },
+            _ = &mut stop => break,
+            _ = &mut end => break,
+        };
+        let target = &targets[checked.index];
+        let reading = match &checked.result {
+            Ok(status) => status.state.name(),
+            Err(_) => "error",
+        };
+        tracing::info!(
+            name = %target.name,
+            target = %target.config,
+            elapsed_ms = checked.elapsed.as_millis() as u64,
+            reading,
+            "checked"
+        );
+        let Some((previous, state)) = debounces[checked.index].observe(reading, args.confirm)
+        else {
+            continue;
+        };
+        let mut line = json!({
+            "name": target.name,
+            "provider": target.config.provider().name(),
+            "instance": target.config.instance(),
+            "previous": previous,
+            "state": state,
+            "at": humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+        });
+        match &checked.result {
+            Ok(status) => {
+                line["raw_state"] = json!(status.raw_state);
+                line["required_action"] = json!(status.required_action.map(|a| a.name()));
             }
-            let Some((previous, state)) = debounces[checked.index].observe(reading, args.confirm)
-            else {
-                continue;
-            };
-            let mut line = json!({
-                "name": target.name,
-                "provider": target.config.provider().name(),
-                "instance": target.config.instance(),
-                "previous": previous,
-                "state": state,
-                "at": humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-            });
-            match &checked.result {
-                Ok(status) => {
-                    line["raw_state"] = json!(status.raw_state);
-                    line["required_action"] = json!(status.required_action.map(|a| a.name()));
-                }
-                Err(error) => line["error"] = error_json(error),
-            }
-            let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{line}").map_err(write_error)?;
-            stdout.flush().map_err(write_error)?;
+            Err(error) => line["error"] = error_json(error),
+        }
+        writeln!(stdout, "{line}").map_err(write_error)?;
+        stdout.flush().map_err(write_error)?;
+        if stdout.closed() {
+            break;
         }
     }
+    stdout.flush().map_err(write_error)?;
+    Ok(())
 }
 
 #[cfg(test)]

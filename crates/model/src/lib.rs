@@ -12,6 +12,8 @@
 //! assert_eq!("awaiting_pairing".parse(), Ok(ConnectionState::AwaitingPairing));
 //! ```
 
+#![warn(missing_docs)]
+
 mod account;
 mod error_kind;
 mod observation;

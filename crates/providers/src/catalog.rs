@@ -26,19 +26,25 @@ pub struct ProviderInfo {
     pub client_crate: &'static str,
     /// The connection-string forms, in the order they are tried and documented.
     pub connection_strings: &'static [ConnectionForm],
+    /// The base URL: its default and the variable that overrides it.
     pub base_url: BaseUrlInfo,
+    /// How the provider names an instance.
     pub instance: InstanceInfo,
+    /// How requests authenticate.
     pub auth: AuthInfo,
     /// The documented request quota of the status call; `None` when the vendor documents
     /// none.
     pub quota: Option<QuotaInfo>,
+    /// The status call: its operation and path.
     pub status: StatusInfo,
+    /// How the provider's error answers are classified.
     pub errors: ErrorRules,
     /// Values the status call needs besides the instance and the credentials.
     pub options: &'static [OptionInfo],
     /// Extra fleet-file keys and the common key each stands for (`api_url` for
     /// `base_url`).
     pub fleet_aliases: &'static [(&'static str, &'static str)],
+    /// What the simulator needs to serve the provider.
     pub simulator: SimulatorInfo,
     /// The instances of the demo's sample fleet.
     pub demo: &'static [DemoInstance],
@@ -100,6 +106,7 @@ pub struct InstanceInfo {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct AuthInfo {
+    /// The style of the credentials.
     pub style: AuthStyle,
     /// What the vendor calls the single credential (`token`, `apiTokenInstance`).
     pub noun: &'static str,
@@ -115,17 +122,23 @@ pub enum AuthStyle {
     Bearer,
     /// A bearer token, or a pair of secret headers instead.
     BearerOrHeaderPair {
+        /// The two header names of the pair, in order.
         headers: [&'static str; 2],
         /// The environment variables of the pair.
         pair_env: [&'static str; 2],
     },
     /// One secret header; `optional` when a server may run without a key.
     ApiKeyHeader {
+        /// The header name.
         header: &'static str,
+        /// Whether a server may run without a key.
         optional: bool,
     },
     /// The token travels in the URL path, as the status call's parameter `parameter`.
-    PathToken { parameter: &'static str },
+    PathToken {
+        /// The name of the path parameter that carries the token.
+        parameter: &'static str,
+    },
 }
 
 impl AuthStyle {
@@ -162,8 +175,11 @@ fn pair_key(header: &str) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QuotaInfo {
+    /// How many requests fit in the window.
     pub requests: u32,
+    /// The window, in seconds.
     pub per_seconds: u64,
+    /// What the quota is counted per.
     pub per: QuotaScope,
 }
 
@@ -211,12 +227,15 @@ pub struct ErrorRules {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct OptionInfo {
+    /// The option's name in connection strings and fleet files.
     pub name: &'static str,
     /// The status call's path parameter it fills.
     pub parameter: &'static str,
+    /// What the option chooses, in a few words.
     pub describe: &'static str,
     /// The environment variable that gives it.
     pub env: &'static str,
+    /// Its value when none is given.
     pub default: &'static str,
 }
 
@@ -236,6 +255,7 @@ pub struct SimulatorInfo {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct DemoInstance {
+    /// The instance id the sample serves.
     pub instance: &'static str,
     /// The recorded response it serves.
     pub response: &'static str,

@@ -15,6 +15,8 @@
 //! assert!("no-such-gateway".parse::<Provider>().is_err());
 //! ```
 
+#![warn(missing_docs)]
+
 mod catalog;
 #[rustfmt::skip]
 #[allow(clippy::all)]

@@ -10,6 +10,7 @@ use crate::Provider;
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Recording {
+    /// The provider that answers with it.
     pub provider: Provider,
     /// The file's stem (`scan-qr-code`).
     pub name: &'static str,
@@ -22,11 +23,14 @@ pub struct Recording {
     pub inferred: bool,
     /// When the simulator answers with it on its own.
     pub serves: Option<Role>,
+    /// The HTTP status.
     pub status: u16,
     /// Its headers, lowercase, `content-type` first (`application/json` unless the
     /// recording says otherwise; none for an empty body).
     pub headers: &'static [(&'static str, &'static str)],
+    /// The body, verbatim.
     pub body: &'static str,
+    /// The reading or the error it must give.
     pub expect: Expect,
 }
 
@@ -46,7 +50,9 @@ pub enum Role {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Expect {
+    /// A reading of a state.
     Reading(ExpectedReading),
+    /// A failed check.
     Error(ExpectedError),
 }
 
@@ -54,16 +60,25 @@ pub enum Expect {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpectedReading {
+    /// The state.
     pub state: ConnectionState,
+    /// The provider's raw value, verbatim.
     pub raw_state: &'static str,
     /// `None` only for `unknown`.
     pub action: Option<RequiredAction>,
+    /// The phone number.
     pub phone: Option<&'static str>,
+    /// The WhatsApp JID.
     pub jid: Option<&'static str>,
+    /// The display (push) name.
     pub display_name: Option<&'static str>,
+    /// The business name.
     pub business_name: Option<&'static str>,
+    /// The profile picture's URL.
     pub profile_picture_url: Option<&'static str>,
+    /// When the account connected, in the provider's text.
     pub connected_at: Option<&'static str>,
+    /// Named details beside the state, as (name, value) pairs.
     pub details: &'static [(&'static str, &'static str)],
 }
 
@@ -71,6 +86,7 @@ pub struct ExpectedReading {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct ExpectedError {
+    /// The error's kind.
     pub kind: ErrorKind,
     /// The wait a 429 asks for, in seconds.
     pub retry_after: Option<u64>,
@@ -89,6 +105,12 @@ impl Provider {
     /// The recorded response named `name`.
     pub fn recording(self, name: &str) -> Option<&'static Recording> {
         self.recordings().iter().find(|r| r.name == name)
+    }
+
+    /// The provider's normalized OpenAPI document (`specs/<provider>/openapi.normalized.json`),
+    /// the contract its recordings and the simulator's answers are checked against.
+    pub fn normalized_document(self) -> &'static str {
+        crate::generated::normalized_document(self)
     }
 
     /// The recording the simulator answers with for `role`.

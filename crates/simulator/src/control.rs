@@ -33,13 +33,19 @@ pub(crate) fn router() -> Router<SharedState> {
 /// An instance as the control API shows it: no credentials.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 pub struct InstanceView {
+    /// The provider it answers as.
     pub provider: Provider,
+    /// Its id.
     pub id: String,
+    /// The recorded response it serves now.
     pub response: String,
     /// The recorded response served now, after the timeline.
     pub current_response: String,
+    /// Its scripted changes of response.
     pub timeline: Vec<Step>,
+    /// Its faults.
     pub faults: Faults,
+    /// What it has been asked so far.
     pub counters: Counters,
 }
 
@@ -66,11 +72,14 @@ pub struct InstancePatch {
     pub response: Option<String>,
     /// A new timeline, starting now.
     pub timeline: Option<Vec<Step>>,
+    /// New faults, if any.
     pub faults: Option<Faults>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
+/// Whether the providers' rate limits apply (the control API's `/_control/rate-limits`).
 pub struct RateLimits {
+    /// Whether they are on.
     pub enabled: bool,
 }
 

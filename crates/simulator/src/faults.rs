@@ -16,8 +16,10 @@ use wa_providers::Recording;
 #[serde(deny_unknown_fields)]
 pub struct Faults {
     #[serde(default, skip_serializing_if = "is_zero")]
+    /// How long to wait before answering, in milliseconds.
     pub latency_ms: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// How to misbehave, if at all.
     pub fault: Option<Fault>,
 }
 
@@ -26,10 +28,12 @@ fn is_zero(value: &u64) -> bool {
 }
 
 impl Faults {
+    /// Neither latency nor a fault.
     pub fn none() -> Faults {
         Faults::default()
     }
 
+    /// Only a delay before each answer.
     pub fn latency(latency: Duration) -> Faults {
         Faults {
             latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
@@ -37,6 +41,7 @@ impl Faults {
         }
     }
 
+    /// Only a fault.
     pub fn fault(fault: Fault) -> Faults {
         Faults {
             latency_ms: 0,
@@ -51,21 +56,35 @@ impl Faults {
 pub enum Fault {
     /// An HTTP error status (500, 502, 503, 466, ...) with the provider's recorded body for
     /// that status, or its reason phrase as text.
-    Status { status: u16 },
+    Status {
+        /// The status to answer with.
+        status: u16,
+    },
     /// The connection is reset (TCP RST) before any response is sent.
     Reset,
     /// The normal body cut in half, with a matching `Content-Length`.
     TruncatedJson,
     /// An HTML error page, as a proxy in front of the provider would send.
-    Html { status: u16 },
+    Html {
+        /// The page's status.
+        status: u16,
+    },
     /// Status 200 with an empty body.
     EmptyBody,
     /// Status 200 with valid JSON of the wrong shape.
     WrongShape,
     /// Status 200 with a valid JSON body of `bytes` bytes, streamed.
-    Oversized { bytes: u64 },
+    Oversized {
+        /// The body's size.
+        bytes: u64,
+    },
     /// The normal body, sent `chunk_bytes` at a time every `interval_ms`.
-    Trickle { chunk_bytes: u64, interval_ms: u64 },
+    Trickle {
+        /// Bytes per chunk.
+        chunk_bytes: u64,
+        /// The wait between two chunks, in milliseconds.
+        interval_ms: u64,
+    },
 }
 
 /// The body of a [`Fault::WrongShape`] answer: valid JSON that is not a status.

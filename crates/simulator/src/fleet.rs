@@ -14,6 +14,7 @@ use crate::faults::Faults;
 #[serde(deny_unknown_fields)]
 pub struct Fleet {
     #[serde(default, rename = "instance")]
+    /// The instances, in order.
     pub instances: Vec<Instance>,
 }
 
@@ -26,6 +27,7 @@ pub struct Fleet {
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Instance {
+    /// The provider it answers as.
     pub provider: Provider,
     /// The instance as the provider names it (some providers take digits only).
     pub id: String,
@@ -40,12 +42,14 @@ pub struct Instance {
     /// The two credentials of a provider that takes a header pair.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_pair: Option<[String; 2]>,
+    /// The name of the recorded response it serves (see the provider's `responses/`).
     pub response: String,
     /// Scripted changes of response, relative to when the instance was created or its
     /// timeline last set. Before the first step, `response` holds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<Step>,
     #[serde(default)]
+    /// How it misbehaves, if at all.
     pub faults: Faults,
 }
 
@@ -68,11 +72,14 @@ impl fmt::Debug for Instance {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
+    /// When the step applies, in milliseconds from the simulator's start.
     pub after_ms: u64,
+    /// The recorded response it serves from then on.
     pub response: String,
 }
 
 impl Step {
+    /// A step to `response` after `after`.
     pub fn new(after: Duration, response: impl Into<String>) -> Step {
         Step {
             after_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
@@ -112,11 +119,13 @@ impl Instance {
         self
     }
 
+    /// The instance with a scripted timeline of responses.
     pub fn with_timeline(mut self, timeline: Vec<Step>) -> Instance {
         self.timeline = timeline;
         self
     }
 
+    /// The instance with faults.
     pub fn with_faults(mut self, faults: Faults) -> Instance {
         self.faults = faults;
         self

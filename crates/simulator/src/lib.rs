@@ -31,6 +31,8 @@
 //! `rate_limited` answer with `Retry-After`. The crate's README has the tables: base paths,
 //! auth, limits, the recordings of each provider, the faults and the control API.
 
+#![warn(missing_docs)]
+
 mod control;
 mod faults;
 mod fleet;

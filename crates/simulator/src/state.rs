@@ -15,7 +15,9 @@ use crate::log::RequestLog;
 /// How many requests an instance received, and how many of them got a 429.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {
+    /// Requests the instance received.
     pub requests: u64,
+    /// Of those, the ones answered with the rate-limit recording.
     pub rate_limited: u64,
 }
 
@@ -52,7 +54,9 @@ impl Served {
 /// A provider's documented rate limit: at most `requests` in any window of `per`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimit {
+    /// How many requests fit in the window.
     pub requests: usize,
+    /// The window.
     pub per: Duration,
 }
 

@@ -106,6 +106,8 @@
 //! error: body excerpts are short and have credentials masked, and transport errors carry
 //! no URL where a provider's URL holds a secret.
 //!
+
+#![warn(missing_docs)]
 #![doc = include_str!("providers.md")]
 
 mod backend;

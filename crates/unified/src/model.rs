@@ -13,15 +13,18 @@ use crate::Provider;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InstanceStatus {
+    /// The provider that answered.
     pub provider: Provider,
     /// The instance as the provider names it (a key, a UUID, a number, ...).
     pub instance: String,
+    /// The state, in the common model.
     pub state: ConnectionState,
     /// The provider's value, verbatim (`"null"` for a JSON `null` body); the crate docs'
     /// mapping table lists every provider's.
     pub raw_state: String,
     /// What to do; `None` for an `unknown` state.
     pub required_action: Option<RequiredAction>,
+    /// The account behind the instance, where the provider says.
     pub account: Account,
     /// When the account connected, in the provider's own text (a time without a zone gets
     /// none invented).

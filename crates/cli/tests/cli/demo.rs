@@ -52,7 +52,14 @@ async fn the_readme_shows_the_demo_as_it_runs() {
         .stdout
         .replacen(&format!("127.0.0.1:{port}"), "127.0.0.1:PORT", 1);
     let block = format!("```text\n{shown}```\n");
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    // The project's README, which is also the package's (`readme` in the manifest).
+    let path = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"),
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).is_file())
+    .unwrap();
     let readme = std::fs::read_to_string(path).unwrap();
     let begin = readme.find("<!-- BEGIN GENERATED: demo ").unwrap();
     let start = begin + readme[begin..].find("-->\n").unwrap() + 4;

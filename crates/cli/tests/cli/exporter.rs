@@ -12,11 +12,11 @@ async fn the_exporter_serves_metrics_and_a_scrape_never_calls_a_provider() {
         .unwrap();
     instances.push(instance(provider, 30, response));
     let (sim, targets) = serve(instances.clone()).await;
-    // One poll at start, the next in an hour: every provider call after the first poll
-    // would have to come from a scrape.
+    // One check of each instance at start, the next in an hour: every provider call after
+    // the first checks would have to come from a scrape.
     let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
     let (mut child, url) = exporter("1h", &targets).await;
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     assert_eq!(
         http.get(format!("{url}/healthz"))
             .send()
@@ -103,7 +103,11 @@ async fn the_exporter_serves_metrics_and_a_scrape_never_calls_a_provider() {
         Some(&1.0)
     );
     assert_eq!(samples.get("wa_status_instances"), Some(&(polled as f64)));
-    assert_eq!(samples.get("wa_status_polls_total"), Some(&1.0));
+    assert_eq!(
+        samples.get("wa_status_checks_total"),
+        Some(&(polled as f64))
+    );
+    assert!(samples["wa_status_last_check_timestamp_seconds"] > 1.7e9);
     for secret in secrets() {
         assert!(!text.contains(&secret));
     }
@@ -116,7 +120,7 @@ async fn the_exporter_speaks_both_formats_and_gzip() {
     let (_sim, targets) = serve(instances.clone()).await;
     let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
     let (mut child, url) = exporter("1h", &targets).await;
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     let get = |accept: &'static str, encoding: &'static str| {
         let request = http.get(format!("{url}/metrics"));
         let request = match accept {

@@ -5,6 +5,7 @@
 mod check;
 mod demo;
 mod exporter;
+mod hostile;
 mod monitoring;
 mod plugin;
 mod recordings;

@@ -94,7 +94,7 @@ async fn promtool_checks_live_scrapes_in_both_formats() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     for accept in [
         "text/plain;version=0.0.4",
         "application/openmetrics-text;version=1.0.0",
@@ -133,7 +133,7 @@ async fn promtool_checks_live_scrapes_in_both_formats() {
 
 /// The JSON of a Prometheus HTTP API query.
 async fn query(base: &str, promql: &str) -> Value {
-    let answer: Value = reqwest::Client::new()
+    let answer: Value = wa_tests::http_client()
         .get(format!("{base}/api/v1/query"))
         .query(&[("query", promql)])
         .send()
@@ -210,7 +210,9 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         let base = base.clone();
         let address = exporter_address.clone();
         async move {
-            let targets: Value = reqwest::get(format!("{base}/api/v1/targets"))
+            let targets: Value = wa_tests::http_client()
+                .get(format!("{base}/api/v1/targets"))
+                .send()
                 .await
                 .ok()?
                 .json()
@@ -236,7 +238,7 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         let base = base.clone();
         let wanted = instances.len() - 1;
         async move {
-            let client = reqwest::Client::new();
+            let client = wa_tests::http_client();
             let answer = client
                 .get(format!("{base}/api/v1/query"))
                 .query(&[("query", "whatsapp_instance_state == 1")])
@@ -272,14 +274,16 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         .collect();
     assert_eq!(states, expected);
     // Counters keep their type through OpenMetrics (Prometheus asks for it).
-    let metadata: Value = reqwest::get(format!(
-        "{base}/api/v1/metadata?metric=whatsapp_check_errors_total"
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let metadata: Value = wa_tests::http_client()
+        .get(format!(
+            "{base}/api/v1/metadata?metric=whatsapp_check_errors_total"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         metadata["data"]["whatsapp_check_errors_total"][0]["type"], "counter",
         "{metadata}"
@@ -324,7 +328,7 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         let base = base.clone();
         let name = down.id.clone();
         async move {
-            let answer: Value = reqwest::Client::new()
+            let answer: Value = wa_tests::http_client()
                 .get(format!("{base}/api/v1/alerts"))
                 .send()
                 .await

@@ -202,7 +202,7 @@ async fn bad_input_in_plugin_mode_gets_one_unknown_line_on_stdout() {
     for (args, line) in [
         (
             vec!["check", "--plugin-output", "no-such-gateway://my-secret@host/x"],
-            format!("WHATSAPP UNKNOWN - invalid_config: connection string `no-such-gateway://***@host/x`: unknown provider `no-such-gateway`: expected {}\n", Provider::names_sentence()),
+            format!("WHATSAPP UNKNOWN - invalid_config: connection string `no-such-gateway://***@***/…`: unknown provider `no-such-gateway`: expected {}\n", Provider::names_sentence()),
         ),
         (
             vec!["check", "--plugin-output", "-w", "lots"],

@@ -60,9 +60,23 @@ pub fn assert_no_secret(output: &Output) {
     }
 }
 
+/// A quota folder of its own for one run: runs of these tests share no quota with each
+/// other (one test that shares them on purpose sets its own).
+pub fn private_quota_dir() -> String {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir()
+        .join(format!("wa-status-cli-quotas-{}-{run}", std::process::id()))
+        .display()
+        .to_string()
+}
+
 pub async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(BIN);
-    command.args(args).env_remove("WA_STATUS_TARGET");
+    command
+        .args(args)
+        .env_remove("WA_STATUS_TARGET")
+        .env("WA_STATUS_QUOTA_DIR", private_quota_dir());
     for (name, value) in env {
         command.env(name, value);
     }
@@ -195,7 +209,16 @@ pub async fn exporter_on(
     interval: &str,
     targets: &[&str],
 ) -> (tokio::process::Child, String) {
-    let mut args = vec!["exporter", "--listen", listen, "--interval", interval];
+    let quota_dir = private_quota_dir();
+    let mut args = vec![
+        "exporter",
+        "--listen",
+        listen,
+        "--interval",
+        interval,
+        "--quota-dir",
+        &quota_dir,
+    ];
     args.extend(targets);
     let mut child = Command::new(BIN)
         .args(&args)
@@ -220,7 +243,7 @@ pub async fn exporter_on(
 
 /// Scrapes until every one of `series` appears (the poll has landed), at most 5 seconds.
 pub async fn scrape_until(url: &str, series: &[&str]) -> String {
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     for _ in 0..50 {
         let text = http
             .get(format!("{url}/metrics"))

@@ -44,6 +44,8 @@
 //! assert!(!format!("{client:?}").contains("tok-secret"));
 //! ```
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};

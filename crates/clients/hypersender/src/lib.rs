@@ -36,6 +36,8 @@
 //! assert!(!format!("{client:?}").contains("234|secret"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
 #[rustfmt::skip]

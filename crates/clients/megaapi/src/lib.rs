@@ -31,6 +31,8 @@
 //! assert!(!format!("{client:?}").contains("my-token"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
 #[rustfmt::skip]

@@ -20,7 +20,9 @@ tokio::task_local! {
 /// A non-2xx answer as received.
 #[derive(Clone, Debug)]
 pub struct ErrorAnswer {
+    /// The HTTP status.
     pub status: u16,
+    /// The answer's headers.
     pub headers: HeaderMap,
     /// The body, within the client's size cap (empty when it was larger).
     pub body: Bytes,

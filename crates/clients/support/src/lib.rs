@@ -8,6 +8,8 @@
 //! URLs that hold a secret out of every error, and, for `wa-unified`, keep what a vendor
 //! said in an error answer ([`capture_error_answers`]).
 
+#![warn(missing_docs)]
+
 mod capture;
 mod context;
 mod credentials;

@@ -58,10 +58,15 @@ impl ClientOptions {
 #[non_exhaustive]
 pub enum BuildError {
     /// The base URL is not an absolute `http` or `https` URL.
-    InvalidBaseUrl { reason: String },
+    InvalidBaseUrl {
+        /// Why not.
+        reason: String,
+    },
     /// A credential is empty or cannot be sent as the provider requires.
     InvalidCredential {
+        /// The credential's name, as the provider calls it.
         name: &'static str,
+        /// Why it cannot be used.
         reason: &'static str,
     },
     /// The HTTP client could not be set up (for example, TLS roots could not be loaded).
@@ -89,8 +94,12 @@ impl std::error::Error for BuildError {
     }
 }
 
-/// The HTTP side of a generated client: a `reqwest` client (rustls, the timeouts and user
-/// agent of [`ClientOptions`]) and the response size cap.
+/// The HTTP side of a generated client: a `reqwest` client (rustls with the `ring`
+/// provider, the timeouts and user agent of [`ClientOptions`]) and the response size cap.
+///
+/// Redirects are never followed and no `Referer` is sent: every credential-bearing header
+/// (and Green API's token, which is in the path) stays with the origin it was meant for. A
+/// redirect is an answer like any other, classified by its status.
 ///
 /// Cloning is cheap and shares the connection pool: build one `Transport` and hand it to
 /// the clients of every instance of a provider, and connections to the same host are
@@ -104,7 +113,12 @@ pub struct Transport {
 impl Transport {
     /// Builds a transport with its own connection pool.
     pub fn new(options: &ClientOptions) -> Result<Transport, BuildError> {
+        // rustls' `ring` provider: a plain C build (no cmake, unlike aws-lc). Installed as
+        // the process default unless the application installed one first.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
             .user_agent(options.user_agent.clone())

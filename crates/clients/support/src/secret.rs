@@ -33,9 +33,72 @@ impl fmt::Debug for Secret {
 
 /// A secret reads from a string (a fleet file, say); it has no `Serialize`, so it cannot be
 /// written back out by accident.
+/// A secret is read from a string only, and an error never quotes the value it got: serde's
+/// usual "invalid type: integer `123456789`, expected a string" would print a token written
+/// without quotes.
 impl<'de> serde::Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret)
+        use serde::de::{Error, MapAccess, SeqAccess, Visitor};
+
+        struct SecretVisitor;
+
+        impl SecretVisitor {
+            fn refuse<E: Error>(what: &str) -> Result<Secret, E> {
+                Err(E::custom(format!(
+                    "a credential must be a string in quotes, not {what} (its value is not shown)"
+                )))
+            }
+        }
+
+        impl<'de> Visitor<'de> for SecretVisitor {
+            type Value = Secret;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a credential, as a string")
+            }
+
+            fn visit_str<E: Error>(self, value: &str) -> Result<Secret, E> {
+                Ok(Secret(value.to_owned()))
+            }
+
+            fn visit_string<E: Error>(self, value: String) -> Result<Secret, E> {
+                Ok(Secret(value))
+            }
+
+            fn visit_bool<E: Error>(self, _: bool) -> Result<Secret, E> {
+                Self::refuse("a boolean")
+            }
+
+            fn visit_i64<E: Error>(self, _: i64) -> Result<Secret, E> {
+                Self::refuse("a number")
+            }
+
+            fn visit_u64<E: Error>(self, _: u64) -> Result<Secret, E> {
+                Self::refuse("a number")
+            }
+
+            fn visit_f64<E: Error>(self, _: f64) -> Result<Secret, E> {
+                Self::refuse("a number")
+            }
+
+            fn visit_bytes<E: Error>(self, _: &[u8]) -> Result<Secret, E> {
+                Self::refuse("bytes")
+            }
+
+            fn visit_unit<E: Error>(self) -> Result<Secret, E> {
+                Self::refuse("nothing")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+                Self::refuse("a list")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+                Self::refuse("a table")
+            }
+        }
+
+        deserializer.deserialize_any(SecretVisitor)
     }
 }
 

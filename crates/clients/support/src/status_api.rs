@@ -21,6 +21,7 @@ pub struct Target {
     pub base_url: String,
     /// The instance as the provider names it.
     pub instance: String,
+    /// The credentials to authenticate with.
     pub credentials: Credentials,
     /// The provider's options, by name, defaults included.
     pub options: BTreeMap<String, String>,

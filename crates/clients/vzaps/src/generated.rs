@@ -6,6 +6,8 @@
 // Normalized:  specs/vzaps/openapi.normalized.json
 // Generator:   progenitor 0.15.1
 
+#![allow(missing_docs)]
+
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]

@@ -38,6 +38,8 @@
 //! assert!(!debug.contains("inst-secret") && !debug.contains("client-secret"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
 #[rustfmt::skip]

@@ -17,6 +17,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 pub use wa_client_support::{BuildError, ClientOptions, Secret, Transport};
 
 #[rustfmt::skip]

@@ -29,7 +29,7 @@ fn subject() -> (Provider, &'static str, &'static str) {
 #[tokio::test]
 async fn instances_are_created_changed_listed_and_removed_without_showing_credentials() {
     let sim = simulator(false).await;
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     let control = sim.control_url();
     let (provider, first, second) = subject();
     let id = "1101000777";
@@ -101,7 +101,7 @@ async fn instances_are_created_changed_listed_and_removed_without_showing_creden
 #[tokio::test]
 async fn bad_control_requests_get_clear_errors() {
     let sim = simulator(false).await;
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     let control = sim.control_url();
     for provider in Provider::ALL.iter().copied() {
         let response = provider.recordings()[0].name;
@@ -161,7 +161,7 @@ async fn bad_control_requests_get_clear_errors() {
 #[tokio::test]
 async fn faults_set_over_the_control_api_apply() {
     let sim = simulator(false).await;
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     for provider in Provider::ALL.iter().copied() {
         let instance = instance(provider);
         let response = http

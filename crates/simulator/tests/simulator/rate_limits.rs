@@ -72,7 +72,7 @@ async fn a_short_window_passes() {
 #[tokio::test]
 async fn limits_switched_off_over_the_control_api_admit_everything() {
     let sim = simulator(true).await;
-    let http = reqwest::Client::new();
+    let http = wa_tests::http_client();
     let response = http
         .put(format!("{}/rate-limits", sim.control_url()))
         .json(&serde_json::json!({"enabled": false}))

@@ -79,6 +79,7 @@ pub async fn get_within(
     timeout: Duration,
 ) -> Result<Answer, reqwest::Error> {
     let (url, headers) = status_request_at(&sim.addr().to_string(), instance);
+    wa_tests::install_tls();
     let mut request = reqwest::Client::builder()
         .timeout(timeout)
         .build()

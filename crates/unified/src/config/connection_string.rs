@@ -11,18 +11,59 @@ use super::InstanceConfig;
 use crate::error::Error;
 use crate::Provider;
 
-pub(crate) fn decode(text: &str) -> String {
-    percent_decode_str(text).decode_utf8_lossy().into_owned()
+/// A percent-decoded part of a connection string, or `None` when its bytes are not UTF-8
+/// (a credential is never silently changed into U+FFFD).
+pub(crate) fn decode(text: &str) -> Option<String> {
+    percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(|text| text.into_owned())
 }
 
-/// A connection string with its credentials replaced by `***`, safe to print.
+/// The longest host an error quotes, in characters.
+const SHOWN_HOST_CHARS: usize = 100;
+
+/// What an error may show of a connection string, whatever its shape: the scheme when it
+/// looks like one, `***` for any credentials, the host when it follows credentials and
+/// looks like a host name (dotted labels, `localhost`, an IP address, a port), and `/…` for
+/// a path; nothing of a string without `://`. A token written where a host or an instance
+/// goes, run into the host for want of `@`, or with `%40` for `@`, is never shown.
 pub(crate) fn redacted(text: &str) -> String {
-    match (text.find("://"), text.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}***{}", &text[..scheme_end + 3], &text[at..])
-        }
-        _ => text.to_owned(),
-    }
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return format!("({} characters)", text.chars().count());
+    };
+    let scheme_like = !scheme.is_empty()
+        && scheme.len() <= 40
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let scheme = if scheme_like { scheme } else { "?" };
+    let (userinfo, location) = match rest.rsplit_once('@') {
+        Some((_, location)) => ("***@", location),
+        None => ("", rest),
+    };
+    let host = location.split(['/', '?']).next().unwrap_or_default();
+    let host_like = !userinfo.is_empty() && host.chars().count() <= SHOWN_HOST_CHARS && {
+        let name = match host.rsplit_once(':') {
+            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+            _ => host,
+        };
+        let labels_ok = name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        name == "localhost"
+            || (name.starts_with('[') && name.ends_with(']'))
+            || (name.contains('.') && labels_ok)
+    };
+    let more = if location.len() > host.len() {
+        "/…"
+    } else {
+        ""
+    };
+    let host = if host_like { host } else { "***" };
+    format!("{scheme}://{userinfo}{host}{more}")
 }
 
 /// The provider's forms, for error messages: `a or b`.
@@ -54,6 +95,7 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
             format!("{problem}: expected {}", expected(info)),
         )
     };
+    let not_utf8 = |what: &str| fail(format!("{what} is not UTF-8 once percent-decoded"));
     let (userinfo, location) = match rest.rsplit_once('@') {
         Some((userinfo, location)) => (Some(userinfo), location),
         None => (None, rest),
@@ -82,8 +124,8 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
     if host.is_empty() {
         return Err(fail("the host is missing".into()));
     }
-    if host.contains(['#', ' ']) {
-        return Err(fail(format!("the host `{host}` is not valid")));
+    if host.contains(['#', ' ', '%']) || host.chars().any(char::is_control) {
+        return Err(fail("the host is not valid".into()));
     }
     let mut segments: Vec<&str> = pieces.filter(|segment| !segment.is_empty()).collect();
     let mut builder = InstanceConfig::builder(provider);
@@ -91,7 +133,7 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
         let last = segments
             .pop()
             .ok_or_else(|| fail("the instance is missing after the host".into()))?;
-        builder = builder.with_instance(decode(last));
+        builder = builder.with_instance(decode(last).ok_or_else(|| not_utf8("the instance"))?);
     }
     let mut base_url = format!("{http_scheme}://{host}");
     for segment in segments {
@@ -102,9 +144,9 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
     let mut credentials = Vec::new();
     for (placeholder, value) in form.userinfo.iter().zip(parts) {
         if *placeholder == info.instance.placeholder {
-            builder = builder.with_instance(decode(value));
+            builder = builder.with_instance(decode(value).ok_or_else(|| not_utf8("the instance"))?);
         } else {
-            credentials.push(decode(value));
+            credentials.push(decode(value).ok_or_else(|| not_utf8("a credential"))?);
         }
     }
     builder = match <[String; 2]>::try_from(credentials) {
@@ -120,7 +162,10 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
         .filter(|p| !p.is_empty())
     {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        builder = builder.with_option(decode(name), decode(value));
+        let (Some(name), Some(value)) = (decode(name), decode(value)) else {
+            return Err(not_utf8("an option"));
+        };
+        builder = builder.with_option(name, value);
     }
     builder.build()
 }
@@ -216,12 +261,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redaction_hides_everything_before_the_last_at() {
+    fn redaction_shows_the_scheme_and_a_plausible_host_only() {
         assert_eq!(
             redacted("scheme://a:b@api.example.com/VZ1"),
-            "scheme://***@api.example.com/VZ1"
+            "scheme://***@api.example.com/…"
         );
-        assert_eq!(redacted("not a url"), "not a url");
+        assert_eq!(
+            redacted("scheme://u@localhost:8080"),
+            "scheme://***@localhost:8080"
+        );
+        // Without `@`, or with a token after it, the host part is not shown.
+        assert_eq!(redacted("scheme://api.example.com:8080"), "scheme://***");
+        assert_eq!(
+            redacted("scheme://api.example.com@tok3n/x"),
+            "scheme://***@***/…"
+        );
+        // No `://`: nothing of it.
+        assert_eq!(redacted("megaapi:tok-secret@host"), "(23 characters)");
+        // `%40` for `@`, a token where the host goes, a hostile scheme.
+        assert_eq!(redacted("megaapi://tok-secret%40host/x"), "megaapi://***/…");
+        assert_eq!(redacted("x y z://secret@h.example"), "?://***@h.example");
+        let long = format!("megaapi://{}", "a".repeat(1_000_000));
+        assert_eq!(redacted(&long), "megaapi://***");
     }
 
     #[test]
@@ -229,12 +290,12 @@ mod tests {
         let message = |s: &str| parse(s).err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(
             message("app.example.com/x"),
-            "invalid_config: connection string `app.example.com/x`: no scheme: expected PROVIDER://..."
+            "invalid_config: connection string `(17 characters)`: no scheme: expected PROVIDER://..."
         );
         assert_eq!(
             message("no-such-gateway://secret@host/x"),
             format!(
-                "invalid_config: connection string `no-such-gateway://***@host/x`: unknown provider `no-such-gateway`: expected {}",
+                "invalid_config: connection string `no-such-gateway://***@***/…`: unknown provider `no-such-gateway`: expected {}",
                 Provider::names_sentence()
             )
         );

@@ -76,6 +76,7 @@ impl InstanceConfig {
         settings.resolve(lookup)
     }
 
+    /// The provider.
     pub fn provider(&self) -> Provider {
         self.provider
     }
@@ -90,6 +91,7 @@ impl InstanceConfig {
         &self.target.instance
     }
 
+    /// The credentials (secret: never shown by `Display` or `Debug`).
     pub fn credentials(&self) -> &Credentials {
         &self.target.credentials
     }
@@ -154,6 +156,7 @@ impl InstanceConfigBuilder {
         self
     }
 
+    /// The configuration, or an `invalid_config` error that says what is missing or wrong.
     pub fn build(self) -> Result<InstanceConfig, Error> {
         let provider = self.provider;
         let info = provider.info();
@@ -172,9 +175,12 @@ impl InstanceConfigBuilder {
                 && trimmed.len() <= usize::from(digits)
                 && trimmed.bytes().all(|b| b.is_ascii_digit());
             if !valid {
+                // The value is not quoted: a token written where the id goes must not be
+                // printed.
                 return Err(fail(format!(
-                    "{} `{instance}` is not a number of up to {digits} digits",
-                    info.instance.noun
+                    "the {} is not a number of up to {digits} digits (it has {} characters)",
+                    info.instance.noun,
+                    trimmed.chars().count()
                 )));
             }
         }

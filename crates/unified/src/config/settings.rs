@@ -31,8 +31,11 @@ use crate::Provider;
 pub struct InstanceSettings {
     /// For people: the name reports and metrics show.
     pub name: Option<String>,
+    /// The provider (`provider = "..."`).
     pub provider: Option<Provider>,
+    /// The base URL; the provider's default when absent.
     pub base_url: Option<String>,
+    /// The instance, as the provider names it.
     pub instance: Option<InstanceId>,
     token: Option<Secret>,
     token_env: Option<String>,

@@ -157,7 +157,7 @@ fn bad_connection_strings_say_which_part_is_wrong() {
             let bare = format!("{provider}://host/{INSTANCE}");
             assert_eq!(
                 message(&bare),
-                format!("{prefix} `{bare}`: the credentials are missing: expected {expected}")
+                format!("{prefix} `{provider}://***/…`: the credentials are missing: expected {expected}")
             );
         }
         if !info
@@ -173,7 +173,7 @@ fn bad_connection_strings_say_which_part_is_wrong() {
             let one = format!("{provider}://s3cr3t@host");
             assert_eq!(
                 message(&one),
-                format!("{prefix} `{provider}://***@host`: the credentials must be {}: expected {expected}", shapes.join(" or "))
+                format!("{prefix} `{provider}://***@***`: the credentials must be {}: expected {expected}", shapes.join(" or "))
             );
         }
         if let Some(digits) = info.instance.digits {
@@ -185,8 +185,21 @@ fn bad_connection_strings_say_which_part_is_wrong() {
                 .build();
             assert_eq!(
                 config.unwrap_err().to_string(),
-                format!("{provider}: invalid_config: {} `{long}` is not a number of up to {digits} digits", info.instance.noun)
+                format!(
+                    "{provider}: invalid_config: the {} is not a number of up to {digits} digits (it has {} characters)",
+                    info.instance.noun,
+                    long.len()
+                )
             );
+            // A token written where the id goes is not printed.
+            let swapped = InstanceConfig::builder(provider)
+                .with_base_url("https://host")
+                .with_instance("tok-secret-abcdef")
+                .with_token("1101000001")
+                .build()
+                .unwrap_err()
+                .to_string();
+            assert!(!swapped.contains("tok-secret"), "{swapped}");
         }
     }
 }
@@ -447,4 +460,101 @@ fn options_take_their_defaults_and_show_when_changed() {
         }
     }
     assert!(checked > 0, "no provider has an option");
+}
+
+mod hostile {
+    //! Hostile input, generated: whatever the shape of a connection string or a fleet
+    //! table, no error quotes the credential in it, and nothing panics.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const SECRET: &str = "Zq9xSECRETx7Wk";
+
+    /// Ways to write a connection string badly, each holding the secret somewhere.
+    fn connection_string() -> impl Strategy<Value = String> {
+        let provider = prop::sample::select(
+            Provider::ALL
+                .iter()
+                .map(|p| p.name().to_owned())
+                .chain(["no-such".to_owned(), "".to_owned(), "x y".to_owned()])
+                .collect::<Vec<_>>(),
+        );
+        let glue =
+            prop::sample::select(vec!["://", ":", ":/", "//", "", "+http://", "://:", "://@"]);
+        let at = prop::sample::select(vec!["@", "%40", "", "@@", "%2540"]);
+        let host = prop::sample::select(vec![
+            "host",
+            "",
+            "h st",
+            "host:notaport",
+            "[::1]",
+            "host#x",
+            "%00",
+        ]);
+        let tail = prop::sample::select(vec![
+            "",
+            "/1101000001",
+            "/",
+            "/a/b",
+            "?version=x",
+            "/%FF%FE",
+            "/\r\n",
+        ]);
+        let secret_at = 0..4usize;
+        (provider, glue, at, host, tail, secret_at).prop_map(
+            |(provider, glue, at, host, tail, secret_at)| match secret_at {
+                0 => format!("{provider}{glue}{SECRET}{at}{host}{tail}"),
+                1 => format!("{provider}{glue}1101000001:{SECRET}{at}{host}{tail}"),
+                2 => format!("{provider}{glue}{host}/{SECRET}{tail}"),
+                _ => format!("{provider}{glue}{SECRET}%FF{at}{host}{tail}"),
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn a_bad_connection_string_never_shows_its_secret(text in connection_string()) {
+            if let Err(error) = text.parse::<InstanceConfig>() {
+                let shown = format!("{error} {error:?}");
+                prop_assert!(!shown.contains(SECRET), "{shown}");
+                prop_assert!(shown.chars().count() < 1000, "{shown}");
+            }
+        }
+
+        #[test]
+        fn a_bad_fleet_table_never_shows_its_secret(
+            provider in prop::sample::select(Provider::ALL.to_vec()),
+            key in prop::sample::select(vec!["token", "instance", "id_instance", "api_token", "name", "base_url", "instance_token"]),
+            value in prop::sample::select(vec![
+                format!("\"{SECRET}\""),
+                "42".to_owned(),
+                format!("[\"{SECRET}\"]"),
+                "true".to_owned(),
+                format!("{{ a = \"{SECRET}\" }}"),
+            ]),
+            secret_key in prop::sample::select(vec!["token", "api_key", "instance_token", "client_token"]),
+        ) {
+            let text = format!(
+                "provider = \"{provider}\"\ninstance = \"1\"\n{key} = {value}\n{secret_key} = 987654321\n"
+            );
+            match toml::from_str::<InstanceSettings>(&text) {
+                Err(error) => {
+                    // What the CLI prints of a TOML error is its message.
+                    let shown = error.message();
+                    prop_assert!(!shown.contains(SECRET), "{shown}");
+                    prop_assert!(!error.message().contains("987654321"), "{}", error.message());
+                }
+                Ok(settings) => {
+                    if let Err(error) = InstanceConfig::from_settings(settings, &|_| None) {
+                        let shown = format!("{error} {error:?}");
+                        prop_assert!(!shown.contains(SECRET), "{shown}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -138,21 +138,24 @@ async fn without_quotas_the_same_fleet_gets_429s() {
 }
 
 /// One monitor keeps one connection pool: checking many instances of every provider on one
-/// host, one at a time, opens one connection.
+/// host, one at a time (one provider after the other, one request at a time each), opens
+/// one connection.
 #[tokio::test]
 async fn instances_on_one_host_share_a_connection() {
     let harness = Harness::start().await;
     let monitor = Monitor::new(options()).unwrap();
-    let mut instances = Vec::new();
-    for _ in 0..3 {
-        for provider in Provider::ALL.iter().copied() {
-            let made = harness.make(provider, healthy(provider));
-            instances.push(monitor.instance(made.config).unwrap());
-        }
+    let mut checks = 0;
+    for provider in Provider::ALL.iter().copied() {
+        let instances: Vec<_> = (0..3)
+            .map(|_| {
+                let made = harness.make(provider, healthy(provider));
+                monitor.instance(made.config).unwrap()
+            })
+            .collect();
+        checks += instances.len() as u64;
+        let counts = states(&monitor, instances, 1).await;
+        assert_eq!(counts.get("error:rate_limited"), None, "{counts:?}");
     }
-    let checks = instances.len() as u64;
-    let counts = states(&monitor, instances, 1).await;
-    assert_eq!(counts.get("error:rate_limited"), None, "{counts:?}");
     assert_eq!(harness.sim.total_counters().requests, checks);
     assert_eq!(harness.sim.connections_accepted(), 1);
 }

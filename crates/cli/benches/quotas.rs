@@ -1,0 +1,268 @@
+//! Quota-bound fleets, on the simulator with the providers' rate limits on, checked by the
+//! built `wa-status exporter` (and `wa-status check` beside it), measured from the outside:
+//! the exporter's metrics and the simulator's counts of 429 answers.
+//!
+//! ```text
+//! cargo bench -p wa-status --bench quotas             # every scenario, about 10 minutes
+//! cargo bench -p wa-status --bench quotas -- down     # one of: alone, beside, down
+//! ```
+//!
+//! - `alone`: 50 instances of one Hypersender token (10 requests a minute) and 20 Green API
+//!   instances (1 a second each), for 6 minutes: when each Green API instance is first read,
+//!   the oldest Hypersender reading over time (the quota allows one read of each every 300
+//!   s), and the 429s.
+//! - `beside`: the same fleet for 3 minutes, with a `wa-status check` of one Hypersender
+//!   instance every minute beside the exporter, on the same token with the host written as
+//!   `localhost` instead of `127.0.0.1`: the 429s.
+//! - `down`: 20 Green API and 20 WAHA instances checked every 10 s (timeout 10 s) while
+//!   every MegaAPI instance hangs: the oldest Green API and WAHA reading.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use wa_simulator::{Fault, Faults, Fleet, Instance, Provider, Simulator, SimulatorOptions};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wa-status");
+
+fn main() {
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let runs = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        if runs("alone") {
+            alone().await;
+        }
+        if runs("beside") {
+            beside().await;
+        }
+        if runs("down") {
+            down().await;
+        }
+    });
+}
+
+fn provider(name: &str) -> Provider {
+    name.parse().expect("a provider of the catalog")
+}
+
+fn connected(provider: Provider) -> &'static str {
+    provider
+        .recordings()
+        .iter()
+        .find(|r| r.reading().is_some_and(|e| e.state.name() == "connected"))
+        .map(|r| r.name)
+        .expect("a connected recording")
+}
+
+/// `count` instances of `name`, sharing one token when `shared` is given, else each its own.
+fn instances(name: &str, count: usize, first: usize, shared: Option<&str>) -> Vec<Instance> {
+    let provider = provider(name);
+    (first..first + count)
+        .map(|n| {
+            let token = match shared {
+                Some(token) => token.to_owned(),
+                None => format!("{name}-bench-token-{n}"),
+            };
+            Instance::new(
+                provider,
+                format!("{}", 1_100_000_000 + n),
+                connected(provider),
+            )
+            .with_token(token)
+        })
+        .collect()
+}
+
+async fn simulator(fleet: Vec<Instance>) -> Simulator {
+    Simulator::start_with(
+        Fleet { instances: fleet },
+        SimulatorOptions {
+            rate_limits: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("the simulator starts")
+}
+
+/// The exporter over `fleet` on `sim`, with its own quota folder; returns it and its URL.
+async fn exporter(
+    sim: &Simulator,
+    fleet: &[Instance],
+    interval: &str,
+    quota_dir: &str,
+    extra: &[&str],
+) -> (tokio::process::Child, String) {
+    let dir = std::env::temp_dir().join(format!("wa-quota-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("fleet-{interval}.toml"));
+    let text: String = fleet.iter().map(|i| sim.fleet_file_entry(i)).collect();
+    std::fs::write(&file, text).unwrap();
+    let mut child = tokio::process::Command::new(BIN)
+        .args([
+            "exporter",
+            "--listen",
+            "127.0.0.1:0",
+            "--interval",
+            interval,
+        ])
+        .args(["--quota-dir", quota_dir, "--config"])
+        .arg(&file)
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the exporter starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner = lines.next_line().await.unwrap().unwrap();
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    (child, url)
+}
+
+/// Every `name="..."` sample of `metric`, by instance name.
+async fn samples(url: &str, metric: &str) -> BTreeMap<String, f64> {
+    let text = wa_tests::http_client()
+        .get(format!("{url}/metrics"))
+        .header("accept", "text/plain")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{metric}{{")))
+        .filter_map(|l| {
+            let name = l.split("name=\"").nth(1)?.split('"').next()?.to_owned();
+            let value = l.rsplit(' ').next()?.parse().ok()?;
+            Some((name, value))
+        })
+        .collect()
+}
+
+fn quota_dir(scenario: &str) -> String {
+    let dir =
+        std::env::temp_dir().join(format!("wa-quota-bench-{scenario}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.display().to_string()
+}
+
+async fn alone() {
+    let hypersender = instances("hypersender", 50, 0, Some("7|bench-shared-token"));
+    let green_api = instances("green-api", 20, 100, None);
+    let fleet: Vec<Instance> = hypersender.iter().chain(&green_api).cloned().collect();
+    let sim = simulator(fleet.clone()).await;
+    let started = Instant::now();
+    let (mut child, url) = exporter(&sim, &fleet, "60s", &quota_dir("alone"), &[]).await;
+    let mut first_read: BTreeMap<String, f64> = BTreeMap::new();
+    let mut oldest_hypersender = 0.0f64;
+    let run = Duration::from_secs(360);
+    while started.elapsed() < run {
+        let ages = samples(&url, "whatsapp_instance_reading_age_seconds").await;
+        for instance in &green_api {
+            if ages.contains_key(&instance.id) {
+                first_read
+                    .entry(instance.id.clone())
+                    .or_insert(started.elapsed().as_secs_f64());
+            }
+        }
+        // Once every Hypersender instance has been read, its readings' age is the quota's.
+        if hypersender.iter().all(|i| ages.contains_key(&i.id)) {
+            for instance in &hypersender {
+                oldest_hypersender = oldest_hypersender.max(ages[&instance.id]);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let latest_first = first_read.values().copied().fold(0.0, f64::max);
+    println!("alone: 50 Hypersender instances on one token + 20 Green API, 360 s");
+    println!(
+        "  Green API first read: all {} within {latest_first:.1} s (goal: 5 s)",
+        first_read.len()
+    );
+    println!("  oldest Hypersender reading: {oldest_hypersender:.0} s (goal: under 330 s; the quota allows 300)");
+    println!("  429 answers: {}", sim.total_counters().rate_limited);
+    child.kill().await.unwrap();
+}
+
+async fn beside() {
+    let hypersender = instances("hypersender", 50, 0, Some("7|bench-shared-token"));
+    let green_api = instances("green-api", 20, 100, None);
+    let fleet: Vec<Instance> = hypersender.iter().chain(&green_api).cloned().collect();
+    let sim = simulator(fleet.clone()).await;
+    let dir = quota_dir("beside");
+    let (mut child, _url) = exporter(&sim, &fleet, "60s", &dir, &[]).await;
+    // `check` every minute, the host written another way.
+    let target = sim
+        .connection_string(&hypersender[0])
+        .replace("127.0.0.1", "localhost");
+    let started = Instant::now();
+    let mut checks = 0;
+    while started.elapsed() < Duration::from_secs(180) {
+        let output = tokio::process::Command::new(BIN)
+            .args(["check", "--format", "json", "--quota-dir", &dir, &target])
+            .output()
+            .await
+            .unwrap();
+        checks += usize::from(output.status.code() == Some(0));
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+    println!("beside: the same fleet, 180 s, and `wa-status check` every minute on the token, host `localhost`");
+    println!("  checks that read the instance: {checks} of 3");
+    println!("  429 answers: {}", sim.total_counters().rate_limited);
+    child.kill().await.unwrap();
+}
+
+async fn down() {
+    let green_api = instances("green-api", 20, 100, None);
+    let waha = instances("waha", 20, 200, None);
+    let megaapi = instances("megaapi", 20, 300, None);
+    let fleet: Vec<Instance> = green_api
+        .iter()
+        .chain(&waha)
+        .chain(&megaapi)
+        .cloned()
+        .collect();
+    let sim = simulator(fleet.clone()).await;
+    for instance in &megaapi {
+        sim.set_faults(
+            instance.provider,
+            &instance.id,
+            Faults {
+                latency_ms: 120_000,
+                fault: Some(Fault::Status { status: 503 }),
+            },
+        )
+        .unwrap();
+    }
+    let (mut child, url) = exporter(
+        &sim,
+        &fleet,
+        "10s",
+        &quota_dir("down"),
+        &["--timeout", "10s"],
+    )
+    .await;
+    let started = Instant::now();
+    let mut oldest = 0.0f64;
+    while started.elapsed() < Duration::from_secs(90) {
+        let ages = samples(&url, "whatsapp_instance_reading_age_seconds").await;
+        if started.elapsed() > Duration::from_secs(15) {
+            for instance in green_api.iter().chain(&waha) {
+                oldest = oldest.max(ages.get(&instance.id).copied().unwrap_or(f64::INFINITY));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!("down: 20 Green API + 20 WAHA every 10 s (timeout 10 s) while 20 MegaAPI instances hang, 90 s");
+    println!("  oldest Green API or WAHA reading: {oldest:.1} s (goal: under 20 s, the interval plus the timeout)");
+    child.kill().await.unwrap();
+}

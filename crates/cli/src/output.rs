@@ -1,0 +1,97 @@
+//! Writing for people and programs without ever panicking: `println!` and `eprintln!` panic
+//! when the other end of a pipe is gone (`wa-status check | head -1`), and text from
+//! providers and fleet files may hold control characters that would forge lines.
+
+use std::io::{self, Write};
+
+/// Standard output that a closed pipe silences instead of failing: the command goes on (a
+/// check still ends with the fleet's exit status) and writes nothing more.
+pub struct Stdout {
+    inner: io::Stdout,
+    closed: bool,
+}
+
+impl Stdout {
+    pub fn new() -> Stdout {
+        Stdout {
+            inner: io::stdout(),
+            closed: false,
+        }
+    }
+
+    /// Whether the reader went away.
+    pub fn closed(&self) -> bool {
+        self.closed
+    }
+
+    fn silence<T>(&mut self, result: io::Result<T>, otherwise: T) -> io::Result<T> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(otherwise)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.silence(result, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.silence(result, ())
+    }
+}
+
+/// Writes one line to standard error; a closed or failing standard error is ignored (there
+/// is nowhere left to say so).
+pub fn warn(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
+/// The longest table cell, in characters.
+pub const MAX_TEXT: usize = 300;
+
+/// The longest error line, in characters.
+pub const MAX_LINE: usize = 1000;
+
+/// `text` safe to show on one line: control characters and the bidirectional overrides that
+/// reorder a line on screen (U+202A to U+202E, U+2066 to U+2069) escaped, and cut to
+/// `max` characters with `…`.
+pub fn one_line(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_escapes_forged_lines_and_reordering_and_cuts_long_text() {
+        assert_eq!(one_line("a\r\nb\u{202e}c", 100), "a\\r\\nb\\u{202e}c");
+        assert_eq!(one_line(&"x".repeat(70_000), 5), "xxxxx…");
+        assert_eq!(one_line("fine", 4), "fine");
+    }
+}

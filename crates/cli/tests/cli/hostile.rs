@@ -1,0 +1,311 @@
+//! Hostile input, hostile servers, closed pipes and signals: each finding of the hardening
+//! review, with its exact input. No secret is ever printed (every run checks), nothing
+//! panics (a panic exits with 101), and a long-running command stops cleanly.
+
+use crate::support::*;
+
+const SECRET: &str = "my-secret-XYZ";
+
+/// A run that must fail as bad input: exit 3, one line on standard error, nothing on
+/// standard output, no secret, no excerpt longer than a line.
+async fn bad_input(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = run(args, env).await;
+    assert_eq!(output.code, 3, "{args:?}: {}", output.stderr);
+    assert_eq!(output.stdout, "", "{args:?}");
+    assert_eq!(
+        output.stderr.lines().count(),
+        1,
+        "{args:?}: {}",
+        output.stderr
+    );
+    assert!(!output.stderr.contains(SECRET), "{}", output.stderr);
+    assert!(output.stderr.chars().count() < 1100, "{args:?}");
+    output.stderr
+}
+
+fn scratch_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("wa-status-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[tokio::test]
+async fn input_errors_never_quote_a_credential_whatever_its_shape() {
+    let no_scheme = format!("megaapi:{SECRET}@host");
+    let said = bad_input(&["check", &no_scheme], &[]).await;
+    assert_eq!(
+        said,
+        "wa-status: error: invalid_config: connection string `(26 characters)`: no scheme: expected PROVIDER://...\n"
+    );
+    // The same through the environment.
+    let said = bad_input(&["check"], &[("WA_STATUS_TARGET", &no_scheme)]).await;
+    assert!(said.contains("(26 characters)"), "{said}");
+    // `%40` instead of `@`: the token runs into the host.
+    let encoded_at = format!("megaapi://{SECRET}%40host.example/x");
+    let said = bad_input(&["check", &encoded_at], &[]).await;
+    assert!(said.contains("`megaapi://***/…`"), "{said}");
+    // A token where Green API's id goes.
+    let swapped = format!("green-api://{SECRET}:1101000001@host.example");
+    let said = bad_input(&["check", &swapped], &[]).await;
+    assert!(
+        said.ends_with("is not a number of up to 10 digits (it has 13 characters)\n"),
+        "{said}"
+    );
+    // A credential written without quotes in a fleet file.
+    let unquoted = scratch_file(
+        "unquoted.toml",
+        "[[instance]]\nprovider = \"megaapi\"\ninstance = \"x\"\ntoken = 987654321\n",
+    );
+    let said = bad_input(&["check", "--config", &unquoted], &[]).await;
+    assert!(!said.contains("987654321"), "{said}");
+    assert!(said.ends_with(":4:9: a credential must be a string in quotes, not a number (its value is not shown)\n"), "{said}");
+    // A 1 MB id: a bounded line.
+    let huge = scratch_file(
+        "huge.toml",
+        &format!(
+            "[[instance]]\nprovider = \"green-api\"\napi_url = \"https://h.example\"\nid_instance = \"{}\"\napi_token = \"{SECRET}\"\n",
+            "9".repeat(1_000_000)
+        ),
+    );
+    bad_input(&["check", "--config", &huge], &[]).await;
+    // Bytes that are not UTF-8 in a credential are refused, not changed into U+FFFD.
+    let said = bad_input(&["check", "megaapi://%FF%FE@host.example/x"], &[]).await;
+    assert!(
+        said.contains("a credential is not UTF-8 once percent-decoded"),
+        "{said}"
+    );
+    // A fleet file without end.
+    let said = bad_input(&["check", "--config", "/dev/zero"], &[]).await;
+    assert_eq!(said, "wa-status: error: /dev/zero: larger than 16 MiB\n");
+}
+
+#[tokio::test]
+async fn durations_are_checked_before_anything_runs() {
+    let target = "waha+http://127.0.0.1:9/default";
+    for args in [
+        vec!["watch", "--interval", "0s", target],
+        vec!["exporter", "--interval", "0s", target],
+        vec!["check", "--timeout", "0s", target],
+        vec!["check", "--deadline", "0ms", target],
+        vec!["watch", "--duration", "999years", target],
+    ] {
+        let output = run(&args, &[]).await;
+        assert_eq!(output.code, 3, "{args:?}");
+        assert_ne!(output.code, 101);
+        assert!(
+            output.stderr.contains("is too short: at least 1ms")
+                || output.stderr.contains("is too long: at most a year"),
+            "{args:?}: {}",
+            output.stderr
+        );
+    }
+}
+
+#[tokio::test]
+async fn control_characters_and_huge_values_stay_in_their_cell() {
+    let (provider, up, _) = watchable();
+    let served = instance(provider, 0, up);
+    let (sim, _) = serve(vec![served.clone()]).await;
+    // An instance name with CR LF and a right-to-left override, percent-encoded.
+    let forged = sim
+        .connection_string(&served)
+        .replace(&served.id, "a%0D%0Aforged%E2%80%AEline");
+    let output = run(&["check", &forged], &[]).await;
+    assert_ne!(output.code, 101);
+    assert!(!output.stdout.contains('\r') && !output.stdout.contains('\u{202e}'));
+    // Header, one row, a blank line, the summary.
+    assert_eq!(output.stdout.lines().count(), 4, "{}", output.stdout);
+    assert!(
+        output.stdout.contains("a\\r\\nforged\\u{202e}line"),
+        "{}",
+        output.stdout
+    );
+    // A name of 70,000 characters, and a raw state of 70,000 from a server.
+    let fleet = scratch_file(
+        "long-name.toml",
+        &format!(
+            "{}name = \"{}\"\n",
+            sim.fleet_file_entry(&served),
+            "n".repeat(70_000)
+        ),
+    );
+    let output = run(&["check", "--config", &fleet], &[]).await;
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(output.stdout.lines().all(|l| l.chars().count() < 1000));
+    let server = wa_tests::RecordingServer::start().await;
+    let raw = "S".repeat(70_000);
+    server.respond_json(200, &format!(r#"{{"status":"{raw}","connected":true,"data":{{"connected":true}},"stateInstance":"{raw}","instance":{{"key":"k","status":"{raw}"}}}}"#));
+    for provider in Provider::ALL.iter().copied() {
+        let target = wa_simulator::connection_string_at(
+            &server.url()[7..],
+            &instance(provider, 1, healthy(provider)),
+        );
+        let output = run(&["check", &target], &[]).await;
+        assert_ne!(output.code, 101, "{provider}: {}", output.stderr);
+        assert!(
+            output.stdout.lines().all(|l| l.chars().count() < 1000),
+            "{provider}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_echoes_the_token_in_any_encoding_never_gets_it_printed() {
+    let provider = Provider::ALL
+        .iter()
+        .copied()
+        .find(|p| p.info().auth.style.header_pair().is_none())
+        .unwrap();
+    let served = instance(provider, 0, healthy(provider));
+    let token = served.token.clone().unwrap();
+    let tail = token.split_once('|').map_or(token.as_str(), |(_, t)| t);
+    let encoded: String = token
+        .bytes()
+        .map(|b| match b.is_ascii_alphanumeric() {
+            true => (b as char).to_string(),
+            false => format!("%{b:02X}"),
+        })
+        .collect();
+    let server = wa_tests::RecordingServer::start().await;
+    for echo in [
+        encoded.clone(),
+        encoded.to_ascii_lowercase(),
+        serde_json::to_string(&token).unwrap().replace('/', "\\/"),
+        format!("Bearer {token}"),
+        tail.to_owned(),
+    ] {
+        let body = serde_json::json!({ "message": format!("bad token {echo}") }).to_string();
+        server.respond_json(401, &body);
+        let target = wa_simulator::connection_string_at(&server.url()[7..], &served);
+        for format in ["table", "json"] {
+            let output = run(&["check", "--format", format, "-v", &target], &[]).await;
+            assert_eq!(output.code, 3);
+            for text in [&output.stdout, &output.stderr] {
+                assert!(!text.contains(tail), "{echo}: {text}");
+                assert!(!text.contains(&encoded), "{echo}: {text}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_no_credential_reaches_another_origin() {
+    let elsewhere = wa_tests::RecordingServer::start().await;
+    let server = wa_tests::RecordingServer::start().await;
+    server.respond_with(
+        302,
+        &[("location", &format!("{}/stolen", elsewhere.url()))],
+        "",
+    );
+    for provider in Provider::ALL.iter().copied() {
+        let served = instance(provider, 0, healthy(provider));
+        let target = wa_simulator::connection_string_at(&server.url()[7..], &served);
+        let output = run(&["check", "--format", "json", &target], &[]).await;
+        let array: Vec<Value> = serde_json::from_str(&output.stdout).unwrap();
+        assert_eq!(array[0]["error"]["http_status"], 302, "{provider}");
+        assert_eq!(array[0]["error"]["kind"], "unexpected_status", "{provider}");
+    }
+    assert_eq!(elsewhere.requests(), []);
+    // No Referer either (Green API's token is in the path).
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| !r.headers.iter().any(|(name, _)| name == "referer")));
+}
+
+#[tokio::test]
+async fn a_closed_pipe_ends_the_command_quietly_with_its_status() {
+    let instances = all_connected();
+    let (_sim, targets) = serve(instances).await;
+    for (closed, extra) in [("stdout", vec![]), ("stderr", vec!["-v"])] {
+        let mut command = Command::new(BIN);
+        command
+            .arg("check")
+            .args(&extra)
+            .args(&targets)
+            .env("WA_STATUS_QUOTA_DIR", private_quota_dir())
+            .stdin(Stdio::null());
+        // The reader of one stream is gone before the command writes to it.
+        let (out, err) = match closed {
+            "stdout" => (Stdio::piped(), Stdio::null()),
+            _ => (Stdio::null(), Stdio::piped()),
+        };
+        let mut child = command.stdout(out).stderr(err).spawn().unwrap();
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().await.unwrap();
+        assert_eq!(status.code(), Some(0), "{closed} closed");
+    }
+}
+
+/// A `watch` or `exporter` of one instance whose provider takes a minute to answer: the
+/// command is always mid-check.
+async fn long_running(args: &[&str]) -> (tokio::process::Child, Simulator) {
+    let (provider, up, _) = watchable();
+    let slow = instance(provider, 0, up);
+    let (sim, targets) = serve(vec![slow.clone()]).await;
+    sim.set_faults(
+        provider,
+        &slow.id,
+        wa_simulator::Faults::latency(Duration::from_secs(60)),
+    )
+    .unwrap();
+    let mut all: Vec<&str> = args.to_vec();
+    all.push(&targets[0]);
+    let mut child = Command::new(BIN)
+        .args(&all)
+        .arg("--timeout")
+        .arg("90s")
+        .env("WA_STATUS_QUOTA_DIR", private_quota_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // The exporter says when it listens; a watch starts checking at once.
+    if args[0] == "exporter" {
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        lines.next_line().await.unwrap().unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (child, sim)
+}
+
+/// Waits for `child` to end, for at most `limit` (well under the minute of the check it
+/// is in the middle of).
+async fn ends_within(child: &mut tokio::process::Child, limit: Duration) -> Option<i32> {
+    match tokio::time::timeout(limit, child.wait()).await {
+        Ok(status) => status.unwrap().code(),
+        Err(_) => panic!("still running after {limit:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sigterm_and_sigint_end_watch_and_the_exporter_mid_check_with_exit_0() {
+    for command in [
+        vec!["watch", "--interval", "1s"],
+        vec!["exporter", "--listen", "127.0.0.1:0"],
+    ] {
+        for signal in ["-TERM", "-INT"] {
+            let (mut child, _sim) = long_running(&command).await;
+            let pid = child.id().unwrap().to_string();
+            let kill = Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .await
+                .unwrap();
+            assert!(kill.success());
+            let code = ends_within(&mut child, Duration::from_secs(30)).await;
+            assert_eq!(code, Some(0), "{command:?} {signal}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn watch_ends_at_its_duration_even_mid_check() {
+    let (mut child, _sim) = long_running(&["watch", "--interval", "1s", "--duration", "2s"]).await;
+    let code = ends_within(&mut child, Duration::from_secs(30)).await;
+    assert_eq!(code, Some(0));
+}
