@@ -7,15 +7,19 @@
 //! cargo bench -p wa-status --bench quotas -- down     # one of: alone, beside, down
 //! ```
 //!
-//! - `alone`: 50 instances of one Hypersender token (10 requests a minute) and 20 Green API
-//!   instances (1 a second each), for 6 minutes: when each Green API instance is first read,
-//!   the oldest Hypersender reading over time (the quota allows one read of each every 300
-//!   s), and the 429s.
-//! - `beside`: the same fleet for 3 minutes, with a `wa-status check` of one Hypersender
+//! The providers come from the catalog by their quotas: the one with a quota per token
+//! (10 requests a minute today), the one with a quota per instance (1 a second), and
+//! quota-free ones.
+//!
+//! - `alone`: 50 instances of one token of the per-token provider and 20 of the
+//!   per-instance provider, for 6 minutes: when each per-instance one is first read, the
+//!   oldest per-token reading over time (10 a minute allows one read of each every 300 s),
+//!   and the 429s.
+//! - `beside`: the same fleet for 3 minutes, with a `wa-status check` of one per-token
 //!   instance every minute beside the exporter, on the same token with the host written as
 //!   `localhost` instead of `127.0.0.1`: the 429s.
-//! - `down`: 20 Green API and 20 WAHA instances checked every 10 s (timeout 10 s) while
-//!   every MegaAPI instance hangs: the oldest Green API and WAHA reading.
+//! - `down`: 20 instances each of two quota-free providers checked every 10 s (timeout 10 s)
+//!   while every instance of a third hangs: the oldest reading of the first two.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -45,8 +49,22 @@ fn main() {
     });
 }
 
-fn provider(name: &str) -> Provider {
-    name.parse().expect("a provider of the catalog")
+/// The provider whose quota is counted per `scope`.
+fn quota_bound(scope: wa_providers::QuotaScope) -> Provider {
+    Provider::ALL
+        .iter()
+        .copied()
+        .find(|p| p.info().quota.is_some_and(|q| q.per == scope))
+        .expect("a provider with such a quota")
+}
+
+/// The providers without a quota.
+fn quota_free() -> Vec<Provider> {
+    Provider::ALL
+        .iter()
+        .copied()
+        .filter(|p| p.info().quota.is_none())
+        .collect()
 }
 
 fn connected(provider: Provider) -> &'static str {
@@ -59,13 +77,17 @@ fn connected(provider: Provider) -> &'static str {
 }
 
 /// `count` instances of `name`, sharing one token when `shared` is given, else each its own.
-fn instances(name: &str, count: usize, first: usize, shared: Option<&str>) -> Vec<Instance> {
-    let provider = provider(name);
+fn instances(
+    provider: Provider,
+    count: usize,
+    first: usize,
+    shared: Option<&str>,
+) -> Vec<Instance> {
     (first..first + count)
         .map(|n| {
             let token = match shared {
                 Some(token) => token.to_owned(),
-                None => format!("{name}-bench-token-{n}"),
+                None => format!("{provider}-bench-token-{n}"),
             };
             Instance::new(
                 provider,
@@ -156,53 +178,67 @@ fn quota_dir(scenario: &str) -> String {
 }
 
 async fn alone() {
-    let hypersender = instances("hypersender", 50, 0, Some("7|bench-shared-token"));
-    let green_api = instances("green-api", 20, 100, None);
-    let fleet: Vec<Instance> = hypersender.iter().chain(&green_api).cloned().collect();
+    let (token_bound, instance_bound) = (
+        quota_bound(wa_providers::QuotaScope::Credential),
+        quota_bound(wa_providers::QuotaScope::Instance),
+    );
+    let per_token = instances(token_bound, 50, 0, Some("7|bench-shared-token"));
+    let per_instance = instances(instance_bound, 20, 100, None);
+    let fleet: Vec<Instance> = per_token.iter().chain(&per_instance).cloned().collect();
     let sim = simulator(fleet.clone()).await;
     let started = Instant::now();
     let (mut child, url) = exporter(&sim, &fleet, "60s", &quota_dir("alone"), &[]).await;
     let mut first_read: BTreeMap<String, f64> = BTreeMap::new();
-    let mut oldest_hypersender = 0.0f64;
+    let mut oldest_per_token = 0.0f64;
     let run = Duration::from_secs(360);
     while started.elapsed() < run {
         let ages = samples(&url, "whatsapp_instance_reading_age_seconds").await;
-        for instance in &green_api {
+        for instance in &per_instance {
             if ages.contains_key(&instance.id) {
                 first_read
                     .entry(instance.id.clone())
                     .or_insert(started.elapsed().as_secs_f64());
             }
         }
-        // Once every Hypersender instance has been read, its readings' age is the quota's.
-        if hypersender.iter().all(|i| ages.contains_key(&i.id)) {
-            for instance in &hypersender {
-                oldest_hypersender = oldest_hypersender.max(ages[&instance.id]);
+        // Once every per-token instance has been read, its readings' age is the quota's.
+        if per_token.iter().all(|i| ages.contains_key(&i.id)) {
+            for instance in &per_token {
+                oldest_per_token = oldest_per_token.max(ages[&instance.id]);
             }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let latest_first = first_read.values().copied().fold(0.0, f64::max);
-    println!("alone: 50 Hypersender instances on one token + 20 Green API, 360 s");
+    println!("alone: 50 {token_bound} instances on one token + 20 {instance_bound}, 360 s");
     println!(
-        "  Green API first read: all {} within {latest_first:.1} s (goal: 5 s)",
+        "  {instance_bound} first read: all {} within {latest_first:.1} s (goal: 5 s)",
         first_read.len()
     );
-    println!("  oldest Hypersender reading: {oldest_hypersender:.0} s (goal: under 330 s; the quota allows 300)");
+    println!("  oldest {token_bound} reading: {oldest_per_token:.0} s (goal: under 330 s; the quota allows 300)");
     println!("  429 answers: {}", sim.total_counters().rate_limited);
     child.kill().await.unwrap();
 }
 
 async fn beside() {
-    let hypersender = instances("hypersender", 50, 0, Some("7|bench-shared-token"));
-    let green_api = instances("green-api", 20, 100, None);
-    let fleet: Vec<Instance> = hypersender.iter().chain(&green_api).cloned().collect();
+    let per_token = instances(
+        quota_bound(wa_providers::QuotaScope::Credential),
+        50,
+        0,
+        Some("7|bench-shared-token"),
+    );
+    let per_instance = instances(
+        quota_bound(wa_providers::QuotaScope::Instance),
+        20,
+        100,
+        None,
+    );
+    let fleet: Vec<Instance> = per_token.iter().chain(&per_instance).cloned().collect();
     let sim = simulator(fleet.clone()).await;
     let dir = quota_dir("beside");
     let (mut child, _url) = exporter(&sim, &fleet, "60s", &dir, &[]).await;
     // `check` every minute, the host written another way.
     let target = sim
-        .connection_string(&hypersender[0])
+        .connection_string(&per_token[0])
         .replace("127.0.0.1", "localhost");
     let started = Instant::now();
     let mut checks = 0;
@@ -222,17 +258,18 @@ async fn beside() {
 }
 
 async fn down() {
-    let green_api = instances("green-api", 20, 100, None);
-    let waha = instances("waha", 20, 200, None);
-    let megaapi = instances("megaapi", 20, 300, None);
-    let fleet: Vec<Instance> = green_api
+    let free = quota_free();
+    let first_free = instances(free[0], 20, 100, None);
+    let second_free = instances(free[1], 20, 200, None);
+    let hanging = instances(free[2], 20, 300, None);
+    let fleet: Vec<Instance> = first_free
         .iter()
-        .chain(&waha)
-        .chain(&megaapi)
+        .chain(&second_free)
+        .chain(&hanging)
         .cloned()
         .collect();
     let sim = simulator(fleet.clone()).await;
-    for instance in &megaapi {
+    for instance in &hanging {
         sim.set_faults(
             instance.provider,
             &instance.id,
@@ -256,13 +293,16 @@ async fn down() {
     while started.elapsed() < Duration::from_secs(90) {
         let ages = samples(&url, "whatsapp_instance_reading_age_seconds").await;
         if started.elapsed() > Duration::from_secs(15) {
-            for instance in green_api.iter().chain(&waha) {
+            for instance in first_free.iter().chain(&second_free) {
                 oldest = oldest.max(ages.get(&instance.id).copied().unwrap_or(f64::INFINITY));
             }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    println!("down: 20 Green API + 20 WAHA every 10 s (timeout 10 s) while 20 MegaAPI instances hang, 90 s");
-    println!("  oldest Green API or WAHA reading: {oldest:.1} s (goal: under 20 s, the interval plus the timeout)");
+    println!(
+        "down: 20 {} + 20 {} every 10 s (timeout 10 s) while 20 {} instances hang, 90 s",
+        free[0], free[1], free[2]
+    );
+    println!("  oldest {} or {} reading: {oldest:.1} s (goal: under 20 s, the interval plus the timeout)", free[0], free[1]);
     child.kill().await.unwrap();
 }

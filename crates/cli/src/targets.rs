@@ -53,7 +53,7 @@ pub fn gather(args: &TargetArgs, lookup: Lookup<'_>) -> Result<Vec<Target>, CliE
 
 /// Names identify instances in every report and metric, so no two targets share one (two
 /// series of one name would be merged). A derived name (the instance id) that another
-/// target also has grows its provider, then its host (`waha/default@10.0.0.2:3000`), then
+/// target also has grows its provider, then its host (`PROVIDER/ID@10.0.0.2:3000`), then
 /// its position among the targets (`#3`). Two given names alike are an error.
 fn unique_names(targets: &mut [Target]) -> Result<(), CliError> {
     for round in 0..3 {

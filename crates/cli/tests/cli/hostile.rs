@@ -31,32 +31,71 @@ fn scratch_file(name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// A provider whose connection string holds one token and ends with the instance.
+fn single_token_provider() -> Provider {
+    Provider::ALL
+        .iter()
+        .copied()
+        .find(|p| {
+            p.info()
+                .connection_strings
+                .iter()
+                .any(|f| f.userinfo.len() == 1 && f.tail.is_some())
+        })
+        .expect("a provider with a one-token form")
+}
+
+/// A provider whose instance is a number and comes before the token in the userinfo.
+fn numbered_provider() -> Provider {
+    Provider::ALL
+        .iter()
+        .copied()
+        .find(|p| {
+            let info = p.info();
+            info.instance.digits.is_some()
+                && info
+                    .connection_strings
+                    .iter()
+                    .any(|f| f.userinfo.first() == Some(&info.instance.placeholder))
+        })
+        .expect("a provider with a numbered instance in the userinfo")
+}
+
 #[tokio::test]
 async fn input_errors_never_quote_a_credential_whatever_its_shape() {
-    let no_scheme = format!("megaapi:{SECRET}@host");
+    let single = single_token_provider();
+    let no_scheme = format!("{single}:{SECRET}@host");
     let said = bad_input(&["check", &no_scheme], &[]).await;
     assert_eq!(
         said,
-        "wa-status: error: invalid_config: connection string `(26 characters)`: no scheme: expected PROVIDER://...\n"
+        format!(
+            "wa-status: error: invalid_config: connection string `({} characters)`: no scheme: expected PROVIDER://...\n",
+            no_scheme.chars().count()
+        )
     );
     // The same through the environment.
     let said = bad_input(&["check"], &[("WA_STATUS_TARGET", &no_scheme)]).await;
-    assert!(said.contains("(26 characters)"), "{said}");
+    assert!(said.contains("characters)`: no scheme"), "{said}");
     // `%40` instead of `@`: the token runs into the host.
-    let encoded_at = format!("megaapi://{SECRET}%40host.example/x");
+    let encoded_at = format!("{single}://{SECRET}%40host.example/x");
     let said = bad_input(&["check", &encoded_at], &[]).await;
-    assert!(said.contains("`megaapi://***/…`"), "{said}");
-    // A token where Green API's id goes.
-    let swapped = format!("green-api://{SECRET}:1101000001@host.example");
+    assert!(said.contains(&format!("`{single}://***/…`")), "{said}");
+    // A token where a numbered instance goes.
+    let numbered = numbered_provider();
+    let digits = numbered.info().instance.digits.unwrap();
+    let swapped = format!("{numbered}://{SECRET}:1101000001@host.example");
     let said = bad_input(&["check", &swapped], &[]).await;
     assert!(
-        said.ends_with("is not a number of up to 10 digits (it has 13 characters)\n"),
+        said.ends_with(&format!(
+            "is not a number of up to {digits} digits (it has {} characters)\n",
+            SECRET.len()
+        )),
         "{said}"
     );
     // A credential written without quotes in a fleet file.
     let unquoted = scratch_file(
         "unquoted.toml",
-        "[[instance]]\nprovider = \"megaapi\"\ninstance = \"x\"\ntoken = 987654321\n",
+        &format!("[[instance]]\nprovider = \"{single}\"\ninstance = \"x\"\ntoken = 987654321\n"),
     );
     let said = bad_input(&["check", "--config", &unquoted], &[]).await;
     assert!(!said.contains("987654321"), "{said}");
@@ -65,13 +104,14 @@ async fn input_errors_never_quote_a_credential_whatever_its_shape() {
     let huge = scratch_file(
         "huge.toml",
         &format!(
-            "[[instance]]\nprovider = \"green-api\"\napi_url = \"https://h.example\"\nid_instance = \"{}\"\napi_token = \"{SECRET}\"\n",
+            "[[instance]]\nprovider = \"{numbered}\"\nbase_url = \"https://h.example\"\ninstance = \"{}\"\ntoken = \"{SECRET}\"\n",
             "9".repeat(1_000_000)
         ),
     );
     bad_input(&["check", "--config", &huge], &[]).await;
     // Bytes that are not UTF-8 in a credential are refused, not changed into U+FFFD.
-    let said = bad_input(&["check", "megaapi://%FF%FE@host.example/x"], &[]).await;
+    let not_utf8 = format!("{single}://%FF%FE@host.example/x");
+    let said = bad_input(&["check", &not_utf8], &[]).await;
     assert!(
         said.contains("a credential is not UTF-8 once percent-decoded"),
         "{said}"
@@ -83,7 +123,8 @@ async fn input_errors_never_quote_a_credential_whatever_its_shape() {
 
 #[tokio::test]
 async fn durations_are_checked_before_anything_runs() {
-    let target = "waha+http://127.0.0.1:9/default";
+    let target = format!("{}+http://token@127.0.0.1:9/x", single_token_provider());
+    let target = target.as_str();
     for args in [
         vec!["watch", "--interval", "0s", target],
         vec!["exporter", "--interval", "0s", target],
@@ -208,7 +249,7 @@ async fn a_redirect_is_not_followed_and_no_credential_reaches_another_origin() {
         assert_eq!(array[0]["error"]["kind"], "unexpected_status", "{provider}");
     }
     assert_eq!(elsewhere.requests(), []);
-    // No Referer either (Green API's token is in the path).
+    // No Referer either (a provider may carry its token in the path).
     assert!(server
         .requests()
         .iter()

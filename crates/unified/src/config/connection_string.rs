@@ -277,12 +277,12 @@ mod tests {
             "scheme://***@***/…"
         );
         // No `://`: nothing of it.
-        assert_eq!(redacted("megaapi:tok-secret@host"), "(23 characters)");
+        assert_eq!(redacted("gateway:tok-secret@host"), "(23 characters)");
         // `%40` for `@`, a token where the host goes, a hostile scheme.
-        assert_eq!(redacted("megaapi://tok-secret%40host/x"), "megaapi://***/…");
+        assert_eq!(redacted("gateway://tok-secret%40host/x"), "gateway://***/…");
         assert_eq!(redacted("x y z://secret@h.example"), "?://***@h.example");
-        let long = format!("megaapi://{}", "a".repeat(1_000_000));
-        assert_eq!(redacted(&long), "megaapi://***");
+        let long = format!("gateway://{}", "a".repeat(1_000_000));
+        assert_eq!(redacted(&long), "gateway://***");
     }
 
     #[test]
