@@ -249,6 +249,30 @@ mod tests {
         assert_eq!(masked("nothing here", &[token]), "nothing here");
     }
 
+    proptest::proptest! {
+        /// Any token, echoed by a server in any of the forms above inside any text, is
+        /// masked.
+        #[test]
+        fn any_token_echoed_in_any_form_is_masked(
+            token in "[ -~é]{8,40}",
+            form in 0..6usize,
+            before in "[a-z :{\"]{0,10}",
+            after in "[a-z :}\"]{0,10}",
+        ) {
+            let echo = match form {
+                0 => token.clone(),
+                1 => utf8_percent_encode(&token, NON_ALPHANUMERIC).to_string(),
+                2 => utf8_percent_encode(&token, NON_ALPHANUMERIC).to_string().to_ascii_lowercase(),
+                3 => serde_json::to_string(&token).unwrap().replace('/', "\\/"),
+                4 => format!("Bearer {token}"),
+                _ => utf8_percent_encode(&token, NON_ALPHANUMERIC).to_string().replace("%20", "+"),
+            };
+            let shown = masked(&format!("{before}{echo}{after}"), &[&token]);
+            proptest::prop_assert!(!shown.contains(&echo), "{shown}");
+            proptest::prop_assert!(shown.contains("***"), "{shown}");
+        }
+    }
+
     #[test]
     fn excerpts_are_short_masked_and_on_one_line() {
         assert_eq!(excerpt(b"", &[]), "(empty)");
