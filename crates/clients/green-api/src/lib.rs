@@ -117,11 +117,7 @@ impl Client {
             id_instance,
             api_token_instance,
         };
-        Ok(Client::new_with_client(
-            &wa_client_support::base_url(api_url)?,
-            transport.http_client(),
-            context,
-        ))
+        Client::with_context(api_url, context, transport)
     }
 
     /// The instance's `idInstance`.

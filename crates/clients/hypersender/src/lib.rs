@@ -63,10 +63,6 @@ impl Client {
         transport: &Transport,
     ) -> Result<Client, BuildError> {
         let context = Context::bearer(&token.into(), transport)?;
-        Ok(Client::new_with_client(
-            &wa_client_support::base_url(base_url)?,
-            transport.http_client(),
-            context,
-        ))
+        Client::with_context(base_url, context, transport)
     }
 }

@@ -31,7 +31,9 @@ pub use {progenitor_client, reqwest, wa_model};
 
 /// Implements progenitor's `ClientHooks` for a generated `Client` whose inner type
 /// (`$context`) is, or wraps, a [`Context`]: each request gets its credentials and is sent
-/// with the size cap and the URL policy of that context.
+/// with the size cap and the URL policy of that context. It also writes the private
+/// constructor every client's glue ends with, `Client::with_context(base_url, context,
+/// transport)`, which checks the base URL and shares the transport's connections.
 ///
 /// ```ignore
 /// pub type Context = wa_client_support::Context;
@@ -58,6 +60,22 @@ macro_rules! client_hooks {
                 ::core::convert::AsRef::<$crate::Context>::as_ref(&self.inner)
                     .execute(&self.client, request)
                     .await
+            }
+        }
+
+        impl $client {
+            /// The client for `base_url` (a trailing `/` is accepted) with its credentials
+            /// in `context`, on `transport`'s connections.
+            fn with_context(
+                base_url: &str,
+                context: $context,
+                transport: &$crate::Transport,
+            ) -> ::core::result::Result<$client, $crate::BuildError> {
+                Ok(<$client>::new_with_client(
+                    &$crate::base_url(base_url)?,
+                    transport.http_client(),
+                    context,
+                ))
             }
         }
     };

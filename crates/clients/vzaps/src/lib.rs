@@ -82,16 +82,4 @@ impl Client {
         let context = Context::header_pair(manifest::HEADER_PAIR, names, secrets, transport)?;
         Client::with_context(base_url, context, transport)
     }
-
-    fn with_context(
-        base_url: &str,
-        context: Context,
-        transport: &Transport,
-    ) -> Result<Client, BuildError> {
-        Ok(Client::new_with_client(
-            &wa_client_support::base_url(base_url)?,
-            transport.http_client(),
-            context,
-        ))
-    }
 }

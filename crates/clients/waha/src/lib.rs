@@ -48,11 +48,6 @@ impl Client {
         transport: &Transport,
     ) -> Result<Client, BuildError> {
         let context = Context::api_key(manifest::API_KEY_HEADER, api_key.as_ref(), transport)?;
-        let base_url = wa_client_support::base_url(base_url)?;
-        Ok(Client::new_with_client(
-            &base_url,
-            transport.http_client(),
-            context,
-        ))
+        Client::with_context(base_url, context, transport)
     }
 }

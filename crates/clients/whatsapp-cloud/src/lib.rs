@@ -49,11 +49,6 @@ impl Client {
         transport: &Transport,
     ) -> Result<Client, BuildError> {
         let context = Context::bearer(&token.into(), transport)?;
-        let base_url = wa_client_support::base_url(base_url)?;
-        Ok(Client::new_with_client(
-            &base_url,
-            transport.http_client(),
-            context,
-        ))
+        Client::with_context(base_url, context, transport)
     }
 }
