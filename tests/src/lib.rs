@@ -1,7 +1,8 @@
 //! A recording HTTP server on 127.0.0.1 for the client tests: it answers every request with
 //! the response the test set, and keeps what it received (method, raw path, headers) so the
 //! test can check what the client put on the wire. And [`http_client`], a plain `reqwest`
-//! client for tests that call a server themselves.
+//! client for tests that call a server themselves, and [`listening_url`], for tests that
+//! start a server as a child process.
 
 #![warn(missing_docs)]
 
@@ -28,6 +29,30 @@ pub fn http_client() -> reqwest::Client {
 /// test that builds its own `reqwest::ClientBuilder` calls this first.
 pub fn install_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Reads the banner a server started as `child` prints first on its standard output (piped),
+/// such as `wa-status exporter listening on http://127.0.0.1:PORT`, and returns it with
+/// the `http://` address it names.
+///
+/// # Panics
+/// When the child's standard output is not piped, ends before a line, or the line names no
+/// `http://` address: a test cannot go on without the server.
+pub async fn listening_url(child: &mut tokio::process::Child) -> (String, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let stdout = child.stdout.take().expect("the child's stdout is piped");
+    let banner = BufReader::new(stdout)
+        .lines()
+        .next_line()
+        .await
+        .expect("the child's stdout reads")
+        .expect("the child prints a banner");
+    let url = banner
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("the banner names no http:// address: {banner}"))
+        .to_owned();
+    (banner, url)
 }
 
 /// One request as the server received it.

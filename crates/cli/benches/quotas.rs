@@ -24,7 +24,6 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, BufReader};
 use wa_simulator::{Fault, Faults, Fleet, Instance, Provider, Simulator, SimulatorOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wa-status");
@@ -139,13 +138,7 @@ async fn exporter(
         .kill_on_drop(true)
         .spawn()
         .expect("the exporter starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let banner = lines.next_line().await.unwrap().unwrap();
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let (_, url) = wa_tests::listening_url(&mut child).await;
     (child, url)
 }
 

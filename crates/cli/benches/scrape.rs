@@ -10,7 +10,6 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, BufReader};
 use wa_simulator::{Fleet, Instance, Provider, Simulator, SimulatorOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wa-status");
@@ -87,13 +86,7 @@ async fn measure(size: usize) {
         .kill_on_drop(true)
         .spawn()
         .expect("the exporter starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let banner = lines.next_line().await.unwrap().unwrap();
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let (_, url) = wa_tests::listening_url(&mut child).await;
     let http = wa_tests::http_client();
     // Wait for the first poll of the whole fleet.
     let started = Instant::now();

@@ -307,8 +307,7 @@ async fn long_running(args: &[&str]) -> (tokio::process::Child, Simulator) {
         .unwrap();
     // The exporter says when it listens; a watch starts checking at once.
     if args[0] == "exporter" {
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        lines.next_line().await.unwrap().unwrap();
+        wa_tests::listening_url(&mut child).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     (child, sim)

@@ -8,7 +8,6 @@ pub use std::process::Stdio;
 pub use std::time::Duration;
 
 pub use serde_json::Value;
-pub use tokio::io::{AsyncBufReadExt, BufReader};
 pub use tokio::process::Command;
 pub use wa_providers::{ExpectedReading, Role};
 pub use wa_simulator::{Fleet, Instance, Provider, Simulator, Step};
@@ -227,17 +226,11 @@ pub async fn exporter_on(
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let banner = lines.next_line().await.unwrap().unwrap();
+    let (banner, url) = wa_tests::listening_url(&mut child).await;
     assert!(
         banner.starts_with("wa-status exporter listening on http://127.0.0.1:"),
         "{banner}"
     );
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
     (child, url)
 }
 
