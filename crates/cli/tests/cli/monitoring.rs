@@ -6,7 +6,14 @@
 
 use crate::support::*;
 
-const MONITORING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../monitoring");
+/// A file of the repository's `monitoring/` folder. The assets are the repository's, not
+/// the package's: run from a package, these tests say so instead of failing on a path.
+fn monitoring_file(name: &str) -> String {
+    let path = format!("{}/../../monitoring/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!("{path}: {error}; these tests run from a clone of the repository")
+    })
+}
 
 /// The path of a program, or a panic that says how to get it.
 fn program(name: &str, package: &str) -> String {
@@ -172,12 +179,11 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
     let dir = scratch("prometheus");
     // The shipped config and rules, made quick: 1 s intervals, alerts firing at once, and
     // this run's exporter as the target.
-    let config = std::fs::read_to_string(format!("{MONITORING}/prometheus.yml"))
-        .unwrap()
+    let config = monitoring_file("prometheus.yml")
         .replace("30s", "1s")
         .replace("127.0.0.1:9898", &exporter_address);
     std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-    let rules = std::fs::read_to_string(format!("{MONITORING}/alerts.yml")).unwrap();
+    let rules = monitoring_file("alerts.yml");
     let quick: String = rules
         .lines()
         .map(|line| match line.trim_start().strip_prefix("for: ") {
@@ -361,10 +367,8 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
 
     // Every query of the shipped Grafana dashboard is valid PromQL with data behind it
     // (Grafana's `$__rate_interval` as a minute).
-    let dashboard: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{MONITORING}/grafana-dashboard.json")).unwrap(),
-    )
-    .unwrap();
+    let dashboard: Value =
+        serde_json::from_str(&monitoring_file("grafana-dashboard.json")).unwrap();
     let mut queries = 0;
     for panel in dashboard["panels"].as_array().unwrap() {
         for target in panel["targets"].as_array().unwrap() {
@@ -416,8 +420,7 @@ async fn nagios_runs_the_documented_definitions() {
     let all: Vec<&Instance> = instances.iter().collect();
     std::fs::write(dir.join("fleet.toml"), fleet_file(&all)).unwrap();
     std::fs::write(dir.join("support.toml"), fleet_file(&[&instances[0]])).unwrap();
-    let definitions = std::fs::read_to_string(format!("{MONITORING}/nagios/wa-status.cfg"))
-        .unwrap()
+    let definitions = monitoring_file("nagios/wa-status.cfg")
         .replace("/usr/local/bin/wa-status", BIN)
         .replace("/etc/wa-status/", &format!("{}/", dir.display()));
     std::fs::write(dir.join("wa-status.cfg"), definitions).unwrap();
