@@ -24,6 +24,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use wa_providers::wa_model::ConnectionState;
 use wa_simulator::{Fault, Faults, Fleet, Instance, Provider, Simulator, SimulatorOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wa-status");
@@ -66,15 +67,6 @@ fn quota_free() -> Vec<Provider> {
         .collect()
 }
 
-fn connected(provider: Provider) -> &'static str {
-    provider
-        .recordings()
-        .iter()
-        .find(|r| r.reading().is_some_and(|e| e.state.name() == "connected"))
-        .map(|r| r.name)
-        .expect("a connected recording")
-}
-
 /// `count` instances of `name`, sharing one token when `shared` is given, else each its own.
 fn instances(
     provider: Provider,
@@ -91,7 +83,10 @@ fn instances(
             Instance::new(
                 provider,
                 format!("{}", 1_100_000_000 + n),
-                connected(provider),
+                provider
+                    .first_reading(ConnectionState::Connected)
+                    .unwrap()
+                    .name,
             )
             .with_token(token)
         })

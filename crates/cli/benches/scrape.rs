@@ -10,6 +10,7 @@
 
 use std::time::{Duration, Instant};
 
+use wa_providers::wa_model::ConnectionState;
 use wa_simulator::{Fleet, Instance, Provider, Simulator, SimulatorOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wa-status");
@@ -35,16 +36,6 @@ fn main() {
     }
 }
 
-/// The first connected recording of a provider.
-fn connected(provider: Provider) -> &'static str {
-    provider
-        .recordings()
-        .iter()
-        .find(|r| r.reading().is_some_and(|e| e.state.name() == "connected"))
-        .map(|r| r.name)
-        .expect("every provider records a connected instance")
-}
-
 async fn measure(size: usize) {
     // Every provider in turn, each instance with its own token (quotas are per token).
     let instances: Vec<Instance> = (0..size)
@@ -53,7 +44,10 @@ async fn measure(size: usize) {
             let instance = Instance::new(
                 provider,
                 format!("{}", 1_100_000_000 + n),
-                connected(provider),
+                provider
+                    .first_reading(ConnectionState::Connected)
+                    .unwrap()
+                    .name,
             );
             match provider.info().auth.style.header_pair() {
                 Some(_) => instance.with_token_pair(format!("bench-a-{n}"), format!("bench-b-{n}")),

@@ -117,6 +117,24 @@ impl Provider {
     pub fn recording_for(self, role: Role) -> Option<&'static Recording> {
         self.recordings().iter().find(|r| r.serves == Some(role))
     }
+
+    /// The first recording that reads `state`. Every provider has one that reads
+    /// `connected` (`cargo xtask codegen` refuses a folder without): what a healthy
+    /// instance answers.
+    ///
+    /// ```
+    /// use wa_providers::{wa_model::ConnectionState, Provider};
+    ///
+    /// for provider in Provider::ALL {
+    ///     let healthy = provider.first_reading(ConnectionState::Connected).unwrap();
+    ///     assert_eq!(healthy.reading().unwrap().state, ConnectionState::Connected);
+    /// }
+    /// ```
+    pub fn first_reading(self, state: ConnectionState) -> Option<&'static Recording> {
+        self.recordings()
+            .iter()
+            .find(|r| r.reading().is_some_and(|reading| reading.state == state))
+    }
 }
 
 impl Recording {

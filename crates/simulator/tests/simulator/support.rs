@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
+use wa_providers::wa_model::ConnectionState;
 use wa_simulator::{
     status_request_at, Fleet, Instance, Provider, RequestLog, Simulator, SimulatorOptions,
 };
@@ -12,11 +13,9 @@ use wa_simulator::{
 /// `connected`.
 pub fn healthy(provider: Provider) -> &'static str {
     provider
-        .recordings()
-        .iter()
-        .find(|r| r.reading().is_some_and(|e| e.state.name() == "connected"))
-        .map(|r| r.name)
+        .first_reading(ConnectionState::Connected)
         .unwrap()
+        .name
 }
 
 /// The test's instance of `provider`: a number for an id (every provider accepts one), and
