@@ -138,17 +138,25 @@ async fn promtool_checks_live_scrapes_in_both_formats() {
     child.kill().await.unwrap();
 }
 
-/// The JSON of a Prometheus HTTP API query.
-async fn query(base: &str, promql: &str) -> Value {
-    let answer: Value = wa_tests::http_client()
-        .get(format!("{base}/api/v1/query"))
-        .query(&[("query", promql)])
+/// A GET on the Prometheus HTTP API at `base`: the JSON it answers, or `None` while the
+/// server cannot answer yet.
+async fn prometheus_api(base: &str, endpoint: &str, params: &[(&str, &str)]) -> Option<Value> {
+    wa_tests::http_client()
+        .get(format!("{base}/api/v1/{endpoint}"))
+        .query(params)
         .send()
         .await
-        .unwrap()
+        .ok()?
         .json()
         .await
-        .unwrap();
+        .ok()
+}
+
+/// The JSON of a Prometheus HTTP API query.
+async fn query(base: &str, promql: &str) -> Value {
+    let answer = prometheus_api(base, "query", &[("query", promql)])
+        .await
+        .expect("Prometheus answers a query");
     assert_eq!(answer["status"], "success", "{promql}: {answer}");
     answer["data"]["result"].clone()
 }
@@ -216,14 +224,7 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         let base = base.clone();
         let address = exporter_address.clone();
         async move {
-            let targets: Value = wa_tests::http_client()
-                .get(format!("{base}/api/v1/targets"))
-                .send()
-                .await
-                .ok()?
-                .json()
-                .await
-                .ok()?;
+            let targets = prometheus_api(&base, "targets", &[]).await?;
             targets["data"]["activeTargets"]
                 .as_array()?
                 .iter()
@@ -244,16 +245,9 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         let base = base.clone();
         let wanted = instances.len() - 1;
         async move {
-            let client = wa_tests::http_client();
-            let answer = client
-                .get(format!("{base}/api/v1/query"))
-                .query(&[("query", "whatsapp_instance_state == 1")])
-                .send()
-                .await
-                .ok()?
-                .json::<Value>()
-                .await
-                .ok()?;
+            let answer =
+                prometheus_api(&base, "query", &[("query", "whatsapp_instance_state == 1")])
+                    .await?;
             let found: BTreeMap<String, String> = answer["data"]["result"]
                 .as_array()?
                 .iter()
@@ -280,16 +274,13 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         .collect();
     assert_eq!(states, expected);
     // Counters keep their type through OpenMetrics (Prometheus asks for it).
-    let metadata: Value = wa_tests::http_client()
-        .get(format!(
-            "{base}/api/v1/metadata?metric=whatsapp_check_errors_total"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let metadata = prometheus_api(
+        &base,
+        "metadata",
+        &[("metric", "whatsapp_check_errors_total")],
+    )
+    .await
+    .expect("Prometheus answers a metadata request");
     assert_eq!(
         metadata["data"]["whatsapp_check_errors_total"][0]["type"], "counter",
         "{metadata}"
@@ -334,14 +325,7 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         let base = base.clone();
         let name = down.id.clone();
         async move {
-            let answer: Value = wa_tests::http_client()
-                .get(format!("{base}/api/v1/alerts"))
-                .send()
-                .await
-                .ok()?
-                .json()
-                .await
-                .ok()?;
+            let answer = prometheus_api(&base, "alerts", &[]).await?;
             answer["data"]["alerts"]
                 .as_array()?
                 .iter()
