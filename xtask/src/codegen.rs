@@ -17,10 +17,16 @@ use crate::open_enums::open_string_enums;
 use crate::overlay::apply_overlay;
 use crate::providers::Provider;
 use crate::select::select_operations;
+use crate::tolerant::{self, mark_tolerant, TOLERANT_CRATE};
 
 /// The progenitor release the generated code comes from. A test compares it with
 /// `Cargo.lock`, so the header cannot name a version that did not produce the file.
 pub const PROGENITOR_VERSION: &str = "0.15.1";
+
+/// The type of the fields the mapping does not read, named in the generated types: each
+/// client crate exports it, so that its users need not depend on `wa-client-support`.
+const TOLERANT_REEXPORT: &str =
+    "/// How a field the status mapping does not read is typed (see `xtask/src/tolerant.rs`).\npub use wa_client_support::Tolerant;\n";
 
 /// The two files the pipeline produces for one provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +61,9 @@ pub fn normalize(root: &Path, provider: &Provider) -> Result<Value, String> {
     let keep = [provider.manifest.status.operation.as_str()];
     select_operations(&mut doc, &keep).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     normalize_document(&mut doc)?;
+    let status = &provider.manifest.status;
+    mark_tolerant(&mut doc, &status.operation, &status.reads)
+        .map_err(|e| format!("specs/{}/provider.toml: {e}", provider.name))?;
     doc.as_object_mut()
         .ok_or("the document is not an object")?
         .insert("x-normalized-by".into(), provenance);
@@ -78,11 +87,11 @@ pub fn generate(root: &Path, provider: &Provider) -> Result<Generated, String> {
     let mut normalized_text = serde_json::to_string_pretty(&normalized)
         .map_err(|e| in_provider(format!("cannot serialize the normalized document: {e}")))?;
     normalized_text.push('\n');
-    let manifest = crate::registry::client_manifest(provider, &normalized);
+    let glue = crate::glue::client_glue(provider, &normalized, &code)?;
     Ok(Generated {
         provider: provider.name.clone(),
         normalized: normalized_text,
-        code: format!("{header}\n{code}{manifest}"),
+        code: format!("{header}\n{code}{TOLERANT_REEXPORT}{glue}"),
     })
 }
 
@@ -92,6 +101,7 @@ pub fn generate(root: &Path, provider: &Provider) -> Result<Generated, String> {
 pub fn generate_code(normalized: &Value) -> Result<String, String> {
     let mut generator_view = normalized.clone();
     for_generator(&mut generator_view);
+    tolerant::for_generator(&mut generator_view);
     let normalized = &generator_view;
     match run_progenitor(normalized) {
         Ok(code) => Ok(code),
@@ -110,7 +120,8 @@ fn run_progenitor(normalized: &Value) -> Result<String, String> {
         .with_interface(progenitor::InterfaceStyle::Positional)
         .with_inner_type(quote::quote!(crate::Context))
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        .with_crate(TOLERANT_CRATE, progenitor::CrateVers::Any, None);
     let tokens = catch_unwind(AssertUnwindSafe(|| {
         progenitor::Generator::new(&settings).generate_tokens(&spec)
     }))
@@ -137,8 +148,10 @@ fn failing_operation(normalized: &Value) -> Option<(String, String)> {
         let Some(item) = item.as_object() else {
             continue;
         };
+        // Only the methods: a path item also holds `parameters`, `servers` and vendor
+        // extensions (Twilio's `x-twilio`), which are not operations.
         for (method, operation) in item {
-            if !operation.is_object() || method == "parameters" {
+            if !crate::select::METHODS.contains(&method.as_str()) {
                 continue;
             }
             let mut alone = normalized.clone();

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 use wa_model::ConnectionState;
 
-use crate::manifest::Recording;
+use crate::manifest::{PlacementSpec, Recording};
 use crate::providers::Provider;
 
 /// One generated section of a Markdown file.
@@ -64,6 +64,25 @@ pub fn apply(text: &str, file: &str, name: &str, content: &str) -> Result<String
         &text[..body_start],
         &text[stop..]
     ))
+}
+
+/// Replaces the generated section `name` of a TOML file, between the lines
+/// `# BEGIN GENERATED: name ...` and `# END GENERATED: name`.
+pub fn apply_toml(text: &str, file: &str, name: &str, content: &str) -> Result<String, String> {
+    let begin = format!("# BEGIN GENERATED: {name} ");
+    let end = format!("# END GENERATED: {name}");
+    let start = text
+        .find(&begin)
+        .ok_or_else(|| format!("{file} has no `{begin}...` line"))?;
+    let body_start = text[start..]
+        .find('\n')
+        .map(|i| start + i + 1)
+        .ok_or_else(|| format!("{file}: the line `{begin}` does not end"))?;
+    let stop = text[body_start..]
+        .find(&end)
+        .map(|i| body_start + i)
+        .ok_or_else(|| format!("{file} has no `{end}` line"))?;
+    Ok(format!("{}{content}{}", &text[..body_start], &text[stop..]))
 }
 
 /// The `wa-unified` crate docs' provider pages (a whole generated file).
@@ -140,6 +159,34 @@ pub fn unified_docs(providers: &[Provider]) -> String {
             }
         }
     }
+    out.push_str("\n# Credentials\n\n");
+    out.push_str("Each credential by its key (in fleet files, [`InstanceConfigBuilder::with_credential`](crate::InstanceConfigBuilder::with_credential), and with `_env` for a variable that holds it; `token` also stands for a provider's only credential), where it goes, and the sets a provider takes (its connection-string forms).\n\n");
+    out.push_str(
+        "| provider | key | what it is | where it goes | sets |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for p in providers {
+        let sets = auth_words(p);
+        for c in &p.manifest.credentials {
+            let place = match c.placement() {
+                Ok(PlacementSpec::Header { name, prefix }) if prefix.is_empty() => {
+                    format!("header `{name}`")
+                }
+                Ok(PlacementSpec::Header { name, prefix }) => format!("header `{name}: {prefix}…`"),
+                Ok(PlacementSpec::Path(parameter)) => format!("the path (`{{{parameter}}}`)"),
+                Ok(PlacementSpec::Query(parameter)) => format!("the query (`{parameter}=`)"),
+                Ok(PlacementSpec::BasicUser) => "HTTP Basic, user".to_owned(),
+                Ok(PlacementSpec::BasicPassword) => "HTTP Basic, password".to_owned(),
+                Err(_) => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {place} | {sets} |",
+                p.manifest.title,
+                c.key(),
+                c.noun()
+            );
+        }
+    }
     out.push_str("\n# Environment variables\n\n");
     out.push_str(
         "[`InstanceConfig::from_env`](crate::InstanceConfig::from_env) reads, per provider:\n\n",
@@ -207,19 +254,7 @@ fn simulator_base_urls(providers: &[Provider], normalized: &[Value]) -> String {
     );
     for (p, doc) in providers.iter().zip(normalized) {
         let m = &p.manifest;
-        let auth = match m.auth.style.as_str() {
-            "bearer" => "`Authorization: Bearer`".to_owned(),
-            "bearer-or-header-pair" => {
-                let [a, b] = m.auth.headers.clone().unwrap_or_default();
-                format!("bearer, or `{a}` + `{b}`")
-            }
-            "api-key-header" => format!(
-                "`{}`{}",
-                m.auth.header.clone().unwrap_or_default(),
-                if m.auth.optional { " (optional)" } else { "" }
-            ),
-            _ => "token in the path".to_owned(),
-        };
+        let auth = auth_words(p);
         let _ = writeln!(
             out,
             "| {} | `http://HOST{}` | `GET {}` | {auth} | {} |",
@@ -260,6 +295,39 @@ fn quota(p: &Provider) -> String {
     }
 }
 
+/// How a provider authenticates, in words: each accepted set of credentials, where each
+/// goes.
+fn auth_words(p: &Provider) -> String {
+    let m = &p.manifest;
+    let sets = crate::manifest::credential_sets(m).unwrap_or_default();
+    let words: Vec<String> = sets
+        .iter()
+        .map(|set| match set.as_slice() {
+            [] => "none".to_owned(),
+            keys => keys
+                .iter()
+                .filter_map(|key| m.credentials.iter().find(|c| c.key() == *key))
+                .map(|c| match c.placement() {
+                    Ok(PlacementSpec::Header { name, prefix }) if prefix.is_empty() => {
+                        format!("`{name}`")
+                    }
+                    Ok(PlacementSpec::Header { name, prefix }) => {
+                        format!("`{name}: {}`", prefix.trim_end())
+                    }
+                    Ok(PlacementSpec::Path(_)) => "token in the path".to_owned(),
+                    Ok(PlacementSpec::Query(parameter)) => format!("`?{parameter}=` in the query"),
+                    Ok(PlacementSpec::BasicUser) => "HTTP Basic".to_owned(),
+                    Ok(PlacementSpec::BasicPassword) => String::new(),
+                    Err(_) => String::new(),
+                })
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" + "),
+        })
+        .collect();
+    words.join(", or ")
+}
+
 fn env_variables(p: &Provider) -> String {
     let m = &p.manifest;
     let optional_base = if m.base_url.default.is_some() {
@@ -271,11 +339,25 @@ fn env_variables(p: &Provider) -> String {
         format!("`{}`{optional_base}", m.base_url.env),
         format!("`{}`", m.instance.env),
     ];
-    let token = format!("`{}`", m.auth.env);
-    match &m.auth.pair_env {
-        Some([a, b]) => parts.push(format!("{token}, or `{a}` + `{b}`")),
-        None if m.auth.optional => parts.push(format!("{token} (optional)")),
-        None => parts.push(token),
+    let sets = crate::manifest::credential_sets(m).unwrap_or_default();
+    let env = |key: &String| {
+        m.credentials
+            .iter()
+            .find(|c| c.key() == *key)
+            .map(|c| format!("`{}`", c.env))
+            .unwrap_or_default()
+    };
+    let alternatives: Vec<String> = sets
+        .iter()
+        .filter(|set| !set.is_empty())
+        .map(|set| set.iter().map(env).collect::<Vec<_>>().join(" + "))
+        .collect();
+    let mut credentials = alternatives.join(", or ");
+    if sets.iter().any(Vec::is_empty) && !credentials.is_empty() {
+        credentials.push_str(" (optional)");
+    }
+    if !credentials.is_empty() {
+        parts.push(credentials);
     }
     parts.join(", ")
 }

@@ -31,19 +31,45 @@ pub fn outputs(
     all: &[Provider],
     selected: &[String],
 ) -> Result<Vec<(PathBuf, String)>, String> {
-    registry::check_wiring(root, all)?;
     let mut outputs = Vec::new();
     let mut normalized: Vec<Value> = Vec::with_capacity(all.len());
+    let mut problems = Vec::new();
     for provider in all {
-        let generated = generate(root, provider)?;
-        normalized.push(
-            serde_json::from_str(&generated.normalized)
-                .map_err(|e| format!("{}: the normalized document: {e}", provider.name))?,
-        );
+        let mapping = provider.client_path().join("src/status.rs");
+        if !root.join(&mapping).is_file() {
+            problems.push(format!(
+                "{}: {} is missing: it holds the mapping, `pub(crate) fn read(body: &Body) -> Reading` (`cargo xtask new-provider` writes one)",
+                provider.name,
+                mapping.display()
+            ));
+        }
+        let generated = match generate(root, provider) {
+            Ok(generated) => generated,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        let doc: Value = serde_json::from_str(&generated.normalized)
+            .map_err(|e| format!("{}: the normalized document: {e}", provider.name))?;
         if selected.contains(&provider.name) {
+            let path = registry::status_path(&doc, &provider.manifest.status.operation)
+                .unwrap_or_default();
             outputs.push((provider.normalized_path(), generated.normalized));
             outputs.push((provider.generated_path(), generated.code));
+            outputs.push((
+                provider.client_path().join("Cargo.toml"),
+                crate::crates::cargo_toml(provider),
+            ));
+            outputs.push((
+                provider.client_path().join("src/lib.rs"),
+                crate::crates::lib_rs(provider, &path),
+            ));
         }
+        normalized.push(doc);
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
     }
     let catalog = registry::catalog(all, &normalized)?;
     outputs.push((
@@ -79,7 +105,24 @@ pub fn outputs(
         texts[index].1 = replaced;
     }
     outputs.extend(texts);
-    let readmes = crate::readmes::readmes(root, &outputs)?;
+    let unified = PathBuf::from("crates/unified/Cargo.toml");
+    let text = fs::read_to_string(root.join(&unified))
+        .map_err(|e| format!("cannot read {}: {e}", unified.display()))?;
+    let file = unified.display().to_string();
+    let text = docs::apply_toml(
+        &text,
+        &file,
+        "provider features",
+        &crate::crates::unified_features(all),
+    )?;
+    let text = docs::apply_toml(
+        &text,
+        &file,
+        "provider clients",
+        &crate::crates::unified_dependencies(all),
+    )?;
+    outputs.push((unified, text));
+    let readmes = crate::readmes::readmes(root, all, &outputs)?;
     outputs.extend(readmes);
     Ok(outputs)
 }
@@ -95,7 +138,7 @@ pub fn codegen(
 ) -> Result<Vec<PathBuf>, String> {
     let mut changed = Vec::new();
     let mut diffs = String::new();
-    for dir in crate::readmes::missing_licenses(root)? {
+    for dir in crate::readmes::missing_licenses(root, all)? {
         match mode {
             Mode::Write => crate::readmes::link_license(root, &dir)?,
             Mode::Check => diffs.push_str(&format!("{}/LICENSE is missing\n", dir.display())),

@@ -4,11 +4,13 @@
 
 pub mod api_version;
 pub mod codegen;
+pub mod crates;
 pub mod dist;
 pub mod docs;
 pub mod downconvert;
 pub mod error_bodies;
 pub mod files;
+pub mod glue;
 pub mod hoist;
 pub mod manifest;
 pub mod open_enums;
@@ -17,4 +19,6 @@ pub mod providers;
 pub mod readmes;
 pub mod registry;
 pub mod select;
+pub mod skeleton;
 pub mod surface;
+pub mod tolerant;

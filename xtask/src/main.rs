@@ -6,6 +6,8 @@ use xtask::files::{codegen, Mode};
 use xtask::providers::{discover, named, workspace_root};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [PROVIDER...]
+       cargo xtask new-provider NAME
+       cargo xtask remove-provider NAME
        cargo xtask dist [DIR]
 
   codegen            regenerate every provider's client and normalized document, the
@@ -13,6 +15,11 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [PROVIDER...]
   codegen --check    write nothing; fail with a diff when a generated file is stale
   PROVIDER           a folder of specs/ (default: all); the registry and docs always
                      cover every provider
+  new-provider NAME  write a new provider's folders (specs/NAME/, and its mapping in
+                     crates/clients/NAME/src/status.rs) as a skeleton that builds and
+                     passes the tests, then run codegen; fill them in from there
+  remove-provider NAME  remove a provider's folders and snapshots, then regenerate
+                     everything derived from the others (the README's demo block included)
   dist               write the shell completions and the man page of wa-status, from its
                      command-line definitions, into DIR (default: target/dist)";
 
@@ -43,6 +50,41 @@ fn run(args: &[String]) -> Result<(), String> {
             for path in xtask::dist::write(&dir)? {
                 println!("wrote {}", path.display());
             }
+            return Ok(());
+        }
+        "new-provider" => {
+            let [name] = rest else {
+                return Err(format!("new-provider takes one name\n\n{USAGE}"));
+            };
+            let root = workspace_root();
+            for path in xtask::skeleton::write(&root, name)? {
+                println!("wrote {}", path.display());
+            }
+            let all = discover(&root)?;
+            let selected: Vec<String> = all.iter().map(|p| p.name.clone()).collect();
+            for path in codegen(&root, &all, &selected, Mode::Write)? {
+                println!("wrote {}", path.display());
+            }
+            xtask::skeleton::derive_by_tests(&root)?;
+            println!(
+                "\n{name} is a provider: fill in specs/{name}/ and crates/clients/{name}/src/status.rs (specs/README.md, \"Adding a provider\"), then run `cargo xtask codegen` and `cargo test --workspace`"
+            );
+            return Ok(());
+        }
+        "remove-provider" => {
+            let [name] = rest else {
+                return Err(format!("remove-provider takes one name\n\n{USAGE}"));
+            };
+            let root = workspace_root();
+            for path in xtask::skeleton::remove(&root, name)? {
+                println!("removed {}", path.display());
+            }
+            let all = discover(&root)?;
+            let selected: Vec<String> = all.iter().map(|p| p.name.clone()).collect();
+            for path in codegen(&root, &all, &selected, Mode::Write)? {
+                println!("wrote {}", path.display());
+            }
+            xtask::skeleton::derive_by_tests(&root)?;
             return Ok(());
         }
         "-h" | "--help" | "help" => {

@@ -22,15 +22,23 @@ pub struct Manifest {
     pub docs: Vec<String>,
     /// Where `openapi.yaml` comes from, in words.
     pub source: String,
+    /// More about the provider for its client crate's docs (Markdown), where the summary
+    /// is not enough.
+    #[serde(default)]
+    pub about: Option<String>,
     /// The shared vendor page whose OpenAPI block `openapi.yaml` is, byte for byte.
     #[serde(default)]
     pub source_page: Option<String>,
     pub connection_strings: Vec<String>,
     #[serde(default)]
     pub fleet_aliases: BTreeMap<String, String>,
+    /// Whether `openapi.yaml` is authored by us (then it says so at its top).
+    #[serde(default)]
+    pub authored: bool,
     pub base_url: BaseUrl,
     pub instance: Instance,
-    pub auth: Auth,
+    #[serde(rename = "credential", default)]
+    pub credentials: Vec<CredentialSpec>,
     #[serde(default)]
     pub quota: Option<Quota>,
     pub status: Status,
@@ -68,32 +76,95 @@ pub struct Instance {
     pub env: String,
 }
 
+/// One `[[credential]]`: a credential the provider takes, its connection-string slot, and
+/// where it goes (exactly one of `header`, `path`, `query`, `basic`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Auth {
-    pub style: String,
-    #[serde(default = "token_noun")]
-    pub noun: String,
+pub struct CredentialSpec {
+    /// Its placeholder in `connection_strings`.
+    pub placeholder: String,
+    /// Its key in fleet files (default: the placeholder in lower case).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// What the vendor calls it (default: the key in words).
+    #[serde(default)]
+    pub noun: Option<String>,
     pub env: String,
-    /// `bearer-or-header-pair`: the two headers.
-    #[serde(default)]
-    pub headers: Option<[String; 2]>,
-    /// `bearer-or-header-pair`: their environment variables.
-    #[serde(default)]
-    pub pair_env: Option<[String; 2]>,
-    /// `api-key-header`: the header.
+    /// A header's name, with `prefix` before the credential.
     #[serde(default)]
     pub header: Option<String>,
-    /// `api-key-header`: whether a server may run without a key.
     #[serde(default)]
-    pub optional: bool,
-    /// `path-token`: the status call's parameter that carries the token.
+    pub prefix: Option<String>,
+    /// A path parameter of the status call.
     #[serde(default)]
-    pub parameter: Option<String>,
+    pub path: Option<String>,
+    /// A query parameter of the status call.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// `user` or `password` of HTTP Basic.
+    #[serde(default)]
+    pub basic: Option<String>,
 }
 
-fn token_noun() -> String {
-    "token".into()
+impl CredentialSpec {
+    /// Its key in fleet files and configs.
+    pub fn key(&self) -> String {
+        self.key
+            .clone()
+            .unwrap_or_else(|| self.placeholder.to_ascii_lowercase())
+    }
+
+    /// What messages call it.
+    pub fn noun(&self) -> String {
+        self.noun
+            .clone()
+            .unwrap_or_else(|| self.key().replace('_', " "))
+    }
+
+    /// Where it goes, checked: exactly one placement.
+    pub fn placement(&self) -> Result<PlacementSpec, String> {
+        let who = format!("[[credential]] `{}`", self.placeholder);
+        let given = [
+            self.header.is_some(),
+            self.path.is_some(),
+            self.query.is_some(),
+            self.basic.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(format!(
+                "{who}: give exactly one placement: `header`, `path`, `query` or `basic`"
+            ));
+        }
+        if self.prefix.is_some() && self.header.is_none() {
+            return Err(format!("{who}: `prefix` goes with `header`"));
+        }
+        Ok(match (&self.header, &self.path, &self.query, &self.basic) {
+            (Some(name), ..) => PlacementSpec::Header {
+                name: name.clone(),
+                prefix: self.prefix.clone().unwrap_or_default(),
+            },
+            (_, Some(parameter), ..) => PlacementSpec::Path(parameter.clone()),
+            (_, _, Some(parameter), _) => PlacementSpec::Query(parameter.clone()),
+            (.., Some(part)) if part == "user" => PlacementSpec::BasicUser,
+            (.., Some(part)) if part == "password" => PlacementSpec::BasicPassword,
+            (.., Some(part)) => {
+                return Err(format!(
+                    "{who}: `basic = \"{part}\"`: expected user or password"
+                ))
+            }
+            _ => unreachable!("one placement is given"),
+        })
+    }
+}
+
+/// Where a credential goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlacementSpec {
+    Header { name: String, prefix: String },
+    Path(String),
+    Query(String),
+    BasicUser,
+    BasicPassword,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -108,6 +179,9 @@ pub struct Quota {
 #[serde(deny_unknown_fields)]
 pub struct Status {
     pub operation: String,
+    /// JSON Pointers to the fields of the success body the mapping reads; every other
+    /// field is read tolerantly (`xtask/src/tolerant.rs`).
+    pub reads: Vec<String>,
 }
 
 /// How the provider's errors read, where it differs from the status model's defaults.
@@ -129,6 +203,19 @@ pub struct Errors {
     /// JSON pointers to the vendor's words, tried before the usual places.
     #[serde(default)]
     pub messages: Vec<String>,
+    /// Error answers that are the vendor's way of giving a state.
+    #[serde(default, rename = "state")]
+    pub states: Vec<ErrorStateSpec>,
+}
+
+/// `[[errors.state]]`: an error answer of `status` whose body holds `contains` reads as
+/// `state` (its raw value the vendor's words).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorStateSpec {
+    pub status: u16,
+    pub contains: String,
+    pub state: String,
 }
 
 /// A provider option: a value the status call needs besides the instance and credentials.
@@ -161,10 +248,9 @@ pub struct Simulator {
 pub struct Demo {
     pub instance: String,
     pub response: String,
+    /// Its credentials, by key.
     #[serde(default)]
-    pub token: Option<String>,
-    #[serde(default)]
-    pub token_pair: Option<[String; 2]>,
+    pub credentials: BTreeMap<String, String>,
 }
 
 /// `specs/<provider>/responses/<name>.toml`.
@@ -216,35 +302,43 @@ pub struct Recording {
 pub struct Form {
     pub text: String,
     pub userinfo: Vec<String>,
+    /// The placeholders of `userinfo` written `[:PLACEHOLDER]`, which may be left out.
+    pub optional: Vec<String>,
     pub tail: Option<String>,
 }
 
-/// Reads and checks one provider's folder.
+/// Reads and checks one provider's folder. Every problem found is reported at once, one
+/// per line, each naming its file.
 pub fn load(folder: &Path) -> Result<(Manifest, Vec<Recording>), String> {
     let shown = folder.display();
     let path = folder.join("provider.toml");
     let text =
         fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let manifest: Manifest =
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut problems = Vec::new();
+    let manifest: Option<Manifest> = match toml::from_str(&text) {
+        Ok(manifest) => Some(manifest),
+        Err(e) => {
+            problems.push(format!("{}: {e}", path.display()));
+            None
+        }
+    };
     let folder_name = folder
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    if manifest.name != folder_name {
-        return Err(format!(
-            "{shown}/provider.toml: `name` is `{}` but the folder is `{folder_name}`: they must be the same",
-            manifest.name
-        ));
-    }
     let mut recordings = Vec::new();
     let responses = folder.join("responses");
-    let mut entries: Vec<_> = fs::read_dir(&responses)
-        .map_err(|e| format!("cannot read {}: {e}", responses.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
+    let mut entries: Vec<_> = match fs::read_dir(&responses) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect(),
+        Err(e) => {
+            problems.push(format!("cannot read {}: {e}", responses.display()));
+            Vec::new()
+        }
+    };
     entries.sort();
     for path in entries {
         let name = path
@@ -252,49 +346,107 @@ pub fn load(folder: &Path) -> Result<(Manifest, Vec<Recording>), String> {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
-        let text = fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let file: RecordingFile =
-            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        check_recording(&file).map_err(|e| format!("{}: {e}", path.display()))?;
-        recordings.push(Recording { name, file });
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(format!("cannot read {}: {e}", path.display()));
+                continue;
+            }
+        };
+        match toml::from_str::<RecordingFile>(&text) {
+            Ok(file) => {
+                problems.extend(
+                    check_recording(&file)
+                        .into_iter()
+                        .map(|e| format!("{}: {e}", path.display())),
+                );
+                recordings.push(Recording { name, file });
+            }
+            Err(e) => problems.push(format!("{}: {e}", path.display())),
+        }
     }
-    check_manifest(&manifest, &recordings).map_err(|e| format!("{shown}/provider.toml: {e}"))?;
-    Ok((manifest, recordings))
+    if let Some(manifest) = &manifest {
+        if manifest.name != folder_name {
+            problems.push(format!(
+                "{shown}/provider.toml: `name` is `{}` but the folder is `{folder_name}`: they must be the same",
+                manifest.name
+            ));
+        }
+        problems.extend(
+            check_manifest(manifest, &recordings)
+                .into_iter()
+                .map(|e| format!("{shown}/provider.toml: {e}")),
+        );
+        problems.extend(
+            check_document(folder, manifest)
+                .into_iter()
+                .map(|e| format!("{shown}/openapi.yaml: {e}")),
+        );
+    }
+    match (manifest, problems.is_empty()) {
+        (Some(manifest), true) => Ok((manifest, recordings)),
+        _ => Err(problems.join("\n")),
+    }
 }
 
-fn check_recording(file: &RecordingFile) -> Result<(), String> {
+/// The first line of a document we author, so that no one takes it for the vendor's.
+pub const AUTHORED_MARK: &str = "# AUTHORED, NOT PUBLISHED BY THE VENDOR.";
+
+/// An authored document says so at its top, and a vendor's does not.
+fn check_document(folder: &Path, m: &Manifest) -> Vec<String> {
+    let Ok(text) = fs::read_to_string(folder.join("openapi.yaml")) else {
+        return Vec::new();
+    };
+    let marked = text.lines().next() == Some(AUTHORED_MARK);
+    match (m.authored, marked) {
+        (true, false) => vec![format!(
+            "the manifest says `authored = true`: its first line must be `{AUTHORED_MARK}`, then who wrote it from what"
+        )],
+        (false, true) => vec![
+            "it says it is authored, but the manifest does not: add `authored = true`".into(),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+fn check_recording(file: &RecordingFile) -> Vec<String> {
+    let mut problems = Vec::new();
     if let Some(role) = &file.serves {
-        role_name(role)?;
+        if let Err(e) = role_name(role) {
+            problems.push(e);
+        }
     }
     let e = &file.expect;
     match (&e.state, &e.error) {
         (Some(state), None) => {
-            let state: ConnectionState = state.parse().map_err(|e| format!("[expect] {e}"))?;
-            if e.raw_state.is_none() {
-                return Err("[expect] a reading needs its `raw_state`".into());
+            match state.parse::<ConnectionState>() {
+                Err(error) => problems.push(format!("[expect] {error}")),
+                Ok(state) => match (&e.action, state) {
+                    (Some(_), ConnectionState::Unknown) => {
+                        problems.push("[expect] an `unknown` reading has no `action`".into())
+                    }
+                    (None, ConnectionState::Unknown) => {}
+                    (None, _) => problems.push("[expect] a reading needs its `action`".into()),
+                    (Some(action), _) => {
+                        if let Err(error) = action.parse::<RequiredAction>() {
+                            problems.push(format!("[expect] {error}"));
+                        }
+                    }
+                },
             }
-            match (&e.action, state) {
-                (Some(_), ConnectionState::Unknown) => {
-                    return Err("[expect] an `unknown` reading has no `action`".into())
-                }
-                (None, ConnectionState::Unknown) => {}
-                (None, _) => return Err("[expect] a reading needs its `action`".into()),
-                (Some(action), _) => {
-                    action
-                        .parse::<RequiredAction>()
-                        .map_err(|e| format!("[expect] {e}"))?;
-                }
+            if e.raw_state.is_none() {
+                problems.push("[expect] a reading needs its `raw_state`".into());
             }
             if e.retry_after.is_some() || e.message.is_some() || e.temporary.is_some() {
-                return Err(
+                problems.push(
                     "[expect] `retry_after`, `message` and `temporary` go with an `error`".into(),
                 );
             }
         }
         (None, Some(kind)) => {
-            kind.parse::<ErrorKind>()
-                .map_err(|e| format!("[expect] {e}"))?;
+            if let Err(error) = kind.parse::<ErrorKind>() {
+                problems.push(format!("[expect] {error}"));
+            }
             let reading_fields = [
                 &e.raw_state,
                 &e.action,
@@ -306,12 +458,12 @@ fn check_recording(file: &RecordingFile) -> Result<(), String> {
                 &e.connected_at,
             ];
             if reading_fields.iter().any(|f| f.is_some()) || !e.details.is_empty() {
-                return Err("[expect] an `error` has no reading fields".into());
+                problems.push("[expect] an `error` has no reading fields".into());
             }
         }
-        _ => return Err("[expect] needs either a `state` or an `error`".into()),
+        _ => problems.push("[expect] needs either a `state` or an `error`".into()),
     }
-    Ok(())
+    problems
 }
 
 /// The simulator roles a recording may serve.
@@ -326,22 +478,45 @@ pub fn role_name(role: &str) -> Result<&'static str, String> {
     }
 }
 
-/// The auth styles `wa-client-support` implements.
-pub const AUTH_STYLES: [&str; 4] = [
-    "bearer",
-    "bearer-or-header-pair",
-    "api-key-header",
-    "path-token",
-];
+/// Every credential set the forms allow, as keys sorted in the manifest's order.
+pub fn credential_sets(m: &Manifest) -> Result<Vec<Vec<String>>, String> {
+    let mut sets: Vec<Vec<String>> = Vec::new();
+    let order = |key: &String| m.credentials.iter().position(|c| c.key() == *key);
+    for text in &m.connection_strings {
+        let form = parse_form(&m.name, text)?;
+        let placeholders: Vec<&String> = form
+            .userinfo
+            .iter()
+            .filter(|p| **p != m.instance.placeholder)
+            .collect();
+        let required = placeholders
+            .iter()
+            .take_while(|p| !form.optional.contains(p))
+            .count();
+        for length in required..=placeholders.len() {
+            let mut keys: Vec<String> = placeholders[..length]
+                .iter()
+                .filter_map(|p| m.credentials.iter().find(|c| c.placeholder == **p))
+                .map(CredentialSpec::key)
+                .collect();
+            keys.sort_by_key(order);
+            if !sets.contains(&keys) {
+                sets.push(keys);
+            }
+        }
+    }
+    Ok(sets)
+}
 
-fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Result<(), String> {
+fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Vec<String> {
+    let mut problems: Vec<String> = Vec::new();
     let wire = |s: &str| {
         !s.is_empty()
             && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     };
     if !wire(&m.name) {
-        return Err(format!(
+        problems.push(format!(
             "`name = \"{}\"`: a wire name is lowercase letters, digits and `-`",
             m.name
         ));
@@ -349,125 +524,192 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Result<(), String> 
     if !m.type_name.starts_with(|c: char| c.is_ascii_uppercase())
         || !m.type_name.bytes().all(|b| b.is_ascii_alphanumeric())
     {
-        return Err(format!(
+        problems.push(format!(
             "`type = \"{}\"`: a type name is CamelCase letters and digits",
             m.type_name
         ));
     }
     if !["hosted", "self-hosted", "official"].contains(&m.hosting.as_str()) {
-        return Err(format!(
+        problems.push(format!(
             "`hosting = \"{}\"`: expected hosted, self-hosted or official",
             m.hosting
         ));
     }
-    if !AUTH_STYLES.contains(&m.auth.style.as_str()) {
-        return Err(format!(
-            "[auth] `style = \"{}\"`: expected one of {}",
-            m.auth.style,
-            AUTH_STYLES.join(", ")
-        ));
+    let mut keys: Vec<String> = Vec::new();
+    let mut placeholders: Vec<&str> = Vec::new();
+    for credential in &m.credentials {
+        if let Err(e) = credential.placement() {
+            problems.push(e);
+        }
+        let key = credential.key();
+        if keys.contains(&key)
+            || ["name", "provider", "base_url", "instance"].contains(&key.as_str())
+        {
+            problems.push(format!(
+                "[[credential]] `{}`: the key `{key}` is taken",
+                credential.placeholder
+            ));
+        }
+        keys.push(key);
+        if placeholders.contains(&credential.placeholder.as_str())
+            || credential.placeholder == m.instance.placeholder
+        {
+            problems.push(format!(
+                "[[credential]] `{}`: the placeholder is taken",
+                credential.placeholder
+            ));
+        }
+        placeholders.push(&credential.placeholder);
     }
-    match m.auth.style.as_str() {
-        "bearer-or-header-pair" if m.auth.headers.is_none() || m.auth.pair_env.is_none() => {
-            return Err("[auth] `bearer-or-header-pair` needs `headers` and `pair_env`".into())
-        }
-        "api-key-header" if m.auth.header.is_none() => {
-            return Err("[auth] `api-key-header` needs `header`".into())
-        }
-        "path-token" if m.auth.parameter.is_none() => {
-            return Err("[auth] `path-token` needs `parameter`".into())
-        }
-        _ => {}
+    let basic: Vec<PlacementSpec> = m
+        .credentials
+        .iter()
+        .filter_map(|c| c.placement().ok())
+        .filter(|p| matches!(p, PlacementSpec::BasicUser | PlacementSpec::BasicPassword))
+        .collect();
+    let basic_pair = basic.len() == 2
+        && basic.contains(&PlacementSpec::BasicUser)
+        && basic.contains(&PlacementSpec::BasicPassword);
+    if !basic.is_empty() && !basic_pair {
+        problems.push(
+            "HTTP Basic takes one credential `basic = \"user\"` and one `basic = \"password\"`"
+                .into(),
+        );
     }
     if let Some(quota) = &m.quota {
         if !["token", "instance"].contains(&quota.per.as_str()) {
-            return Err(format!(
+            problems.push(format!(
                 "[quota] `per = \"{}\"`: expected token or instance",
                 quota.per
             ));
         }
         if quota.requests == 0 || quota.per_seconds == 0 {
-            return Err("[quota] `requests` and `per_seconds` are at least 1".into());
+            problems.push("[quota] `requests` and `per_seconds` are at least 1".into());
         }
     }
     for (status, kind) in &m.errors.statuses {
-        kind.parse::<ErrorKind>()
-            .map_err(|e| format!("[errors] statuses {status}: {e}"))?;
+        if let Err(e) = kind.parse::<ErrorKind>() {
+            problems.push(format!("[errors] statuses {status}: {e}"));
+        }
     }
     for (code, kind) in &m.errors.codes {
-        kind.parse::<ErrorKind>()
-            .map_err(|e| format!("[errors] codes {code}: {e}"))?;
+        if let Err(e) = kind.parse::<ErrorKind>() {
+            problems.push(format!("[errors] codes {code}: {e}"));
+        }
     }
     if !m.errors.codes.is_empty() && m.errors.code.is_none() {
-        return Err("[errors] `codes` need `code`, the JSON pointer to the vendor's code".into());
+        problems.push("[errors] `codes` need `code`, the JSON pointer to the vendor's code".into());
+    }
+    for state in &m.errors.states {
+        if let Err(e) = state.state.parse::<ConnectionState>() {
+            problems.push(format!("[[errors.state]] {}: {e}", state.status));
+        }
+        if state.status < 400 || state.contains.trim().is_empty() {
+            problems.push(format!(
+                "[[errors.state]] {}: an error status (400 or more) and a text the body holds",
+                state.status
+            ));
+        }
     }
     for option in &m.options {
         if option.default.is_some() == option.document_version {
-            return Err(format!(
+            problems.push(format!(
                 "[[option]] `{}`: give either a `default` or `document_version = true`",
                 option.name
             ));
         }
     }
     for (alias, key) in &m.fleet_aliases {
-        if !["base_url", "instance", "token"].contains(&key.as_str()) {
-            return Err(format!(
-                "fleet_aliases: `{alias}` stands for `{key}`; expected base_url, instance or token"
+        if !["base_url", "instance"].contains(&key.as_str()) && !keys.contains(key) {
+            problems.push(format!(
+                "fleet_aliases: `{alias}` stands for `{key}`; expected base_url, instance or a credential's key ({})",
+                keys.join(", ")
             ));
         }
     }
     if !m.simulator.base_path.starts_with('/') || m.simulator.base_path.ends_with('/') {
-        return Err("[simulator] `base_path` starts with `/` and does not end with one".into());
+        problems.push("[simulator] `base_path` starts with `/` and does not end with one".into());
     }
     if m.connection_strings.is_empty() {
-        return Err("`connection_strings` lists at least one form".into());
+        problems.push("`connection_strings` lists at least one form".into());
     }
+    let mut used: Vec<&str> = Vec::new();
     for text in &m.connection_strings {
-        let form = parse_form(&m.name, text)?;
-        for placeholder in form.userinfo.iter().chain(&form.tail) {
-            let known =
-                *placeholder == m.instance.placeholder || form.userinfo.contains(placeholder);
-            if !known {
-                return Err(format!(
-                    "connection string `{text}`: `{placeholder}` is not a placeholder"
-                ));
+        let form = match parse_form(&m.name, text) {
+            Ok(form) => form,
+            Err(e) => {
+                problems.push(e);
+                continue;
             }
+        };
+        for placeholder in form.userinfo.iter().chain(&form.tail) {
+            if *placeholder == m.instance.placeholder {
+                continue;
+            }
+            match m.credentials.iter().find(|c| c.placeholder == *placeholder) {
+                Some(credential) => used.push(&credential.placeholder),
+                None => problems.push(format!(
+                    "connection string `{text}`: `{placeholder}` is neither the [instance] placeholder nor a [[credential]]"
+                )),
+            }
+        }
+        if form
+            .tail
+            .as_ref()
+            .is_some_and(|t| *t != m.instance.placeholder)
+        {
+            problems.push(format!(
+                "connection string `{text}`: only the instance follows `HOST[/BASE]`"
+            ));
         }
         let has_instance = form.userinfo.contains(&m.instance.placeholder)
             || form.tail.as_deref() == Some(m.instance.placeholder.as_str());
         if !has_instance {
-            return Err(format!(
+            problems.push(format!(
                 "connection string `{text}` has no `{}` (the [instance] placeholder)",
                 m.instance.placeholder
             ));
         }
-        let credentials = form
-            .userinfo
-            .iter()
-            .filter(|p| **p != m.instance.placeholder)
-            .count();
-        let fits = match (m.auth.style.as_str(), credentials) {
-            ("bearer-or-header-pair", 1 | 2) => true,
-            ("api-key-header", 0) => m.auth.optional,
-            (_, 1) => true,
-            _ => false,
-        };
-        if !fits {
-            return Err(format!(
-                "connection string `{text}` has {credentials} credential(s), which the auth style `{}` does not take",
-                m.auth.style
+    }
+    for credential in &m.credentials {
+        if !used.contains(&credential.placeholder.as_str()) {
+            problems.push(format!(
+                "[[credential]] `{}` is in no connection string: give it its slot",
+                credential.placeholder
             ));
         }
     }
+    let sets = credential_sets(m).unwrap_or_default();
     let names: Vec<&str> = recordings.iter().map(|r| r.name.as_str()).collect();
     for demo in &m.demo {
         if !names.contains(&demo.response.as_str()) {
-            return Err(format!(
+            problems.push(format!(
                 "[[demo]] `{}` serves `{}`, which is not a file of responses/",
                 demo.instance, demo.response
             ));
         }
+        let given: Vec<String> = demo.credentials.keys().cloned().collect();
+        let mut sorted = given.clone();
+        sorted.sort_by_key(|key| m.credentials.iter().position(|c| c.key() == *key));
+        if !sets.contains(&sorted) {
+            problems.push(format!(
+                "[[demo]] `{}`: its credentials ({}) are no set a connection string takes",
+                demo.instance,
+                if given.is_empty() {
+                    "none".to_owned()
+                } else {
+                    given.join(", ")
+                }
+            ));
+        }
     }
+    if m.demo.is_empty() {
+        problems.push(
+            "no [[demo]] instance: the demo and the simulator's sample fleet show every provider"
+                .into(),
+        );
+    }
+    let keyless = sets.iter().any(Vec::is_empty);
     for role in ["unauthenticated", "unknown_instance", "rate_limited"] {
         let serving: Vec<&str> = recordings
             .iter()
@@ -475,34 +717,33 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Result<(), String> 
             .map(|r| r.name.as_str())
             .collect();
         let needed = role != "rate_limited" || m.quota.is_some();
-        let optional_auth = role == "unauthenticated" && m.auth.optional;
+        let optional_auth = role == "unauthenticated" && keyless;
         match serving.len() {
-            0 if needed && !optional_auth => {
-                return Err(format!(
-                    "no recorded response `serves = \"{role}\"`: the simulator needs one to answer with"
-                ))
-            }
+            0 if needed && !optional_auth => problems.push(format!(
+                "no recorded response `serves = \"{role}\"`: the simulator needs one to answer with"
+            )),
             0 | 1 => {}
-            _ => {
-                return Err(format!(
-                    "{} recorded responses serve `{role}` ({}): keep one",
-                    serving.len(),
-                    serving.join(", ")
-                ))
-            }
+            _ => problems.push(format!(
+                "{} recorded responses serve `{role}` ({}): keep one",
+                serving.len(),
+                serving.join(", ")
+            )),
         }
     }
     if !recordings
         .iter()
         .any(|r| r.file.expect.state.as_deref() == Some("connected"))
     {
-        return Err("no recorded response reads `connected`".into());
+        problems.push("no recorded response reads `connected`".into());
     }
-    Ok(())
+    if m.status.reads.is_empty() {
+        problems.push("[status] `reads` lists the fields the mapping reads".into());
+    }
+    problems
 }
 
 /// Takes a connection-string form apart, e.g.
-/// `acme://INSTANCE_TOKEN:CLIENT_TOKEN@HOST[/BASE]/ID`.
+/// `acme://INSTANCE_TOKEN:CLIENT_TOKEN@HOST[/BASE]/ID` or `acme://TOKEN[:CLIENT_TOKEN]@HOST[/BASE]/ID`.
 pub fn parse_form(name: &str, text: &str) -> Result<Form, String> {
     let bad = |why: &str| format!("connection string `{text}`: {why}");
     let rest = text
@@ -510,13 +751,32 @@ pub fn parse_form(name: &str, text: &str) -> Result<Form, String> {
         .and_then(|r| r.strip_prefix("+http").or(Some(r)))
         .and_then(|r| r.strip_prefix("://"))
         .ok_or_else(|| bad(&format!("it must start with `{name}://`")))?;
-    let (userinfo, location) = match rest.rsplit_once('@') {
-        Some((userinfo, location)) => (
-            userinfo.split(':').map(str::to_owned).collect::<Vec<_>>(),
-            location,
-        ),
-        None => (Vec::new(), rest),
+    let (userinfo_text, location) = match rest.rsplit_once('@') {
+        Some((userinfo, location)) => (userinfo, location),
+        None => ("", rest),
     };
+    // `A:B[:C][:D]`: the bracketed parts may be left out, and come last.
+    let (required, optional_text) = match userinfo_text.find('[') {
+        Some(at) => userinfo_text.split_at(at),
+        None => (userinfo_text, ""),
+    };
+    let mut userinfo: Vec<String> = match required {
+        "" => Vec::new(),
+        text => text.split(':').map(str::to_owned).collect(),
+    };
+    let mut optional = Vec::new();
+    let mut rest_optional = optional_text;
+    while !rest_optional.is_empty() {
+        let part = rest_optional
+            .strip_prefix("[:")
+            .and_then(|r| r.split_once(']'))
+            .ok_or_else(|| {
+                bad("an optional credential is written `[:PLACEHOLDER]`, after the others")
+            })?;
+        userinfo.push(part.0.to_owned());
+        optional.push(part.0.to_owned());
+        rest_optional = part.1;
+    }
     let tail = location
         .strip_prefix("HOST[/BASE]")
         .ok_or_else(|| bad("`HOST[/BASE]` must follow the credentials"))?;
@@ -531,12 +791,13 @@ pub fn parse_form(name: &str, text: &str) -> Result<Form, String> {
     };
     let placeholder =
         |p: &String| !p.is_empty() && p.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
-    if !userinfo.iter().chain(&tail).all(placeholder) || userinfo.len() > 2 {
-        return Err(bad("placeholders are UPPER_CASE, at most two before `@`"));
+    if !userinfo.iter().chain(&tail).all(placeholder) || userinfo.len() > 3 {
+        return Err(bad("placeholders are UPPER_CASE, at most three before `@`"));
     }
     Ok(Form {
         text: text.to_owned(),
         userinfo,
+        optional,
         tail,
     })
 }
@@ -552,8 +813,17 @@ mod tests {
             Form {
                 text: "acme://INSTANCE_TOKEN:CLIENT_TOKEN@HOST[/BASE]/ID".into(),
                 userinfo: vec!["INSTANCE_TOKEN".into(), "CLIENT_TOKEN".into()],
+                optional: vec![],
                 tail: Some("ID".into()),
             }
+        );
+        let z = parse_form("acme", "acme://TOKEN[:CLIENT_TOKEN]@HOST[/BASE]/ID").unwrap();
+        assert_eq!(
+            (z.userinfo, z.optional),
+            (
+                vec!["TOKEN".to_owned(), "CLIENT_TOKEN".to_owned()],
+                vec!["CLIENT_TOKEN".to_owned()]
+            )
         );
         let green = parse_form("acme-api", "acme-api://ID_INSTANCE:API_TOKEN@HOST[/BASE]").unwrap();
         assert_eq!((green.userinfo.len(), green.tail), (2, None));

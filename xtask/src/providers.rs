@@ -29,6 +29,7 @@ pub fn discover(root: &Path) -> Result<Vec<Provider>, String> {
         .collect();
     folders.sort();
     let mut providers = Vec::with_capacity(folders.len());
+    let mut problems = Vec::new();
     for folder in folders {
         let name = folder
             .file_name()
@@ -36,22 +37,29 @@ pub fn discover(root: &Path) -> Result<Vec<Provider>, String> {
             .unwrap_or_default()
             .to_owned();
         if !folder.join("provider.toml").is_file() {
-            return Err(format!(
-                "specs/{name} has no provider.toml: every folder of specs/ is a provider; add its manifest (see specs/README.md, \"Adding a provider\")"
+            problems.push(format!(
+                "specs/{name} has no provider.toml: every folder of specs/ is a provider; add its manifest (see specs/README.md, \"Adding a provider\", or run `cargo xtask new-provider {name}`)"
             ));
+            continue;
         }
         if !folder.join("openapi.yaml").is_file() {
-            return Err(format!(
+            problems.push(format!(
                 "specs/{name} has no openapi.yaml: add the vendor's OpenAPI document, or an authored one that says so at its top"
             ));
+            continue;
         }
-        let (manifest, recordings) = manifest::load(&folder)?;
-        providers.push(Provider {
-            has_overlay: folder.join("overlay.yaml").is_file(),
-            name,
-            manifest,
-            recordings,
-        });
+        match manifest::load(&folder) {
+            Ok((manifest, recordings)) => providers.push(Provider {
+                has_overlay: folder.join("overlay.yaml").is_file(),
+                name,
+                manifest,
+                recordings,
+            }),
+            Err(e) => problems.push(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
     }
     if providers.is_empty() {
         return Err("specs/ holds no provider folder".into());

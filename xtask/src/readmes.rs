@@ -4,18 +4,23 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::providers::Provider;
+
 /// The folders of the workspace's library crates whose README is their crate docs: every
 /// crate under `crates/` with a `src/lib.rs` and no README of its own making (the simulator
 /// and the command-line tool have one), and the test server.
-pub fn library_crates(root: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut crates = Vec::new();
+pub fn library_crates(root: &Path, providers: &[Provider]) -> Result<Vec<PathBuf>, String> {
+    let mut crates: Vec<PathBuf> = providers.iter().map(Provider::client_path).collect();
     for parent in ["crates", "crates/clients"] {
         let entries =
             fs::read_dir(root.join(parent)).map_err(|e| format!("cannot list {parent}: {e}"))?;
         for entry in entries {
             let path = entry.map_err(|e| e.to_string())?.path();
             let relative = path.strip_prefix(root).map_err(|e| e.to_string())?;
-            if path.join("src/lib.rs").is_file() && !has_own_readme(&path) {
+            if path.join("src/lib.rs").is_file()
+                && !has_own_readme(&path)
+                && !crates.iter().any(|c| c == relative)
+            {
                 crates.push(relative.to_path_buf());
             }
         }
@@ -40,13 +45,23 @@ fn has_own_readme(path: &Path) -> bool {
 /// the files the run produces (an `include_str!` of one of them reads the new text).
 pub fn readmes(
     root: &Path,
+    providers: &[Provider],
     generated: &[(PathBuf, String)],
 ) -> Result<Vec<(PathBuf, String)>, String> {
     let mut outputs = Vec::new();
-    for dir in library_crates(root)? {
+    let produced = |path: &Path| {
+        generated
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, t)| t.clone())
+    };
+    for dir in library_crates(root, providers)? {
         let lib = dir.join("src/lib.rs");
-        let source = fs::read_to_string(root.join(&lib))
-            .map_err(|e| format!("cannot read {}: {e}", lib.display()))?;
+        let source = match produced(&lib) {
+            Some(text) => text,
+            None => fs::read_to_string(root.join(&lib))
+                .map_err(|e| format!("cannot read {}: {e}", lib.display()))?,
+        };
         let included = |name: &str| -> Result<String, String> {
             let path = dir.join("src").join(name);
             match generated.iter().find(|(p, _)| *p == path) {
@@ -55,7 +70,11 @@ pub fn readmes(
                     .map_err(|e| format!("cannot read {}: {e}", path.display())),
             }
         };
-        let name = package_name(&root.join(&dir))?;
+        let manifest = dir.join("Cargo.toml");
+        let name = match produced(&manifest) {
+            Some(text) => package_name_in(&text, &dir)?,
+            None => package_name(&root.join(&dir))?,
+        };
         let text = readme(&name, &source, included)?;
         outputs.push((dir.join("README.md"), text));
     }
@@ -66,6 +85,11 @@ pub fn readmes(
 fn package_name(dir: &Path) -> Result<String, String> {
     let manifest = fs::read_to_string(dir.join("Cargo.toml"))
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    package_name_in(&manifest, dir)
+}
+
+/// The package name in a manifest's text.
+fn package_name_in(manifest: &str, dir: &Path) -> Result<String, String> {
     manifest
         .lines()
         .find_map(|l| l.strip_prefix("name = \""))
@@ -173,8 +197,8 @@ fn plain_links(line: &str) -> String {
 
 /// Every published crate (a manifest without `publish = false`) carries the workspace's
 /// LICENSE, as a link to it. Returns the crate folders that lack one.
-pub fn missing_licenses(root: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut dirs = library_crates(root)?;
+pub fn missing_licenses(root: &Path, providers: &[Provider]) -> Result<Vec<PathBuf>, String> {
+    let mut dirs = library_crates(root, providers)?;
     dirs.extend([
         PathBuf::from("crates/simulator"),
         PathBuf::from("crates/cli"),

@@ -4,15 +4,12 @@
 //! feature to its client. A provider folder is therefore the only place a provider is
 //! described; adding one adds its entries here on the next `cargo xtask codegen`.
 
-use std::fs;
-use std::path::Path;
-
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
 use wa_model::{ConnectionState, ErrorKind, RequiredAction};
 
-use crate::manifest::{parse_form, role_name, Recording};
+use crate::manifest::{parse_form, role_name, PlacementSpec, Recording};
 use crate::providers::Provider;
 
 /// The generated catalog of every provider, as Rust source (without its header).
@@ -190,58 +187,6 @@ pub fn dispatch(providers: &[Provider]) -> String {
     unparse(tokens).expect("the dispatch is valid Rust")
 }
 
-/// Facts from the manifest the client crate's hand-written glue uses, appended to its
-/// `generated.rs` (so the header name of an auth style is written once, in the manifest).
-pub fn client_manifest(provider: &Provider, normalized: &Value) -> String {
-    let m = &provider.manifest;
-    let name = &m.name;
-    let default_base_url = opt_str(&m.base_url.default);
-    let mut items = vec![
-        quote! {
-            /// The provider's wire name.
-            pub const NAME: &str = #name;
-        },
-        quote! {
-            /// The production base URL; `None` when each customer or server has its own.
-            pub const DEFAULT_BASE_URL: Option<&str> = #default_base_url;
-        },
-    ];
-    if let Some([first, second]) = &m.auth.headers {
-        items.push(quote! {
-            /// The headers of the credential pair.
-            pub const HEADER_PAIR: [&str; 2] = [#first, #second];
-        });
-    }
-    if let Some(header) = &m.auth.header {
-        items.push(quote! {
-            /// The header of the API key.
-            pub const API_KEY_HEADER: &str = #header;
-        });
-    }
-    if let Some(digits) = m.instance.digits {
-        items.push(quote! {
-            /// The instance is a number of at most this many digits.
-            pub const INSTANCE_DIGITS: u8 = #digits;
-        });
-    }
-    let sends = status_query(normalized, &m.status.operation);
-    if !sends.is_empty() {
-        let pairs = sends.iter().map(|(name, value)| quote!((#name, #value)));
-        items.push(quote! {
-            /// The query parameters the status call sends, and their values, as the
-            /// normalized document's `x-wa-status-sends` says.
-            pub const STATUS_QUERY: &[(&str, &str)] = &[#(#pairs),*];
-        });
-    }
-    let tokens = quote! {
-        /// Facts from the provider's `provider.toml` that the hand-written glue uses.
-        pub mod manifest {
-            #(#items)*
-        }
-    };
-    unparse(tokens).expect("the manifest module is valid Rust")
-}
-
 fn info(
     provider: &Provider,
     doc: &Value,
@@ -263,9 +208,10 @@ fn info(
         .map(|text| {
             let form = parse_form(&m.name, text)?;
             let userinfo = &form.userinfo;
+            let optional = &form.optional;
             let tail = opt_str(&form.tail);
             Ok(quote! {
-                ConnectionForm { text: #text, userinfo: &[#(#userinfo),*], tail: #tail }
+                ConnectionForm { text: #text, userinfo: &[#(#userinfo),*], optional: &[#(#optional),*], tail: #tail }
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
@@ -278,25 +224,23 @@ fn info(
         Some(d) => quote!(Some(#d)),
         None => quote!(None),
     };
-    let a = &m.auth;
-    let style = match a.style.as_str() {
-        "bearer" => quote!(AuthStyle::Bearer),
-        "bearer-or-header-pair" => {
-            let [h1, h2] = a.headers.clone().unwrap_or_default();
-            let [e1, e2] = a.pair_env.clone().unwrap_or_default();
-            quote!(AuthStyle::BearerOrHeaderPair { headers: [#h1, #h2], pair_env: [#e1, #e2] })
-        }
-        "api-key-header" => {
-            let header = a.header.clone().unwrap_or_default();
-            let optional = a.optional;
-            quote!(AuthStyle::ApiKeyHeader { header: #header, optional: #optional })
-        }
-        _ => {
-            let parameter = a.parameter.clone().unwrap_or_default();
-            quote!(AuthStyle::PathToken { parameter: #parameter })
-        }
-    };
-    let (a_noun, a_env) = (&a.noun, &a.env);
+    let credentials = m
+        .credentials
+        .iter()
+        .map(|c| {
+            let (placeholder, key, noun, env) = (&c.placeholder, c.key(), c.noun(), &c.env);
+            let placement = match c.placement()? {
+                PlacementSpec::Header { name, prefix } => {
+                    quote!(Placement::Header { name: #name, prefix: #prefix })
+                }
+                PlacementSpec::Path(parameter) => quote!(Placement::Path { parameter: #parameter }),
+                PlacementSpec::Query(parameter) => quote!(Placement::Query { parameter: #parameter }),
+                PlacementSpec::BasicUser => quote!(Placement::BasicUser),
+                PlacementSpec::BasicPassword => quote!(Placement::BasicPassword),
+            };
+            Ok(quote!(CredentialInfo { placeholder: #placeholder, key: #key, noun: #noun, env: #env, placement: #placement }))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let quota = match &m.quota {
         Some(q) => {
             let (requests, per_seconds) = (q.requests, q.per_seconds);
@@ -310,16 +254,18 @@ fn info(
         None => quote!(None),
     };
     let operation = &m.status.operation;
+    let sends: Vec<TokenStream> = status_query(doc, operation)
+        .iter()
+        .map(|(name, value)| quote!((#name, #value)))
+        .collect();
     let path = status_path(doc, operation).ok_or_else(|| {
         format!(
             "specs/{}/provider.toml: [status] operation `{operation}` is not an operationId of the normalized document",
             m.name
         )
     })?;
-    for parameter in [Some(&i.parameter), a.parameter.as_ref()]
-        .into_iter()
-        .flatten()
-    {
+    let in_path = m.credentials.iter().filter_map(|c| c.path.as_ref());
+    for parameter in std::iter::once(&i.parameter).chain(in_path) {
         if !path.contains(&format!("{{{parameter}}}")) {
             return Err(format!(
                 "specs/{}/provider.toml: `{parameter}` is not a path parameter of `{path}`",
@@ -343,6 +289,17 @@ fn info(
     let code_pointer = opt_str(&m.errors.code);
     let transient = opt_str(&m.errors.transient);
     let messages = &m.errors.messages;
+    let states = m
+        .errors
+        .states
+        .iter()
+        .map(|e| {
+            let (status, contains) = (e.status, &e.contains);
+            let state: ConnectionState = e.state.parse().map_err(|e| format!("{}: {e}", m.name))?;
+            let state = ident(&format!("{state:?}"));
+            Ok(quote!(ErrorState { status: #status, contains: #contains, state: ConnectionState::#state }))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let document_version = doc
         .pointer("/info/version")
         .and_then(Value::as_str)
@@ -371,12 +328,8 @@ fn info(
     let recorded = opt_str(&m.simulator.recorded_instance);
     let demo = m.demo.iter().map(|d| {
         let (instance, response) = (&d.instance, &d.response);
-        let token = opt_str(&d.token);
-        let pair = match &d.token_pair {
-            Some([a, b]) => quote!(Some([#a, #b])),
-            None => quote!(None),
-        };
-        quote!(DemoInstance { instance: #instance, response: #response, token: #token, token_pair: #pair })
+        let credentials = d.credentials.iter().map(|(k, v)| quote!((#k, #v)));
+        quote!(DemoInstance { instance: #instance, response: #response, credentials: &[#(#credentials),*] })
     });
     let doc_line = format!(" What the catalog says about {title} (`Provider::{variant}`).");
     Ok(quote! {
@@ -397,15 +350,16 @@ fn info(
                 digits: #digits,
                 env: #i_env,
             },
-            auth: AuthInfo { style: #style, noun: #a_noun, env: #a_env },
+            auth: AuthInfo { credentials: &[#(#credentials),*] },
             quota: #quota,
-            status: StatusInfo { operation: #operation, path: #path },
+            status: StatusInfo { operation: #operation, path: #path, sends: &[#(#sends),*] },
             errors: ErrorRules {
                 statuses: &[#(#statuses),*],
                 code: #code_pointer,
                 codes: &[#(#codes),*],
                 transient: #transient,
                 messages: &[#(#messages),*],
+                states: &[#(#states),*],
             },
             options: &[#(#options),*],
             fleet_aliases: &[#(#aliases),*],
@@ -417,7 +371,7 @@ fn info(
 
 /// The query parameters of the operation `operation_id` whose `x-wa-status-sends` gives the
 /// value the status check sends (an overlay sets it, with the reason).
-fn status_query(doc: &Value, operation_id: &str) -> Vec<(String, String)> {
+pub fn status_query(doc: &Value, operation_id: &str) -> Vec<(String, String)> {
     let Some(path) = status_path(doc, operation_id) else {
         return Vec::new();
     };
@@ -552,7 +506,8 @@ fn recording(variant: &Ident, r: &Recording) -> Result<TokenStream, String> {
     })
 }
 
-/// Every fleet-file key: the common ones, each provider's aliases, the header pairs'.
+/// Every fleet-file key: the common ones, each provider's aliases, options and credentials
+/// (each credential also with `_env`, the name of a variable that holds it).
 fn fleet_keys(providers: &[Provider]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     let mut add = |key: String| {
@@ -560,127 +515,52 @@ fn fleet_keys(providers: &[Provider]) -> Vec<String> {
             keys.push(key);
         }
     };
-    add("name".into());
-    add("provider".into());
-    for common in ["base_url", "instance", "token"] {
+    for common in [
+        "name",
+        "provider",
+        "base_url",
+        "instance",
+        "token",
+        "token_env",
+    ] {
         add(common.into());
-        for p in providers {
-            for (alias, key) in &p.manifest.fleet_aliases {
-                if key == common {
-                    add(alias.clone());
-                }
-            }
-        }
-    }
-    add("token_env".into());
-    for p in providers {
-        for option in &p.manifest.options {
-            add(option.name.clone());
-        }
     }
     for p in providers {
         for (alias, key) in &p.manifest.fleet_aliases {
-            if key == "token" {
+            add(alias.clone());
+            if p.manifest.credentials.iter().any(|c| c.key() == *key) {
                 add(format!("{alias}_env"));
             }
         }
-    }
-    for p in providers {
-        if let Some(headers) = &p.manifest.auth.headers {
-            for header in headers {
-                let key = header
-                    .trim_start_matches("X-")
-                    .to_ascii_lowercase()
-                    .replace('-', "_");
-                add(key.clone());
-                add(format!("{key}_env"));
-            }
+        for credential in &p.manifest.credentials {
+            add(credential.key());
+            add(format!("{}_env", credential.key()));
+        }
+        for option in &p.manifest.options {
+            add(option.name.clone());
         }
     }
     keys
 }
 
 /// The Rust variant of a provider (its manifest's `type`).
-fn variant(provider: &Provider) -> Ident {
+pub(crate) fn variant(provider: &Provider) -> Ident {
     ident(&provider.manifest.type_name)
 }
 
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-fn opt_str(value: &Option<String>) -> TokenStream {
+pub(crate) fn opt_str(value: &Option<String>) -> TokenStream {
     match value {
         Some(text) => quote!(Some(#text)),
         None => quote!(None),
     }
 }
 
-fn unparse(tokens: TokenStream) -> Result<String, String> {
+pub(crate) fn unparse(tokens: TokenStream) -> Result<String, String> {
     let file = syn::parse2::<syn::File>(tokens)
         .map_err(|e| format!("the generated registry does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
-}
-
-/// What a new provider must have outside its folders, checked so that a forgotten step is
-/// a message that says what to add rather than a feature that silently does nothing.
-pub fn check_wiring(root: &Path, providers: &[Provider]) -> Result<(), String> {
-    let unified = fs::read_to_string(root.join("crates/unified/Cargo.toml"))
-        .map_err(|e| format!("cannot read crates/unified/Cargo.toml: {e}"))?;
-    let unified: toml::Table =
-        toml::from_str(&unified).map_err(|e| format!("crates/unified/Cargo.toml: {e}"))?;
-    let features = unified.get("features").and_then(|f| f.as_table());
-    let dependencies = unified.get("dependencies").and_then(|d| d.as_table());
-    let default: Vec<&str> = features
-        .and_then(|f| f.get("default"))
-        .and_then(|d| d.as_array())
-        .map(|d| d.iter().filter_map(|v| v.as_str()).collect())
-        .unwrap_or_default();
-    let mut missing = Vec::new();
-    for provider in providers {
-        let name = &provider.name;
-        let krate = provider.client_crate();
-        let folder = provider.client_path();
-        if !root.join(&folder).join("Cargo.toml").is_file() {
-            missing.push(format!(
-                "{name}: the client crate {} is missing: create it (Cargo.toml with package `{krate}`, src/lib.rs) as specs/README.md says",
-                folder.display()
-            ));
-            continue;
-        }
-        if !root.join(&folder).join("src/status.rs").is_file() {
-            missing.push(format!(
-                "{name}: {}/src/status.rs is missing: it holds the provider's mapping (`impl StatusApi for Client`)",
-                folder.display()
-            ));
-        }
-        if !dependencies.is_some_and(|d| d.contains_key(&krate)) {
-            missing.push(format!(
-                "{name}: crates/unified/Cargo.toml has no dependency `{krate}`: add `{krate} = {{ path = \"../clients/{name}\", version = \"0.1.0\", optional = true }}`"
-            ));
-        }
-        let feature = features.and_then(|f| f.get(name.as_str()));
-        let wired = feature.and_then(|f| f.as_array()).is_some_and(|deps| {
-            deps.iter()
-                .any(|d| d.as_str() == Some(&format!("dep:{krate}")))
-        });
-        if !wired {
-            missing.push(format!(
-                "{name}: crates/unified/Cargo.toml has no feature `{name} = [\"dep:{krate}\"]`: add it"
-            ));
-        }
-        if !default.contains(&name.as_str()) {
-            missing.push(format!(
-                "{name}: the feature `{name}` is not among wa-unified's default features: add it to `default`"
-            ));
-        }
-    }
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "a provider is not wired up:\n  {}",
-            missing.join("\n  ")
-        ))
-    }
 }

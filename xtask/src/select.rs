@@ -26,7 +26,8 @@ const SECTIONS: [&str; 10] = [
     "pathItems",
 ];
 
-const METHODS: [&str; 8] = [
+/// The keys of a path item that are operations.
+pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 

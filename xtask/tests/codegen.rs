@@ -154,13 +154,16 @@ fn vendor_documents_are_the_blocks_of_the_vendor_pages() {
 }
 
 #[test]
-fn a_folder_without_a_manifest_is_named_with_what_to_add() {
+fn every_folder_that_is_not_a_provider_yet_is_named_at_once_with_what_to_add() {
     let root = std::env::temp_dir().join(format!("xtask-discover-{}", std::process::id()));
     fs::create_dir_all(root.join("specs/newcomer")).unwrap();
+    fs::create_dir_all(root.join("specs/other")).unwrap();
+    fs::write(root.join("specs/other/provider.toml"), "").unwrap();
     let error = discover(&root).unwrap_err();
     assert_eq!(
         error,
-        "specs/newcomer has no provider.toml: every folder of specs/ is a provider; add its manifest (see specs/README.md, \"Adding a provider\")"
+        "specs/newcomer has no provider.toml: every folder of specs/ is a provider; add its manifest (see specs/README.md, \"Adding a provider\", or run `cargo xtask new-provider newcomer`)\n\
+         specs/other has no openapi.yaml: add the vendor's OpenAPI document, or an authored one that says so at its top"
     );
     fs::remove_dir_all(root).unwrap();
 }
@@ -210,4 +213,33 @@ fn the_public_api_of_wa_unified_is_as_reviewed() {
     let src = xtask::providers::workspace_root().join("crates/unified/src");
     let surface = xtask::surface::crate_surface(&src).unwrap();
     insta::assert_snapshot!("wa-unified-public-api", surface);
+}
+
+/// The guide's examples are files the xtask reads: every key `specs/README.md` documents is
+/// one the parser takes (it refuses unknown keys), and the example manifest passes its
+/// checks but for what needs a folder (recordings).
+#[test]
+fn the_guides_examples_are_read_as_the_xtask_reads_them() {
+    let guide = fs::read_to_string(workspace_root().join("specs/README.md")).unwrap();
+    let block = |heading: &str| {
+        let at = guide
+            .find(heading)
+            .unwrap_or_else(|| panic!("no {heading}"));
+        let start = at + guide[at..].find("```toml\n").unwrap() + 8;
+        let end = start + guide[start..].find("\n```").unwrap();
+        guide[start..end].to_owned()
+    };
+    let manifest: xtask::manifest::Manifest = toml::from_str(&block("## `provider.toml`"))
+        .unwrap_or_else(|e| panic!("the guide's provider.toml: {e}"));
+    assert_eq!(manifest.credentials.len(), 2);
+    assert_eq!(
+        xtask::manifest::credential_sets(&manifest).unwrap(),
+        [
+            vec!["token".to_owned()],
+            vec!["token".to_owned(), "client_token".to_owned()]
+        ]
+    );
+    let recording: xtask::manifest::RecordingFile = toml::from_str(&block("## `responses/"))
+        .unwrap_or_else(|e| panic!("the guide's recording: {e}"));
+    assert_eq!(recording.expect.state.as_deref(), Some("restricted"));
 }

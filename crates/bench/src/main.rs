@@ -4,7 +4,9 @@
 //! a child process of its own, so that its peak memory is its own; the simulator runs in
 //! this process with its rate limits off.
 //!
-//! `cargo run --release -p wa-bench -- fleet`
+//! `cargo run --release -p wa-bench -- fleet`; CI runs a quick configuration
+//! (`fleet --instances 300 --rounds 1 --passes 1`), asserting nothing about speed, so that
+//! a broken benchmark fails there. Any failed check makes it exit with an error.
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -89,11 +91,8 @@ fn member(i: usize) -> Instance {
         .find(|r| r.reading().is_some_and(|e| e.state.name() == "connected"))
         .expect("every provider has a connected recording");
     let token = format!("bench-token-{i}");
-    let instance = Instance::new(provider, format!("{}", 1_100_000_000 + i), connected.name);
-    match provider.info().auth.style.header_pair() {
-        Some(_) => instance.with_token_pair(token.clone(), token),
-        None => instance.with_token(token),
-    }
+    Instance::new(provider, format!("{}", 1_100_000_000 + i), connected.name)
+        .with_credentials_like(&token)
 }
 
 fn fleet(instances: usize) -> Fleet {
@@ -210,6 +209,15 @@ async fn fleet_benchmark(instances: usize, concurrency: usize, rounds: usize, pa
     println!(
         "  peak memory difference (wa-unified - baseline): {extra_mb:+.1} MB (goal: under 64 MB)"
     );
+    // A side whose checks fail measures nothing: the benchmark is broken, and says so.
+    let failed: f64 = reports
+        .iter()
+        .filter_map(|(_, r)| r["errors"].as_f64())
+        .sum();
+    if failed > 0.0 {
+        eprintln!("error: {failed} checks failed; the figures above measure failures");
+        std::process::exit(1);
+    }
 }
 
 async fn run_worker(
@@ -238,6 +246,14 @@ async fn run_worker(
         .output()
         .await
         .expect("the worker runs");
+    if !output.status.success() {
+        eprintln!(
+            "error: the {} worker failed ({}); its messages are above",
+            side.name(),
+            output.status
+        );
+        std::process::exit(1);
+    }
     let text = String::from_utf8_lossy(&output.stdout);
     serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("worker output {text:?}: {e}"))
 }
@@ -324,8 +340,13 @@ async fn unified(simulator: &str, instances: usize, concurrency: usize, passes: 
     let checking = Instant::now();
     let mut latencies = Vec::with_capacity(instances * passes);
     let mut errors = 0;
+    // `check_all` bounds the requests in flight per provider; the baseline bounds them for
+    // the whole fleet. Each provider gets its share, so that both sides have `concurrency`
+    // requests in flight (with eleven providers at 256 each, wa-unified had 2,816).
+    let providers = Provider::ALL.len().min(instances).max(1);
+    let per_provider = concurrency.div_ceil(providers);
     for _ in 0..passes {
-        let mut results = monitor.check_all(handles.clone(), concurrency);
+        let mut results = monitor.check_all(handles.clone(), per_provider);
         while let Some(checked) = results.next().await {
             latencies.push(checked.elapsed);
             if checked.result.is_err() {
@@ -357,6 +378,9 @@ async fn baseline(
     passes: usize,
 ) -> Measured {
     let setup = Instant::now();
+    // The workspace builds reqwest with rustls and no crypto provider; a plain client needs
+    // one installed, the same `ring` provider wa-unified's transport installs.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()

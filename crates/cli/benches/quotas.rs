@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench -p wa-status --bench quotas             # every scenario, about 10 minutes
 //! cargo bench -p wa-status --bench quotas -- down     # one of: alone, beside, down
+//! cargo bench -p wa-status --bench quotas -- --quick  # every scenario in about 70 s (CI)
 //! ```
 //!
 //! The providers come from the catalog by their quotas: the one with a quota per token
@@ -30,23 +31,45 @@ use wa_simulator::{Fault, Faults, Fleet, Instance, Provider, Simulator, Simulato
 const BIN: &str = env!("CARGO_BIN_EXE_wa-status");
 
 fn main() {
-    let wanted: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let runs = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let wanted: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let runs = |name: &str| wanted.is_empty() || wanted.iter().any(|w| *w == name);
+    // The quick mode runs every scenario for a fraction of its time: its figures say little
+    // about the quotas (a minute's quota is not reached), but the benchmark cannot rot.
+    let length = if args.iter().any(|a| a == "--quick") {
+        Length::Quick
+    } else {
+        Length::Full
+    };
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
         if runs("alone") {
-            alone().await;
+            alone(length).await;
         }
         if runs("beside") {
-            beside().await;
+            beside(length).await;
         }
         if runs("down") {
-            down().await;
+            down(length).await;
         }
     });
+}
+
+/// How long the scenarios run.
+#[derive(Clone, Copy)]
+enum Length {
+    Full,
+    Quick,
+}
+
+impl Length {
+    /// `full` seconds, or the quick mode's share of them.
+    fn seconds(self, full: u64, quick: u64) -> Duration {
+        Duration::from_secs(match self {
+            Length::Full => full,
+            Length::Quick => quick,
+        })
+    }
 }
 
 /// The provider whose quota is counted per `scope`.
@@ -88,7 +111,7 @@ fn instances(
                     .unwrap()
                     .name,
             )
-            .with_token(token)
+            .with_credentials_like(&token)
         })
         .collect()
 }
@@ -165,7 +188,7 @@ fn quota_dir(scenario: &str) -> String {
     dir.display().to_string()
 }
 
-async fn alone() {
+async fn alone(length: Length) {
     let (token_bound, instance_bound) = (
         quota_bound(wa_providers::QuotaScope::Credential),
         quota_bound(wa_providers::QuotaScope::Instance),
@@ -178,7 +201,7 @@ async fn alone() {
     let (mut child, url) = exporter(&sim, &fleet, "60s", &quota_dir("alone"), &[]).await;
     let mut first_read: BTreeMap<String, f64> = BTreeMap::new();
     let mut oldest_per_token = 0.0f64;
-    let run = Duration::from_secs(360);
+    let run = length.seconds(360, 20);
     while started.elapsed() < run {
         let ages = samples(&url, "whatsapp_instance_reading_age_seconds").await;
         for instance in &per_instance {
@@ -197,7 +220,10 @@ async fn alone() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let latest_first = first_read.values().copied().fold(0.0, f64::max);
-    println!("alone: 50 {token_bound} instances on one token + 20 {instance_bound}, 360 s");
+    println!(
+        "alone: 50 {token_bound} instances on one token + 20 {instance_bound}, {} s",
+        run.as_secs()
+    );
     println!(
         "  {instance_bound} first read: all {} within {latest_first:.1} s (goal: 5 s)",
         first_read.len()
@@ -207,7 +233,7 @@ async fn alone() {
     child.kill().await.unwrap();
 }
 
-async fn beside() {
+async fn beside(length: Length) {
     let per_token = instances(
         quota_bound(wa_providers::QuotaScope::Credential),
         50,
@@ -229,23 +255,34 @@ async fn beside() {
         .connection_string(&per_token[0])
         .replace("127.0.0.1", "localhost");
     let started = Instant::now();
-    let mut checks = 0;
-    while started.elapsed() < Duration::from_secs(180) {
+    let (run, every) = (length.seconds(180, 20), length.seconds(60, 10));
+    // A check waits for the token's quota within its deadline: the default in the full
+    // run, a short one in the quick mode.
+    let deadline = length.seconds(50, 8);
+    let (mut checks, mut runs) = (0, 0);
+    while started.elapsed() < run {
         let output = tokio::process::Command::new(BIN)
-            .args(["check", "--format", "json", "--quota-dir", &dir, &target])
+            .args(["check", "--format", "json", "--quota-dir", &dir])
+            .args(["--deadline", &format!("{}s", deadline.as_secs())])
+            .arg(&target)
             .output()
             .await
             .unwrap();
         checks += usize::from(output.status.code() == Some(0));
-        tokio::time::sleep(Duration::from_secs(60)).await;
+        runs += 1;
+        tokio::time::sleep(every).await;
     }
-    println!("beside: the same fleet, 180 s, and `wa-status check` every minute on the token, host `localhost`");
-    println!("  checks that read the instance: {checks} of 3");
+    println!(
+        "beside: the same fleet, {} s, and `wa-status check` every {} s on the token, host `localhost`",
+        run.as_secs(),
+        every.as_secs()
+    );
+    println!("  checks that read the instance: {checks} of {runs}");
     println!("  429 answers: {}", sim.total_counters().rate_limited);
     child.kill().await.unwrap();
 }
 
-async fn down() {
+async fn down(length: Length) {
     let free = quota_free();
     let first_free = instances(free[0], 20, 100, None);
     let second_free = instances(free[1], 20, 200, None);
@@ -278,7 +315,8 @@ async fn down() {
     .await;
     let started = Instant::now();
     let mut oldest = 0.0f64;
-    while started.elapsed() < Duration::from_secs(90) {
+    let run = length.seconds(90, 25);
+    while started.elapsed() < run {
         let ages = samples(&url, "whatsapp_instance_reading_age_seconds").await;
         if started.elapsed() > Duration::from_secs(15) {
             for instance in first_free.iter().chain(&second_free) {
@@ -288,8 +326,11 @@ async fn down() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     println!(
-        "down: 20 {} + 20 {} every 10 s (timeout 10 s) while 20 {} instances hang, 90 s",
-        free[0], free[1], free[2]
+        "down: 20 {} + 20 {} every 10 s (timeout 10 s) while 20 {} instances hang, {} s",
+        free[0],
+        free[1],
+        free[2],
+        run.as_secs()
     );
     println!("  oldest {} or {} reading: {oldest:.1} s (goal: under 20 s, the interval plus the timeout)", free[0], free[1]);
     child.kill().await.unwrap();

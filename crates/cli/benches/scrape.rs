@@ -41,18 +41,15 @@ async fn measure(size: usize) {
     let instances: Vec<Instance> = (0..size)
         .map(|n| {
             let provider = Provider::ALL[n % Provider::ALL.len()];
-            let instance = Instance::new(
+            Instance::new(
                 provider,
                 format!("{}", 1_100_000_000 + n),
                 provider
                     .first_reading(ConnectionState::Connected)
                     .unwrap()
                     .name,
-            );
-            match provider.info().auth.style.header_pair() {
-                Some(_) => instance.with_token_pair(format!("bench-a-{n}"), format!("bench-b-{n}")),
-                None => instance.with_token(format!("bench-token-{n}")),
-            }
+            )
+            .with_credentials_like(&format!("bench-token-{n}"))
         })
         .collect();
     let sim = Simulator::start_with(

@@ -40,3 +40,41 @@ pub fn man(out: &mut dyn Write) -> std::io::Result<()> {
     page.render_version_section(out)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shell_and_the_man_page_name_every_command() {
+        let mut bash = Vec::new();
+        completions(Shell::Bash, &mut bash).unwrap();
+        let bash = String::from_utf8(bash).unwrap();
+        for shell in [Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell] {
+            let mut text = Vec::new();
+            completions(shell, &mut text).unwrap();
+            assert!(
+                String::from_utf8(text).unwrap().contains("wa-status"),
+                "{shell}"
+            );
+        }
+        let mut page = Vec::new();
+        man(&mut page).unwrap();
+        let man = String::from_utf8(page).unwrap();
+        for command in ["check", "watch", "exporter", "completions", "man"] {
+            assert!(
+                bash.contains(command),
+                "{command} not in the bash completions"
+            );
+            assert!(
+                man.contains(&format!("wa\\-status {command}")),
+                "{command} not in the man page"
+            );
+        }
+        assert!(
+            man.starts_with(".ie") && man.contains(".TH wa-status 1"),
+            "{}",
+            &man[..200]
+        );
+    }
+}

@@ -59,8 +59,9 @@ pub fn warn(line: &str) {
     let _ = writeln!(io::stderr(), "{line}");
 }
 
-/// The longest table cell, in characters.
-pub const MAX_TEXT: usize = 300;
+/// The longest table cell, in characters: an error's cell holds the provider, the kind, the
+/// HTTP status and the vendor's words, kept whole up to `wa_unified::VENDOR_WORDS_CHARS`.
+pub const MAX_TEXT: usize = 160 + wa_unified::VENDOR_WORDS_CHARS;
 
 /// The longest error line, in characters.
 pub const MAX_LINE: usize = 1000;

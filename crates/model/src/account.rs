@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct Account {
     /// Digits with a leading `+` (`+5511999999999`); the digits are never rewritten.
     pub phone: Option<String>,
-    /// `<digits>@s.whatsapp.net`, without a `:N` device suffix.
+    /// `<user>@s.whatsapp.net`, without agent or device part.
     pub jid: Option<String>,
     /// The push (display) name.
     pub display_name: Option<String>,
@@ -76,15 +76,19 @@ impl Account {
         }
     }
 
-    /// A JID without its `:N` device suffix: `79001234567:8@s.whatsapp.net` becomes
-    /// `79001234567@s.whatsapp.net`. Empty text is no JID.
+    /// A JID as the model keeps it: `<user>[.<agent>][:<device>]@<server>` loses its agent
+    /// and device parts, and WhatsApp Web's `c.us` server is `s.whatsapp.net`. Empty text is
+    /// no JID.
     ///
     /// ```
     /// use wa_model::Account;
-    /// assert_eq!(
-    ///     Account::jid_from("79001234567:8@s.whatsapp.net").as_deref(),
-    ///     Some("79001234567@s.whatsapp.net")
-    /// );
+    /// for raw in [
+    ///     "79001234567:8@s.whatsapp.net",
+    ///     "79001234567.0:52@s.whatsapp.net",
+    ///     "79001234567@c.us",
+    /// ] {
+    ///     assert_eq!(Account::jid_from(raw).as_deref(), Some("79001234567@s.whatsapp.net"));
+    /// }
     /// ```
     pub fn jid_from(raw: &str) -> Option<String> {
         let trimmed = raw.trim();
@@ -93,26 +97,43 @@ impl Account {
         }
         Some(match trimmed.split_once('@') {
             Some((user, server)) => {
-                let user = user
-                    .split_once(':')
-                    .map_or(user, |(digits, _device)| digits);
-                format!("{user}@{server}")
+                let server = if server == "c.us" {
+                    "s.whatsapp.net"
+                } else {
+                    server
+                };
+                format!("{}@{server}", jid_user(user))
             }
             None => trimmed.to_owned(),
         })
     }
 
     /// The phone and JID of a WhatsApp id that may be a bare phone (`5511999999999`) or a
-    /// JID (`5511999999999:12@s.whatsapp.net`): the phone is the digits before `:` or `@`.
+    /// JID (`5511999999999.0:12@s.whatsapp.net`): the phone is the JID's user, without agent
+    /// or device part.
     pub fn with_whatsapp_id(self, raw: Option<&str>) -> Account {
         match raw.map(str::trim).filter(|id| !id.is_empty()) {
-            Some(id) if id.contains('@') => {
-                let digits = id.split(['@', ':']).next();
-                self.with_phone(digits).with_jid(Some(id))
-            }
-            Some(id) => self.with_phone(Some(id)),
+            Some(id) => match id.split_once('@') {
+                Some((user, _)) => {
+                    let user = jid_user(user);
+                    self.with_phone(Some(user)).with_jid(Some(id))
+                }
+                None => self.with_phone(Some(id)),
+            },
             None => self,
         }
+    }
+}
+
+/// A JID's user without its `:<device>` and `.<agent>` parts (whatsmeow writes
+/// `<user>.<agent>:<device>`; the agent is a number).
+fn jid_user(user: &str) -> &str {
+    let user = user.split_once(':').map_or(user, |(user, _device)| user);
+    match user.rsplit_once('.') {
+        Some((base, agent)) if !agent.is_empty() && agent.bytes().all(|b| b.is_ascii_digit()) => {
+            base
+        }
+        _ => user,
     }
 }
 
@@ -139,6 +160,26 @@ mod tests {
             Some("(11) 9999-9999")
         );
         assert_eq!(Account::phone_from(" "), None);
+    }
+
+    #[test]
+    fn jids_lose_their_agent_and_device_parts() {
+        assert_eq!(
+            Account::jid_from("5491155554444.0:52@s.whatsapp.net").as_deref(),
+            Some("5491155554444@s.whatsapp.net")
+        );
+        assert_eq!(
+            Account::jid_from("123123:123@s.whatsapp.net").as_deref(),
+            Some("123123@s.whatsapp.net")
+        );
+        assert_eq!(
+            Account::jid_from("11111111111@c.us").as_deref(),
+            Some("11111111111@s.whatsapp.net")
+        );
+        let account =
+            Account::default().with_whatsapp_id(Some("5491155554444.0:52@s.whatsapp.net"));
+        assert_eq!(account.phone.as_deref(), Some("+5491155554444"));
+        assert_eq!(account.jid.as_deref(), Some("5491155554444@s.whatsapp.net"));
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub struct ConnectionForm {
     pub text: &'static str,
     /// The placeholders before `@`, in order (empty when the form has no `@`).
     pub userinfo: &'static [&'static str],
+    /// Those of them that may be left out (written `[:PLACEHOLDER]`); always the last.
+    pub optional: &'static [&'static str],
     /// The placeholder after `HOST[/BASE]/`, if any.
     pub tail: Option<&'static str>,
 }
@@ -102,73 +104,144 @@ pub struct InstanceInfo {
     pub env: &'static str,
 }
 
-/// How a provider authenticates the status call.
+/// How a provider authenticates the status call: each credential it takes, and where it
+/// goes. Which credentials go together is said by the connection-string forms: each form
+/// is one set (`TOKEN`, or `INSTANCE_TOKEN:CLIENT_TOKEN`; a `[:PLACEHOLDER]` may be left
+/// out), and a form without any is a server that runs without a key.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct AuthInfo {
-    /// The style of the credentials.
-    pub style: AuthStyle,
-    /// What the vendor calls the single credential (`token`, `apiTokenInstance`).
-    pub noun: &'static str,
-    /// The environment variable that gives the single credential.
-    pub env: &'static str,
+    /// Every credential, in the manifest's order.
+    pub credentials: &'static [CredentialInfo],
 }
 
-/// The ways of authenticating that `wa-client-support` implements once each.
+/// One credential a provider takes.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CredentialInfo {
+    /// Its placeholder in the connection-string forms (`TOKEN`).
+    pub placeholder: &'static str,
+    /// Its key in fleet files and configs (`token`, `instance_token`); `<key>_env` names an
+    /// environment variable that holds it.
+    pub key: &'static str,
+    /// What the vendor calls it, for messages (`apiTokenInstance`).
+    pub noun: &'static str,
+    /// The environment variable that gives it.
+    pub env: &'static str,
+    /// Where it goes in a request.
+    pub placement: Placement,
+}
+
+/// Where a credential goes in a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AuthStyle {
-    /// `Authorization: Bearer <token>`.
-    Bearer,
-    /// A bearer token, or a pair of secret headers instead.
-    BearerOrHeaderPair {
-        /// The two header names of the pair, in order.
-        headers: [&'static str; 2],
-        /// The environment variables of the pair.
-        pair_env: [&'static str; 2],
+pub enum Placement {
+    /// A header, its value the credential after `prefix`.
+    Header {
+        /// The header's name.
+        name: &'static str,
+        /// What precedes the credential (`Bearer `; empty for nothing).
+        prefix: &'static str,
     },
-    /// One secret header; `optional` when a server may run without a key.
-    ApiKeyHeader {
-        /// The header name.
-        header: &'static str,
-        /// Whether a server may run without a key.
-        optional: bool,
-    },
-    /// The token travels in the URL path, as the status call's parameter `parameter`.
-    PathToken {
-        /// The name of the path parameter that carries the token.
+    /// A path parameter of the status call.
+    Path {
+        /// The parameter's name.
         parameter: &'static str,
     },
+    /// A query parameter of the status call.
+    Query {
+        /// The parameter's name.
+        parameter: &'static str,
+    },
+    /// The user name of HTTP Basic.
+    BasicUser,
+    /// The password of HTTP Basic.
+    BasicPassword,
 }
 
-impl AuthStyle {
-    /// The header pair of this style, if it has one.
-    pub fn header_pair(self) -> Option<[&'static str; 2]> {
-        match self {
-            AuthStyle::BearerOrHeaderPair { headers, .. } => Some(headers),
-            _ => None,
+impl Placement {
+    /// Whether a request's URL holds the credential.
+    pub fn in_url(self) -> bool {
+        matches!(self, Placement::Path { .. } | Placement::Query { .. })
+    }
+}
+
+impl AuthInfo {
+    /// The credential of key `key`.
+    pub fn credential(&self, key: &str) -> Option<&'static CredentialInfo> {
+        self.credentials.iter().find(|c| c.key == key)
+    }
+
+    /// The credential of placeholder `placeholder`.
+    pub fn by_placeholder(&self, placeholder: &str) -> Option<&'static CredentialInfo> {
+        self.credentials
+            .iter()
+            .find(|c| c.placeholder == placeholder)
+    }
+}
+
+impl ProviderInfo {
+    /// Every set of credentials the provider accepts, as keys in the manifest's order: one
+    /// per connection-string form, and one more for each optional placeholder left out.
+    /// An empty set means a server without a key.
+    pub fn credential_sets(&self) -> Vec<Vec<&'static str>> {
+        let mut sets: Vec<Vec<&'static str>> = Vec::new();
+        for form in self.connection_strings {
+            let placeholders: Vec<&str> = form
+                .userinfo
+                .iter()
+                .copied()
+                .filter(|p| *p != self.instance.placeholder)
+                .collect();
+            // The optional placeholders are the last ones: each prefix that keeps every
+            // required one is a set.
+            let required = placeholders
+                .iter()
+                .take_while(|p| !form.optional.contains(p))
+                .count();
+            for length in required..=placeholders.len() {
+                let mut keys: Vec<&'static str> = placeholders[..length]
+                    .iter()
+                    .filter_map(|p| self.auth.by_placeholder(p).map(|c| c.key))
+                    .collect();
+                keys.sort_by_key(|key| self.auth.credentials.iter().position(|c| c.key == *key));
+                if !sets.contains(&keys) {
+                    sets.push(keys);
+                }
+            }
         }
+        sets
     }
 
-    /// The fleet-file keys of the header pair: each header's name without `X-`, in snake
-    /// case (`X-Instance-Token` gives `instance_token`).
-    pub fn pair_keys(self) -> Option<[String; 2]> {
-        self.header_pair().map(|headers| headers.map(pair_key))
+    /// The credential sets in words, for messages: `a token, or an instance token and a
+    /// client token`.
+    pub fn credential_sets_in_words(&self) -> String {
+        let word = |key: &str| {
+            let noun = self.auth.credential(key).map_or(key, |c| c.noun);
+            let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("{article} {noun}")
+        };
+        let sets: Vec<String> = self
+            .credential_sets()
+            .iter()
+            .map(|set| match set.as_slice() {
+                [] => "none".to_owned(),
+                keys => {
+                    let words: Vec<String> = keys.iter().map(|k| word(k)).collect();
+                    match words.split_last() {
+                        Some((last, [])) => last.clone(),
+                        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                        None => String::new(),
+                    }
+                }
+            })
+            .collect();
+        sets.join(", or ")
     }
-
-    /// Whether a server may accept requests without any credential.
-    pub fn credentials_optional(self) -> bool {
-        matches!(self, AuthStyle::ApiKeyHeader { optional: true, .. })
-    }
-}
-
-/// `X-Instance-Token` → `instance_token`.
-fn pair_key(header: &str) -> String {
-    let name = header
-        .strip_prefix("X-")
-        .or_else(|| header.strip_prefix("x-"))
-        .unwrap_or(header);
-    name.to_ascii_lowercase().replace('-', "_")
 }
 
 /// A documented quota: at most `requests` per `per_seconds`, counted per `per`.
@@ -202,6 +275,9 @@ pub struct StatusInfo {
     /// Its path under the base URL, from the normalized document
     /// (`/{instance}/health`).
     pub path: &'static str,
+    /// The query parameters the check always sends, with their values (the normalized
+    /// document's `x-wa-status-sends`: Whapi.Cloud's `wakeup=false`, say).
+    pub sends: &'static [(&'static str, &'static str)],
 }
 
 /// How the provider's errors read, where it differs from the status model's defaults.
@@ -220,6 +296,22 @@ pub struct ErrorRules {
     /// JSON pointers to the vendor's words in an error body, tried before the usual places
     /// (`message`, `error.message`, `error`, `description`).
     pub messages: &'static [&'static str],
+    /// Error answers that are the vendor's way of giving a state (Green API's 400 `instance
+    /// in starting process try later` is `starting`).
+    pub states: &'static [ErrorState],
+}
+
+/// An error answer that reads as a state: its status, a text its body holds, and the
+/// state. The raw value kept is the vendor's words.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ErrorState {
+    /// The HTTP status.
+    pub status: u16,
+    /// A text the body holds.
+    pub contains: &'static str,
+    /// The state it means.
+    pub state: wa_model::ConnectionState,
 }
 
 /// A provider option: a value the status call needs besides the instance and the
@@ -259,10 +351,8 @@ pub struct DemoInstance {
     pub instance: &'static str,
     /// The recorded response it serves.
     pub response: &'static str,
-    /// The single credential, for the styles that have one.
-    pub token: Option<&'static str>,
-    /// The header pair, for the styles that have one.
-    pub token_pair: Option<[&'static str; 2]>,
+    /// Its credentials, by key.
+    pub credentials: &'static [(&'static str, &'static str)],
 }
 
 impl Provider {
@@ -325,13 +415,6 @@ impl std::error::Error for UnknownProvider {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pair_keys_come_from_the_header_names() {
-        assert_eq!(pair_key("X-Instance-Token"), "instance_token");
-        assert_eq!(pair_key("x-client-token"), "client_token");
-        assert_eq!(pair_key("Api-Key"), "api_key");
-    }
 
     #[test]
     fn names_round_trip_and_unknown_ones_list_every_provider() {

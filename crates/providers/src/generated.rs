@@ -65,24 +65,24 @@ pub const FLEET_KEYS: &[&str] = &[
     "name",
     "provider",
     "base_url",
-    "api_url",
     "instance",
+    "token",
+    "token_env",
+    "api_url",
     "id_instance",
+    "api_token",
+    "api_token_env",
     "instance_key",
     "instance_id",
-    "session",
-    "phone_number_id",
-    "token",
-    "api_token",
-    "api_key",
-    "token_env",
-    "version",
-    "api_token_env",
-    "api_key_env",
     "instance_token",
     "instance_token_env",
     "client_token",
     "client_token_env",
+    "session",
+    "api_key",
+    "api_key_env",
+    "phone_number_id",
+    "version",
 ];
 /// What the catalog says about Green API (`Provider::GreenApi`).
 static GREEN_API_INFO: ProviderInfo = ProviderInfo {
@@ -96,6 +96,7 @@ static GREEN_API_INFO: ProviderInfo = ProviderInfo {
         ConnectionForm {
             text: "green-api://ID_INSTANCE:API_TOKEN@HOST[/BASE]",
             userinfo: &["ID_INSTANCE", "API_TOKEN"],
+            optional: &[],
             tail: None,
         },
     ],
@@ -112,11 +113,17 @@ static GREEN_API_INFO: ProviderInfo = ProviderInfo {
         env: "WA_GREEN_API_ID_INSTANCE",
     },
     auth: AuthInfo {
-        style: AuthStyle::PathToken {
-            parameter: "apiTokenInstance",
-        },
-        noun: "apiTokenInstance",
-        env: "WA_GREEN_API_TOKEN",
+        credentials: &[
+            CredentialInfo {
+                placeholder: "API_TOKEN",
+                key: "api_token",
+                noun: "apiTokenInstance",
+                env: "WA_GREEN_API_TOKEN",
+                placement: Placement::Path {
+                    parameter: "apiTokenInstance",
+                },
+            },
+        ],
     },
     quota: Some(QuotaInfo {
         requests: 1u32,
@@ -126,23 +133,24 @@ static GREEN_API_INFO: ProviderInfo = ProviderInfo {
     status: StatusInfo {
         operation: "getStateInstance",
         path: "/waInstance{idInstance}/getStateInstance/{apiTokenInstance}",
+        sends: &[],
     },
     errors: ErrorRules {
-        statuses: &[
-            (403u16, ErrorKind::Unauthenticated),
-            (466u16, ErrorKind::QuotaExceeded),
-        ],
+        statuses: &[(466u16, ErrorKind::QuotaExceeded)],
         code: None,
         codes: &[],
         transient: None,
-        messages: &["/invokeStatus/description"],
+        messages: &["/invokeStatus/description", "/correspondentsStatus/description"],
+        states: &[
+            ErrorState {
+                status: 400u16,
+                contains: "instance in starting process try later",
+                state: ConnectionState::Starting,
+            },
+        ],
     },
     options: &[],
-    fleet_aliases: &[
-        ("api_token", "token"),
-        ("api_url", "base_url"),
-        ("id_instance", "instance"),
-    ],
+    fleet_aliases: &[("api_url", "base_url"), ("id_instance", "instance")],
     simulator: SimulatorInfo {
         base_path: "/green-api",
         recorded_instance: None,
@@ -151,26 +159,22 @@ static GREEN_API_INFO: ProviderInfo = ProviderInfo {
         DemoInstance {
             instance: "1101000001",
             response: "authorized",
-            token: Some("greenapi-demo-token-0001"),
-            token_pair: None,
+            credentials: &[("api_token", "greenapi-demo-token-0001")],
         },
         DemoInstance {
             instance: "1101000002",
             response: "yellow-card",
-            token: Some("greenapi-demo-token-0002"),
-            token_pair: None,
+            credentials: &[("api_token", "greenapi-demo-token-0002")],
         },
         DemoInstance {
             instance: "1101000003",
             response: "sleep-mode",
-            token: Some("greenapi-demo-token-0003"),
-            token_pair: None,
+            credentials: &[("api_token", "greenapi-demo-token-0003")],
         },
         DemoInstance {
             instance: "1101000004",
             response: "starting",
-            token: Some("greenapi-demo-token-0004"),
-            token_pair: None,
+            credentials: &[("api_token", "greenapi-demo-token-0004")],
         },
     ],
 };
@@ -186,6 +190,7 @@ static HYPERSENDER_INFO: ProviderInfo = ProviderInfo {
         ConnectionForm {
             text: "hypersender://TOKEN@HOST[/BASE]/INSTANCE",
             userinfo: &["TOKEN"],
+            optional: &[],
             tail: Some("INSTANCE"),
         },
     ],
@@ -202,9 +207,18 @@ static HYPERSENDER_INFO: ProviderInfo = ProviderInfo {
         env: "WA_HYPERSENDER_INSTANCE",
     },
     auth: AuthInfo {
-        style: AuthStyle::Bearer,
-        noun: "token",
-        env: "WA_HYPERSENDER_TOKEN",
+        credentials: &[
+            CredentialInfo {
+                placeholder: "TOKEN",
+                key: "token",
+                noun: "token",
+                env: "WA_HYPERSENDER_TOKEN",
+                placement: Placement::Header {
+                    name: "Authorization",
+                    prefix: "Bearer ",
+                },
+            },
+        ],
     },
     quota: Some(QuotaInfo {
         requests: 10u32,
@@ -214,6 +228,7 @@ static HYPERSENDER_INFO: ProviderInfo = ProviderInfo {
     status: StatusInfo {
         operation: "checkInstanceHealth",
         path: "/{instance}/health",
+        sends: &[],
     },
     errors: ErrorRules {
         statuses: &[],
@@ -221,6 +236,7 @@ static HYPERSENDER_INFO: ProviderInfo = ProviderInfo {
         codes: &[],
         transient: None,
         messages: &[],
+        states: &[],
     },
     options: &[],
     fleet_aliases: &[],
@@ -232,20 +248,17 @@ static HYPERSENDER_INFO: ProviderInfo = ProviderInfo {
         DemoInstance {
             instance: "fa3d01c4-1234-4c0d-a12f-df319b612f8c",
             response: "working",
-            token: Some("234|hypersender-demo-token"),
-            token_pair: None,
+            credentials: &[("token", "234|hypersender-demo-token")],
         },
         DemoInstance {
             instance: "0b6f2a9e-5d4c-4e3b-9a8f-7c6d5e4f3a2b",
             response: "scan-qr-code",
-            token: Some("234|hypersender-demo-token"),
-            token_pair: None,
+            credentials: &[("token", "234|hypersender-demo-token")],
         },
         DemoInstance {
             instance: "7e1d3c5b-2a4f-4b6d-8e0f-1a2b3c4d5e6f",
             response: "failed",
-            token: Some("234|hypersender-demo-token"),
-            token_pair: None,
+            credentials: &[("token", "234|hypersender-demo-token")],
         },
     ],
 };
@@ -261,6 +274,7 @@ static MEGAAPI_INFO: ProviderInfo = ProviderInfo {
         ConnectionForm {
             text: "megaapi://TOKEN@HOST[/BASE]/INSTANCE_KEY",
             userinfo: &["TOKEN"],
+            optional: &[],
             tail: Some("INSTANCE_KEY"),
         },
     ],
@@ -277,14 +291,24 @@ static MEGAAPI_INFO: ProviderInfo = ProviderInfo {
         env: "WA_MEGAAPI_INSTANCE_KEY",
     },
     auth: AuthInfo {
-        style: AuthStyle::Bearer,
-        noun: "token",
-        env: "WA_MEGAAPI_TOKEN",
+        credentials: &[
+            CredentialInfo {
+                placeholder: "TOKEN",
+                key: "token",
+                noun: "token",
+                env: "WA_MEGAAPI_TOKEN",
+                placement: Placement::Header {
+                    name: "Authorization",
+                    prefix: "Bearer ",
+                },
+            },
+        ],
     },
     quota: None,
     status: StatusInfo {
         operation: "getInstanceStatus",
         path: "/rest/instance/{instance_key}",
+        sends: &[],
     },
     errors: ErrorRules {
         statuses: &[],
@@ -292,6 +316,7 @@ static MEGAAPI_INFO: ProviderInfo = ProviderInfo {
         codes: &[],
         transient: None,
         messages: &[],
+        states: &[],
     },
     options: &[],
     fleet_aliases: &[("instance_key", "instance")],
@@ -303,14 +328,12 @@ static MEGAAPI_INFO: ProviderInfo = ProviderInfo {
         DemoInstance {
             instance: "megastart-MDEMO0001",
             response: "connected",
-            token: Some("megaapi-demo-token"),
-            token_pair: None,
+            credentials: &[("token", "megaapi-demo-token")],
         },
         DemoInstance {
             instance: "megastart-MDEMO0002",
             response: "disconnected",
-            token: Some("megaapi-demo-token"),
-            token_pair: None,
+            credentials: &[("token", "megaapi-demo-token")],
         },
     ],
 };
@@ -326,11 +349,13 @@ static VZAPS_INFO: ProviderInfo = ProviderInfo {
         ConnectionForm {
             text: "vzaps://TOKEN@HOST[/BASE]/ID",
             userinfo: &["TOKEN"],
+            optional: &[],
             tail: Some("ID"),
         },
         ConnectionForm {
             text: "vzaps://INSTANCE_TOKEN:CLIENT_TOKEN@HOST[/BASE]/ID",
             userinfo: &["INSTANCE_TOKEN", "CLIENT_TOKEN"],
+            optional: &[],
             tail: Some("ID"),
         },
     ],
@@ -347,17 +372,44 @@ static VZAPS_INFO: ProviderInfo = ProviderInfo {
         env: "WA_VZAPS_INSTANCE_ID",
     },
     auth: AuthInfo {
-        style: AuthStyle::BearerOrHeaderPair {
-            headers: ["X-Instance-Token", "X-Client-Token"],
-            pair_env: ["WA_VZAPS_INSTANCE_TOKEN", "WA_VZAPS_CLIENT_TOKEN"],
-        },
-        noun: "token",
-        env: "WA_VZAPS_TOKEN",
+        credentials: &[
+            CredentialInfo {
+                placeholder: "TOKEN",
+                key: "token",
+                noun: "token",
+                env: "WA_VZAPS_TOKEN",
+                placement: Placement::Header {
+                    name: "Authorization",
+                    prefix: "Bearer ",
+                },
+            },
+            CredentialInfo {
+                placeholder: "INSTANCE_TOKEN",
+                key: "instance_token",
+                noun: "instance token",
+                env: "WA_VZAPS_INSTANCE_TOKEN",
+                placement: Placement::Header {
+                    name: "X-Instance-Token",
+                    prefix: "",
+                },
+            },
+            CredentialInfo {
+                placeholder: "CLIENT_TOKEN",
+                key: "client_token",
+                noun: "client token",
+                env: "WA_VZAPS_CLIENT_TOKEN",
+                placement: Placement::Header {
+                    name: "X-Client-Token",
+                    prefix: "",
+                },
+            },
+        ],
     },
     quota: None,
     status: StatusInfo {
         operation: "sessionStatus",
         path: "/instances/{id}/session/status",
+        sends: &[],
     },
     errors: ErrorRules {
         statuses: &[],
@@ -365,6 +417,7 @@ static VZAPS_INFO: ProviderInfo = ProviderInfo {
         codes: &[],
         transient: None,
         messages: &[],
+        states: &[],
     },
     options: &[],
     fleet_aliases: &[("instance_id", "instance")],
@@ -376,14 +429,18 @@ static VZAPS_INFO: ProviderInfo = ProviderInfo {
         DemoInstance {
             instance: "VZDEMO0000000000000000000001",
             response: "connected-business",
-            token: None,
-            token_pair: Some(["vzaps-demo-instance-token", "vzaps-demo-client-token"]),
+            credentials: &[
+                ("client_token", "vzaps-demo-client-token"),
+                ("instance_token", "vzaps-demo-instance-token"),
+            ],
         },
         DemoInstance {
             instance: "VZDEMO0000000000000000000002",
             response: "disconnected",
-            token: None,
-            token_pair: Some(["vzaps-demo-instance-token", "vzaps-demo-client-token"]),
+            credentials: &[
+                ("client_token", "vzaps-demo-client-token"),
+                ("instance_token", "vzaps-demo-instance-token"),
+            ],
         },
     ],
 };
@@ -399,11 +456,13 @@ static WAHA_INFO: ProviderInfo = ProviderInfo {
         ConnectionForm {
             text: "waha://API_KEY@HOST[/BASE]/SESSION",
             userinfo: &["API_KEY"],
+            optional: &[],
             tail: Some("SESSION"),
         },
         ConnectionForm {
             text: "waha+http://HOST[/BASE]/SESSION",
             userinfo: &[],
+            optional: &[],
             tail: Some("SESSION"),
         },
     ],
@@ -420,43 +479,49 @@ static WAHA_INFO: ProviderInfo = ProviderInfo {
         env: "WA_WAHA_SESSION",
     },
     auth: AuthInfo {
-        style: AuthStyle::ApiKeyHeader {
-            header: "X-Api-Key",
-            optional: true,
-        },
-        noun: "API key",
-        env: "WA_WAHA_API_KEY",
+        credentials: &[
+            CredentialInfo {
+                placeholder: "API_KEY",
+                key: "api_key",
+                noun: "API key",
+                env: "WA_WAHA_API_KEY",
+                placement: Placement::Header {
+                    name: "X-Api-Key",
+                    prefix: "",
+                },
+            },
+        ],
     },
     quota: None,
     status: StatusInfo {
         operation: "getSession",
         path: "/api/sessions/{session}",
+        sends: &[],
     },
     errors: ErrorRules {
-        statuses: &[],
+        statuses: &[(422u16, ErrorKind::InvalidConfig)],
         code: None,
         codes: &[],
         transient: None,
-        messages: &[],
+        messages: &["/exception/message"],
+        states: &[],
     },
     options: &[],
-    fleet_aliases: &[("api_key", "token"), ("session", "instance")],
+    fleet_aliases: &[("session", "instance")],
     simulator: SimulatorInfo {
         base_path: "/waha",
-        recorded_instance: Some("sales-line"),
+        recorded_instance: Some("default"),
     },
     demo: &[
         DemoInstance {
             instance: "line-0001",
             response: "working",
-            token: Some("waha-demo-api-key"),
-            token_pair: None,
+            credentials: &[("api_key", "waha-demo-api-key")],
         },
         DemoInstance {
             instance: "line-0002",
             response: "scan-qr-code",
-            token: Some("waha-demo-api-key"),
-            token_pair: None,
+            credentials: &[("api_key", "waha-demo-api-key")],
         },
     ],
 };
@@ -472,6 +537,7 @@ static WHATSAPP_CLOUD_INFO: ProviderInfo = ProviderInfo {
         ConnectionForm {
             text: "whatsapp-cloud://TOKEN@HOST[/BASE]/PHONE_NUMBER_ID",
             userinfo: &["TOKEN"],
+            optional: &[],
             tail: Some("PHONE_NUMBER_ID"),
         },
     ],
@@ -488,17 +554,32 @@ static WHATSAPP_CLOUD_INFO: ProviderInfo = ProviderInfo {
         env: "WA_WHATSAPP_CLOUD_PHONE_NUMBER_ID",
     },
     auth: AuthInfo {
-        style: AuthStyle::Bearer,
-        noun: "access token",
-        env: "WA_WHATSAPP_CLOUD_TOKEN",
+        credentials: &[
+            CredentialInfo {
+                placeholder: "TOKEN",
+                key: "token",
+                noun: "access token",
+                env: "WA_WHATSAPP_CLOUD_TOKEN",
+                placement: Placement::Header {
+                    name: "Authorization",
+                    prefix: "Bearer ",
+                },
+            },
+        ],
     },
     quota: None,
     status: StatusInfo {
         operation: "getPhoneNumberById",
         path: "/{Version}/{Phone-Number-ID}",
+        sends: &[
+            (
+                "fields",
+                "id,display_phone_number,verified_name,quality_rating,status,health_status,messaging_limit_tier,name_status,code_verification_status",
+            ),
+        ],
     },
     errors: ErrorRules {
-        statuses: &[(403u16, ErrorKind::Unauthenticated)],
+        statuses: &[],
         code: Some("/error/code"),
         codes: &[
             (4i64, ErrorKind::RateLimited),
@@ -508,6 +589,7 @@ static WHATSAPP_CLOUD_INFO: ProviderInfo = ProviderInfo {
         ],
         transient: Some("/error/is_transient"),
         messages: &[],
+        states: &[],
     },
     options: &[
         OptionInfo {
@@ -527,14 +609,12 @@ static WHATSAPP_CLOUD_INFO: ProviderInfo = ProviderInfo {
         DemoInstance {
             instance: "106853218861309",
             response: "connected",
-            token: Some("whatsapp-cloud-demo-token"),
-            token_pair: None,
+            credentials: &[("token", "whatsapp-cloud-demo-token")],
         },
         DemoInstance {
             instance: "106853218861310",
             response: "flagged",
-            token: Some("whatsapp-cloud-demo-token"),
-            token_pair: None,
+            credentials: &[("token", "whatsapp-cloud-demo-token")],
         },
     ],
 };
@@ -553,22 +633,22 @@ pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
 pub(crate) fn normalized_document(provider: Provider) -> &'static str {
     match provider {
         Provider::GreenApi => {
-            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Green API (authored subset)\",\n    \"version\": \"1.0.0\",\n    \"description\": \"The instance-state call of the Green API WhatsApp gateway. The request form is `{apiUrl}/waInstance{idInstance}/{method}/{apiTokenInstance}`; `apiUrl` is specific to each instance, and the API token travels in the URL path.\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://{host}.api.green-api.com\",\n      \"variables\": {\n        \"host\": {\n          \"default\": \"1101\"\n        }\n      }\n    }\n  ],\n  \"paths\": {\n    \"/waInstance{idInstance}/getStateInstance/{apiTokenInstance}\": {\n      \"get\": {\n        \"operationId\": \"getStateInstance\",\n        \"summary\": \"Get the instance state\",\n        \"description\": \"Returns the state of the instance. While the instance is still being created the body is JSON `null`. A `starting` state that lasts more than 5 minutes means the instance should be rebooted.\",\n        \"parameters\": [\n          {\n            \"name\": \"idInstance\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance number, up to 10 digits.\",\n            \"schema\": {\n              \"type\": \"integer\",\n              \"format\": \"int64\",\n              \"minimum\": 0,\n              \"example\": 1101000001\n            }\n          },\n          {\n            \"name\": \"apiTokenInstance\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's API token. It is a secret, although it travels in the path.\",\n            \"x-secret\": true,\n            \"schema\": {\n              \"type\": \"string\",\n              \"format\": \"password\",\n              \"writeOnly\": true\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The instance state, or `null` while the instance is being created. An auth failure can also arrive with HTTP 200, as `{\\\"code\\\": 401, \\\"description\\\": \\\"Unauthorized\\\"}` (the vendor's Go SDK special-cases this answer).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/StateInstanceBody\"\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"Bad request, in plain text: `instance in starting process try later` (the instance is starting), `bad request data`, `Instance account is expired. Renew your instance from personal area`, or `Instance is deleted`.\",\n            \"content\": {\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"Wrong `apiTokenInstance`.\"\n          },\n          \"403\": {\n            \"description\": \"Wrong `idInstance`.\"\n          },\n          \"429\": {\n            \"description\": \"Too many requests (getStateInstance allows 1 request per second per instance).\"\n          },\n          \"466\": {\n            \"description\": \"The account's quota is exhausted; `invokeStatus.status` is `QUOTE_EXCEEDED` (or `QUOTA_EXCEEDED`).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/QuotaExceeded\"\n                }\n              }\n            }\n          },\n          \"499\": {\n            \"description\": \"The request was cancelled.\"\n          },\n          \"500\": {\n            \"description\": \"Internal server error.\"\n          },\n          \"502\": {\n            \"description\": \"Bad gateway, in plain text (`Bad Gateway`); retry the request.\",\n            \"content\": {\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"StateInstanceBody\": {\n        \"description\": \"The body of a getStateInstance answer: the state, `null` while the instance is being created, or an error inside a 200 answer.\",\n        \"nullable\": true,\n        \"allOf\": [\n          {\n            \"$ref\": \"#/components/schemas/StateAnswer\"\n          }\n        ]\n      },\n      \"StateAnswer\": {\n        \"description\": \"The state, or an error inside a 200 answer.\",\n        \"oneOf\": [\n          {\n            \"$ref\": \"#/components/schemas/InstanceState\"\n          },\n          {\n            \"$ref\": \"#/components/schemas/ErrorInBody\"\n          }\n        ]\n      },\n      \"ErrorInBody\": {\n        \"description\": \"An error the vendor answers with HTTP 200, such as `{\\\"code\\\":401,\\\"description\\\":\\\"Unauthorized\\\"}`.\",\n        \"type\": \"object\",\n        \"required\": [\n          \"code\"\n        ],\n        \"properties\": {\n          \"code\": {\n            \"type\": \"integer\",\n            \"minimum\": 400,\n            \"maximum\": 599,\n            \"description\": \"The HTTP status the error stands for.\"\n          },\n          \"description\": {\n            \"type\": \"string\",\n            \"description\": \"The vendor's words.\"\n          }\n        }\n      },\n      \"QuotaExceeded\": {\n        \"description\": \"The body of a 466 answer.\",\n        \"type\": \"object\",\n        \"required\": [\n          \"invokeStatus\"\n        ],\n        \"properties\": {\n          \"invokeStatus\": {\n            \"$ref\": \"#/components/schemas/QuotaStatus\"\n          },\n          \"correspondentsStatus\": {\n            \"$ref\": \"#/components/schemas/QuotaStatus\"\n          }\n        }\n      },\n      \"QuotaStatus\": {\n        \"description\": \"Which quota is spent, and the vendor's words.\",\n        \"type\": \"object\",\n        \"properties\": {\n          \"method\": {\n            \"type\": \"string\"\n          },\n          \"used\": {\n            \"type\": \"integer\"\n          },\n          \"total\": {\n            \"type\": \"integer\"\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"`QUOTE_EXCEEDED` or `QUOTA_EXCEEDED` (both spellings are sent), or `CORRESPONDENTS_QUOTE_EXCEEDED`.\"\n          },\n          \"description\": {\n            \"type\": \"string\"\n          }\n        }\n      },\n      \"InstanceState\": {\n        \"description\": \"The instance's state.\",\n        \"type\": \"object\",\n        \"required\": [\n          \"stateInstance\"\n        ],\n        \"properties\": {\n          \"stateInstance\": {\n            \"type\": \"string\",\n            \"description\": \"The instance state:\\n- notAuthorized: the instance is not authorized (no account linked)\\n- authorized: the instance is authorized\\n- blocked: the instance is banned\\n- sleepMode: the phone is switched off; it may take up to 5 minutes to become authorized after it is switched on\\n- starting: the instance is starting up (service mode), for up to 5 minutes\\n- yellowCard: sending is partially or completely suspended for spamming; messages are queued for 24 hours; reboot the instance to continue\\n- suspended: logged in, but sending is refused until `suspendedUntil` (the vendor's 2026 SDK and v3 docs)\\n\\nDocumented values: `notAuthorized`, `authorized`, `blocked`, `sleepMode`, `starting`, `yellowCard`, `suspended`. Other values may appear and are accepted.\",\n            \"example\": \"authorized\",\n            \"x-documented-values\": [\n              \"notAuthorized\",\n              \"authorized\",\n              \"blocked\",\n              \"sleepMode\",\n              \"starting\",\n              \"yellowCard\",\n              \"suspended\"\n            ]\n          },\n          \"suspendedUntil\": {\n            \"type\": \"string\",\n            \"description\": \"With `suspended`, until when sending is refused, in the vendor's own text.\"\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/green-api/openapi.yaml\",\n    \"source_sha256\": \"144be8bd37d9301cfa4df96c28acbd48976598786b4967b0a726053acc1d556d\"\n  }\n}\n"
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Green API (authored subset)\",\n    \"version\": \"1.0.0\",\n    \"description\": \"The instance-state call of the Green API WhatsApp gateway. The request form is `{apiUrl}/waInstance{idInstance}/{method}/{apiTokenInstance}`; `apiUrl` is specific to each instance, and the API token travels in the URL path.\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://{host}.api.green-api.com\",\n      \"variables\": {\n        \"host\": {\n          \"default\": \"1101\"\n        }\n      }\n    }\n  ],\n  \"paths\": {\n    \"/waInstance{idInstance}/getStateInstance/{apiTokenInstance}\": {\n      \"get\": {\n        \"operationId\": \"getStateInstance\",\n        \"summary\": \"Get the instance state\",\n        \"description\": \"Returns the state of the instance. While the instance is still being created the body is JSON `null`. A `starting` state that lasts more than 5 minutes means the instance should be rebooted.\",\n        \"parameters\": [\n          {\n            \"name\": \"idInstance\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance number, up to 10 digits.\",\n            \"schema\": {\n              \"type\": \"integer\",\n              \"format\": \"int64\",\n              \"minimum\": 0,\n              \"example\": 1101000001\n            }\n          },\n          {\n            \"name\": \"apiTokenInstance\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's API token. It is a secret, although it travels in the path.\",\n            \"x-secret\": true,\n            \"schema\": {\n              \"type\": \"string\",\n              \"format\": \"password\",\n              \"writeOnly\": true\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The instance state, or `null` while the instance is being created. An auth failure can also arrive with HTTP 200, as `{\\\"code\\\": 401, \\\"description\\\": \\\"Unauthorized\\\"}` (the vendor's Go SDK special-cases this answer).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/StateInstanceBody\"\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"Bad request, in plain text: `instance in starting process try later` (the instance is starting), `bad request data`, `Instance account is expired. Renew your instance from personal area`, or `Instance is deleted`.\",\n            \"content\": {\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"Wrong `apiTokenInstance`.\"\n          },\n          \"403\": {\n            \"description\": \"Wrong `idInstance`.\"\n          },\n          \"429\": {\n            \"description\": \"Too many requests (getStateInstance allows 1 request per second per instance).\"\n          },\n          \"466\": {\n            \"description\": \"The account's quota is exhausted; `invokeStatus.status` is `QUOTE_EXCEEDED` (or `QUOTA_EXCEEDED`).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/QuotaExceeded\"\n                }\n              }\n            }\n          },\n          \"499\": {\n            \"description\": \"The request was cancelled.\"\n          },\n          \"500\": {\n            \"description\": \"Internal server error.\"\n          },\n          \"502\": {\n            \"description\": \"Bad gateway, in plain text (`Bad Gateway`); retry the request.\",\n            \"content\": {\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"StateInstanceBody\": {\n        \"description\": \"The body of a getStateInstance answer: the state, `null` while the instance is being created, or an error inside a 200 answer.\",\n        \"nullable\": true,\n        \"allOf\": [\n          {\n            \"$ref\": \"#/components/schemas/StateAnswer\"\n          }\n        ]\n      },\n      \"StateAnswer\": {\n        \"description\": \"The state, or an error inside a 200 answer.\",\n        \"oneOf\": [\n          {\n            \"$ref\": \"#/components/schemas/InstanceState\"\n          },\n          {\n            \"$ref\": \"#/components/schemas/ErrorInBody\"\n          }\n        ]\n      },\n      \"ErrorInBody\": {\n        \"description\": \"An error the vendor answers with HTTP 200, such as `{\\\"code\\\":401,\\\"description\\\":\\\"Unauthorized\\\"}`.\",\n        \"type\": \"object\",\n        \"required\": [\n          \"code\"\n        ],\n        \"properties\": {\n          \"code\": {\n            \"type\": \"integer\",\n            \"minimum\": 400,\n            \"maximum\": 599,\n            \"description\": \"The HTTP status the error stands for.\"\n          },\n          \"description\": {\n            \"type\": \"string\",\n            \"description\": \"The vendor's words.\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"QuotaExceeded\": {\n        \"description\": \"The body of a 466 answer.\",\n        \"type\": \"object\",\n        \"properties\": {\n          \"invokeStatus\": {\n            \"allOf\": [\n              {\n                \"$ref\": \"#/components/schemas/QuotaStatus\"\n              }\n            ],\n            \"x-wa-tolerant\": true\n          },\n          \"correspondentsStatus\": {\n            \"allOf\": [\n              {\n                \"$ref\": \"#/components/schemas/QuotaStatus\"\n              }\n            ],\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"QuotaStatus\": {\n        \"description\": \"Which quota is spent, and the vendor's words.\",\n        \"type\": \"object\",\n        \"properties\": {\n          \"method\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"used\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          },\n          \"total\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"`QUOTE_EXCEEDED` or `QUOTA_EXCEEDED` (both spellings are sent), or `CORRESPONDENTS_QUOTE_EXCEEDED`.\",\n            \"x-wa-tolerant\": true\n          },\n          \"description\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"InstanceState\": {\n        \"description\": \"The instance's state.\",\n        \"type\": \"object\",\n        \"required\": [\n          \"stateInstance\"\n        ],\n        \"properties\": {\n          \"stateInstance\": {\n            \"type\": \"string\",\n            \"description\": \"The instance state:\\n- notAuthorized: the instance is not authorized (no account linked)\\n- authorized: the instance is authorized\\n- blocked: the instance is banned\\n- sleepMode: the phone is switched off; it may take up to 5 minutes to become authorized after it is switched on\\n- starting: the instance is starting up (service mode), for up to 5 minutes\\n- yellowCard: sending is partially or completely suspended for spamming; messages are queued for 24 hours; reboot the instance to continue\\n- suspended: logged in, but sending is refused until `suspendedUntil` (the vendor's 2026 SDK and v3 docs)\\n\\nDocumented values: `notAuthorized`, `authorized`, `blocked`, `sleepMode`, `starting`, `yellowCard`, `suspended`. Other values may appear and are accepted.\",\n            \"example\": \"authorized\",\n            \"x-documented-values\": [\n              \"notAuthorized\",\n              \"authorized\",\n              \"blocked\",\n              \"sleepMode\",\n              \"starting\",\n              \"yellowCard\",\n              \"suspended\"\n            ]\n          },\n          \"suspendedUntil\": {\n            \"type\": \"string\",\n            \"description\": \"With `suspended`, until when sending is refused, in the vendor's own text.\",\n            \"nullable\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/green-api/openapi.yaml\",\n    \"source_sha256\": \"144be8bd37d9301cfa4df96c28acbd48976598786b4967b0a726053acc1d556d\"\n  }\n}\n"
         }
         Provider::Hypersender => {
-            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"version\": \"v1.0\",\n    \"title\": \"Hypersender Enterprise API Docs\",\n    \"description\": \"\\nThe Hypersender Enterprise API provides powerful management capabilities for WhatsApp instances.\\n\\nIn this Docs you'll learn how to use and integrate Hypersender Enterprise API into your existing system/service or application using simple API endpoints.\\n\\n**What you can Do?**\\n\\n- Check instance health status\\n- List all instances with filtering\\n- Create new WhatsApp instances\\n- Request new QR codes for authentication\\n- Restart instances\\n\\n<hr />\\n\\n## Servers (Endpoints)\\n\\n- Production (activated): [https://app.hypersender.com/api/whatsapp/v1](https://app.hypersender.com/api/whatsapp/v1)\\n\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://app.hypersender.com/api/whatsapp/v1\",\n      \"description\": \"Production\"\n    }\n  ],\n  \"security\": [\n    {\n      \"Authorization\": []\n    }\n  ],\n  \"paths\": {\n    \"/{instance}/health\": {\n      \"get\": {\n        \"tags\": [\n          \"Instance Management\"\n        ],\n        \"summary\": \"Check Instance Health\",\n        \"description\": \"Checks the current health status of a WhatsApp instance by its UUID. This endpoint is limited to 10 requests per minute.\",\n        \"parameters\": [\n          {\n            \"name\": \"instance\",\n            \"in\": \"path\",\n            \"description\": \"Instance UUID copied from hypersender dashboard\",\n            \"required\": true,\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"{{ instance_id }}\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"Successful response\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/CheckInstanceHealthResponse\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"Instance not found\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          },\n          \"429\": {\n            \"description\": \"Rate limit exceeded\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              },\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          },\n          \"422\": {\n            \"description\": \"The request failed validation (an instance id of the wrong form).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"A wrong or missing token.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"The server failed.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"Authorization\": []\n          }\n        ],\n        \"operationId\": \"checkInstanceHealth\"\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"ErrorMessage\": {\n        \"type\": \"object\",\n        \"title\": \"ErrorMessage\",\n        \"description\": \"The body of an error answer.\",\n        \"example\": {\n          \"message\": \"Too many requests. Please try again later.\"\n        },\n        \"properties\": {\n          \"message\": {\n            \"type\": \"string\"\n          },\n          \"errors\": {\n            \"type\": \"object\",\n            \"description\": \"Per-field errors, as the vendor's error shape elsewhere has them (Laravel's).\",\n            \"additionalProperties\": {\n              \"type\": \"array\",\n              \"items\": {\n                \"type\": \"string\"\n              }\n            }\n          },\n          \"statusCode\": {\n            \"type\": \"integer\"\n          }\n        }\n      },\n      \"CheckInstanceHealthResponse\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"instance_id\": {\n            \"type\": \"string\",\n            \"example\": \"fa3d01c4-1234-4c0d-a12f-df319b612f8c\"\n          },\n          \"connected_at\": {\n            \"example\": \"2025-05-26T10:12:45\",\n            \"type\": \"string\",\n            \"nullable\": true\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"Instance status:\\n- STOPPED: Instance is stopped\\n- STARTING: Instance is starting\\n- WORKING: Instance is running and ready\\n- SCAN_QR_CODE: Waiting for QR code to be scanned\\n- FAILED: Instance failed to start\\n- PENDING: Awaiting server assignment\\n\\nDocumented values: `STOPPED`, `STARTING`, `WORKING`, `SCAN_QR_CODE`, `FAILED`, `PENDING`. Other values may appear and are accepted.\",\n            \"example\": \"WORKING\",\n            \"x-documented-values\": [\n              \"STOPPED\",\n              \"STARTING\",\n              \"WORKING\",\n              \"SCAN_QR_CODE\",\n              \"FAILED\",\n              \"PENDING\"\n            ]\n          }\n        },\n        \"required\": [\n          \"status\"\n        ]\n      }\n    },\n    \"securitySchemes\": {\n      \"Authorization\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"description\": \"Bearer token authentication. Example: `Bearer 234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1`\"\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/hypersender/openapi.yaml\",\n    \"source_sha256\": \"57a0b6f736351a87121841e33bfc3549d2170588c8ebd68d5d44bc06cc91bad2\",\n    \"overlay\": \"specs/hypersender/overlay.yaml\",\n    \"overlay_sha256\": \"3468879d1ba75dda650d0d6132fe0e026c35b013b0cc63fdaf8671eabf24f5a3\"\n  }\n}\n"
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"version\": \"v1.0\",\n    \"title\": \"Hypersender Enterprise API Docs\",\n    \"description\": \"\\nThe Hypersender Enterprise API provides powerful management capabilities for WhatsApp instances.\\n\\nIn this Docs you'll learn how to use and integrate Hypersender Enterprise API into your existing system/service or application using simple API endpoints.\\n\\n**What you can Do?**\\n\\n- Check instance health status\\n- List all instances with filtering\\n- Create new WhatsApp instances\\n- Request new QR codes for authentication\\n- Restart instances\\n\\n<hr />\\n\\n## Servers (Endpoints)\\n\\n- Production (activated): [https://app.hypersender.com/api/whatsapp/v1](https://app.hypersender.com/api/whatsapp/v1)\\n\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://app.hypersender.com/api/whatsapp/v1\",\n      \"description\": \"Production\"\n    }\n  ],\n  \"security\": [\n    {\n      \"Authorization\": []\n    }\n  ],\n  \"paths\": {\n    \"/{instance}/health\": {\n      \"get\": {\n        \"tags\": [\n          \"Instance Management\"\n        ],\n        \"summary\": \"Check Instance Health\",\n        \"description\": \"Checks the current health status of a WhatsApp instance by its UUID. This endpoint is limited to 10 requests per minute.\",\n        \"parameters\": [\n          {\n            \"name\": \"instance\",\n            \"in\": \"path\",\n            \"description\": \"Instance UUID copied from hypersender dashboard\",\n            \"required\": true,\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"{{ instance_id }}\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"Successful response\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/CheckInstanceHealthResponse\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"Instance not found\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          },\n          \"429\": {\n            \"description\": \"Rate limit exceeded\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              },\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          },\n          \"422\": {\n            \"description\": \"The request failed validation (an instance id of the wrong form).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"A wrong or missing token.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"The server failed.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          },\n          \"403\": {\n            \"description\": \"The token may not read this instance.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorMessage\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"Authorization\": []\n          }\n        ],\n        \"operationId\": \"checkInstanceHealth\"\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"ErrorMessage\": {\n        \"type\": \"object\",\n        \"title\": \"ErrorMessage\",\n        \"description\": \"The body of an error answer.\",\n        \"example\": {\n          \"message\": \"Too many requests. Please try again later.\"\n        },\n        \"properties\": {\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"errors\": {\n            \"type\": \"object\",\n            \"description\": \"Per-field errors, as the vendor's error shape elsewhere has them (Laravel's).\",\n            \"additionalProperties\": {\n              \"type\": \"array\",\n              \"items\": {\n                \"type\": \"string\"\n              }\n            },\n            \"x-wa-tolerant\": true\n          },\n          \"statusCode\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"CheckInstanceHealthResponse\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"instance_id\": {\n            \"type\": \"string\",\n            \"example\": \"fa3d01c4-1234-4c0d-a12f-df319b612f8c\",\n            \"x-wa-tolerant\": true\n          },\n          \"connected_at\": {\n            \"example\": \"2025-05-26T10:12:45\",\n            \"type\": \"string\",\n            \"nullable\": true\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"Instance status:\\n- STOPPED: Instance is stopped\\n- STARTING: Instance is starting\\n- WORKING: Instance is running and ready\\n- SCAN_QR_CODE: Waiting for QR code to be scanned\\n- FAILED: Instance failed to start\\n- PENDING: Awaiting server assignment\\n\\nDocumented values: `STOPPED`, `STARTING`, `WORKING`, `SCAN_QR_CODE`, `FAILED`, `PENDING`. Other values may appear and are accepted.\",\n            \"example\": \"WORKING\",\n            \"x-documented-values\": [\n              \"STOPPED\",\n              \"STARTING\",\n              \"WORKING\",\n              \"SCAN_QR_CODE\",\n              \"FAILED\",\n              \"PENDING\"\n            ]\n          }\n        },\n        \"required\": [\n          \"status\"\n        ]\n      }\n    },\n    \"securitySchemes\": {\n      \"Authorization\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"description\": \"Bearer token authentication. Example: `Bearer 234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1`\"\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/hypersender/openapi.yaml\",\n    \"source_sha256\": \"57a0b6f736351a87121841e33bfc3549d2170588c8ebd68d5d44bc06cc91bad2\",\n    \"overlay\": \"specs/hypersender/overlay.yaml\",\n    \"overlay_sha256\": \"a279c95888699e20018207488c69adeb9366c1acf06c6bbbc955f82180c351d2\"\n  }\n}\n"
         }
         Provider::MegaApi => {
-            "{\n  \"openapi\": \"3.0.1\",\n  \"info\": {\n    \"title\": \"\",\n    \"description\": \"\",\n    \"version\": \"1.0.0\"\n  },\n  \"paths\": {\n    \"/rest/instance/{instance_key}\": {\n      \"get\": {\n        \"summary\": \"Status da Conexão\",\n        \"deprecated\": false,\n        \"description\": \"Tells whether the instance is connected to a WhatsApp account. When no account is connected the answer has the same shape without the `instance.user` key: its absence is the documented signal that no WhatsApp account is connected.\",\n        \"tags\": [\n          \"InstanceController\"\n        ],\n        \"parameters\": [\n          {\n            \"name\": \"instance_key\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance key, e.g. `megastart-XXXX`.\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GetInstanceStatusResponse\"\n                }\n              }\n            },\n            \"headers\": {},\n            \"x-apidog-name\": \"Success\"\n          },\n          \"401\": {\n            \"description\": \"\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              },\n              \"text/html\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            },\n            \"headers\": {},\n            \"x-apidog-name\": \"Unauthorized\"\n          },\n          \"502\": {\n            \"description\": \"The gateway in front of MegaAPI could not reach it.\",\n            \"content\": {\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No instance of that key.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearer\": []\n          }\n        ],\n        \"x-apidog-folder\": \"InstanceController\",\n        \"x-apidog-status\": \"released\",\n        \"x-run-in-apidog\": \"https://app.apidog.com/web/project/706630/apis/api-10974901-run\",\n        \"operationId\": \"getInstanceStatus\"\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"ErrorBody\": {\n        \"type\": \"object\",\n        \"description\": \"The body of an error answer.\",\n        \"required\": [\n          \"error\",\n          \"message\"\n        ],\n        \"properties\": {\n          \"error\": {\n            \"type\": \"boolean\"\n          },\n          \"name\": {\n            \"type\": \"string\"\n          },\n          \"message\": {\n            \"type\": \"string\"\n          },\n          \"statusCode\": {\n            \"type\": \"integer\"\n          }\n        }\n      },\n      \"GetInstanceStatusResponse\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"error\": {\n            \"type\": \"boolean\"\n          },\n          \"message\": {\n            \"type\": \"string\"\n          },\n          \"instance\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"key\": {\n                \"type\": \"string\",\n                \"description\": \"Instance Key\"\n              },\n              \"status\": {\n                \"type\": \"string\"\n              },\n              \"user\": {\n                \"type\": \"object\",\n                \"properties\": {\n                  \"id\": {\n                    \"type\": \"string\",\n                    \"description\": \"Phone Number\"\n                  },\n                  \"name\": {\n                    \"type\": \"string\",\n                    \"description\": \"The account's display (push) name.\"\n                  }\n                },\n                \"required\": [\n                  \"id\"\n                ]\n              }\n            },\n            \"required\": [\n              \"key\",\n              \"status\"\n            ]\n          }\n        },\n        \"required\": [\n          \"error\",\n          \"message\",\n          \"instance\"\n        ]\n      }\n    },\n    \"securitySchemes\": {\n      \"bearer\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\"\n      }\n    }\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://apinocode01.megaapi.com.br\",\n      \"description\": \"apinocode01.megaapi.com.br\"\n    }\n  ],\n  \"security\": [\n    {\n      \"bearer\": []\n    }\n  ],\n  \"x-normalized-by\": {\n    \"source\": \"specs/megaapi/openapi.yaml\",\n    \"source_sha256\": \"f12f9a518a2b87a239e704cafcff696d18c17609d389bc2f5182392eb2a0f738\",\n    \"overlay\": \"specs/megaapi/overlay.yaml\",\n    \"overlay_sha256\": \"61c6ccd5313a3001bfa04c55dd40c94f2b05962433c4249e94a03eac865873c5\"\n  }\n}\n"
+            "{\n  \"openapi\": \"3.0.1\",\n  \"info\": {\n    \"title\": \"\",\n    \"description\": \"\",\n    \"version\": \"1.0.0\"\n  },\n  \"paths\": {\n    \"/rest/instance/{instance_key}\": {\n      \"get\": {\n        \"summary\": \"Status da Conexão\",\n        \"deprecated\": false,\n        \"description\": \"Tells whether the instance is connected to a WhatsApp account. When no account is connected the answer has the same shape without the `instance.user` key: its absence is the documented signal that no WhatsApp account is connected.\",\n        \"tags\": [\n          \"InstanceController\"\n        ],\n        \"parameters\": [\n          {\n            \"name\": \"instance_key\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance key, e.g. `megastart-XXXX`.\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GetInstanceStatusResponse\"\n                }\n              }\n            },\n            \"headers\": {},\n            \"x-apidog-name\": \"Success\"\n          },\n          \"401\": {\n            \"description\": \"\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              },\n              \"text/html\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            },\n            \"headers\": {},\n            \"x-apidog-name\": \"Unauthorized\"\n          },\n          \"502\": {\n            \"description\": \"The gateway in front of MegaAPI could not reach it.\",\n            \"content\": {\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No instance of that key.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"403\": {\n            \"description\": \"The bearer token is missing or wrong.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearer\": []\n          }\n        ],\n        \"x-apidog-folder\": \"InstanceController\",\n        \"x-apidog-status\": \"released\",\n        \"x-run-in-apidog\": \"https://app.apidog.com/web/project/706630/apis/api-10974901-run\",\n        \"operationId\": \"getInstanceStatus\"\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"ErrorBody\": {\n        \"type\": \"object\",\n        \"description\": \"The body of an error answer.\",\n        \"properties\": {\n          \"error\": {\n            \"type\": \"boolean\",\n            \"x-wa-tolerant\": true\n          },\n          \"name\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"statusCode\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"GetInstanceStatusResponse\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"error\": {\n            \"type\": \"boolean\",\n            \"x-wa-tolerant\": true\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"instance\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"key\": {\n                \"type\": \"string\",\n                \"description\": \"Instance Key\",\n                \"x-wa-tolerant\": true\n              },\n              \"status\": {\n                \"type\": \"string\"\n              },\n              \"user\": {\n                \"type\": \"object\",\n                \"properties\": {\n                  \"id\": {\n                    \"type\": \"string\",\n                    \"description\": \"Phone Number\",\n                    \"nullable\": true\n                  },\n                  \"name\": {\n                    \"type\": \"string\",\n                    \"description\": \"The account's display (push) name.\",\n                    \"nullable\": true\n                  }\n                },\n                \"nullable\": true\n              }\n            },\n            \"required\": [\n              \"status\"\n            ]\n          }\n        },\n        \"required\": [\n          \"instance\"\n        ]\n      }\n    },\n    \"securitySchemes\": {\n      \"bearer\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\"\n      }\n    }\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://apinocode01.megaapi.com.br\",\n      \"description\": \"apinocode01.megaapi.com.br\"\n    }\n  ],\n  \"security\": [\n    {\n      \"bearer\": []\n    }\n  ],\n  \"x-normalized-by\": {\n    \"source\": \"specs/megaapi/openapi.yaml\",\n    \"source_sha256\": \"f12f9a518a2b87a239e704cafcff696d18c17609d389bc2f5182392eb2a0f738\",\n    \"overlay\": \"specs/megaapi/overlay.yaml\",\n    \"overlay_sha256\": \"8458da3e08aafb3e88af1a78c1917466d5dc72e63722fb3af38c95f3212c46fd\"\n  }\n}\n"
         }
         Provider::Vzaps => {
-            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"VZaps public API\",\n    \"version\": \"1.0.0\",\n    \"description\": \"Official reference for the VZaps public API: instances, billing, and instance operations (session, webhook, messaging, and more).\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://api.vzaps.com\",\n      \"description\": \"Production\"\n    }\n  ],\n  \"security\": [],\n  \"tags\": [\n    {\n      \"name\": \"Session\"\n    }\n  ],\n  \"paths\": {\n    \"/instances/{id}/session/status\": {\n      \"get\": {\n        \"tags\": [\n          \"Session\"\n        ],\n        \"summary\": \"Check WhatsApp connection\",\n        \"description\": \"Indicates whether the instance WhatsApp account is authenticated (paired and active). The `data.connected` field is `true` when a WhatsApp session is logged in. When disconnected, the response is `{ \\\"connected\\\": false }`. When connected, `data` includes live account profile fields in this order: `connected`, `phone`, `whatsapp_jid`, `push_name`, `business_name`, `business_profile`, `profile_picture_id`, `profile_picture_url`, `profile_url`, and optional fields (`verified_name`, `about`, `website`). Empty fields are omitted.\",\n        \"operationId\": \"sessionStatus\",\n        \"parameters\": [\n          {\n            \"$ref\": \"#/components/parameters/InstanceIdParam\"\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"WhatsApp connection state and account profile (`data`)\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/SessionStatusResponse\"\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"A bad request, such as a malformed instance id.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"Wrong or expired credentials.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No instance of that id.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"429\": {\n            \"description\": \"Rate limited.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"The instance has no session, or the server failed.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearerAuth\": []\n          },\n          {\n            \"instanceTokenHeader\": [],\n            \"clientTokenHeader\": []\n          }\n        ]\n      }\n    }\n  },\n  \"components\": {\n    \"parameters\": {\n      \"InstanceIdParam\": {\n        \"name\": \"id\",\n        \"in\": \"path\",\n        \"required\": true,\n        \"description\": \"Identificador publico da instancia no formato gerado pela plataforma: prefixo `VZ` seguido de caracteres alfanumericos.\",\n        \"schema\": {\n          \"type\": \"string\",\n          \"example\": \"VZ9K2M4N8P1Q3R5S7T0WABCD01EF\"\n        }\n      }\n    },\n    \"schemas\": {\n      \"WorkerEnvelopeSessionStatus\": {\n        \"allOf\": [\n          {\n            \"$ref\": \"#/components/schemas/WorkerEnvelopeBase\"\n          },\n          {\n            \"type\": \"object\",\n            \"properties\": {\n              \"data\": {\n                \"$ref\": \"#/components/schemas/SessionStatusData\"\n              }\n            }\n          }\n        ],\n        \"example\": {\n          \"code\": 200,\n          \"success\": true,\n          \"data\": {\n            \"connected\": true,\n            \"phone\": \"551151968302\",\n            \"whatsapp_jid\": \"551151968302@s.whatsapp.net\",\n            \"push_name\": \"Aprova Mesa Prop\",\n            \"business_name\": \"Aprova Mesa Prop\",\n            \"business_profile\": {\n              \"business_hours_timezone\": \"America/Sao_Paulo\",\n              \"categories\": [\n                {\n                  \"id\": \"1022050661163852\",\n                  \"name\": \"Finance\"\n                }\n              ],\n              \"profile_options\": {\n                \"bot_fields\": \"\",\n                \"cart_enabled\": \"true\",\n                \"commerce_experience\": \"none\",\n                \"direct_connection\": \"false\",\n                \"is_offerings_eligible\": \"true\",\n                \"is_responsive\": \"false\"\n              }\n            },\n            \"profile_picture_id\": \"1242225976\",\n            \"profile_picture_url\": \"https://pps.whatsapp.net/v/t61.24694-24/example.jpg\",\n            \"profile_url\": \"https://wa.me/551151968302\"\n          }\n        }\n      },\n      \"WorkerEnvelopeBase\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"code\": {\n            \"type\": \"integer\"\n          },\n          \"success\": {\n            \"type\": \"boolean\"\n          },\n          \"message\": {\n            \"type\": \"string\"\n          },\n          \"error\": {\n            \"type\": \"string\"\n          }\n        },\n        \"required\": [\n          \"code\",\n          \"success\"\n        ]\n      },\n      \"SessionStatusData\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"connected\": {\n            \"type\": \"boolean\",\n            \"description\": \"`true` when the instance WhatsApp account is authenticated; `false` otherwise. Always the first field in `data`.\"\n          },\n          \"phone\": {\n            \"type\": \"string\",\n            \"description\": \"Phone number of the connected account. Present only when `connected` is `true`.\"\n          },\n          \"whatsapp_jid\": {\n            \"type\": \"string\",\n            \"description\": \"JID of the connected account. Present only when `connected` is `true`.\"\n          },\n          \"push_name\": {\n            \"type\": \"string\",\n            \"description\": \"Display name (push name) of the connected account. Present only when `connected` is `true`.\"\n          },\n          \"business_name\": {\n            \"type\": \"string\",\n            \"description\": \"Business name of the account, when applicable. Present only when `connected` is `true`.\"\n          },\n          \"business_profile\": {\n            \"$ref\": \"#/components/schemas/SessionStatusBusinessProfile\"\n          },\n          \"profile_picture_id\": {\n            \"type\": \"string\",\n            \"description\": \"Profile picture identifier. Present only when `connected` is `true`.\"\n          },\n          \"profile_picture_url\": {\n            \"type\": \"string\",\n            \"format\": \"uri\",\n            \"description\": \"Profile picture URL of the account. Present only when `connected` is `true`.\"\n          },\n          \"profile_url\": {\n            \"type\": \"string\",\n            \"format\": \"uri\",\n            \"description\": \"Public profile URL for the account (wa.me link). Present only when `connected` is `true`.\"\n          },\n          \"verified_name\": {\n            \"type\": \"string\",\n            \"description\": \"Verified name of the account, when applicable. Present only when `connected` is `true`.\"\n          },\n          \"about\": {\n            \"type\": \"string\",\n            \"description\": \"WhatsApp about/status text of the account. Present only when `connected` is `true`.\"\n          },\n          \"website\": {\n            \"type\": \"string\",\n            \"format\": \"uri\",\n            \"description\": \"Website listed on the business profile, when applicable. Present only when `connected` is `true`.\"\n          }\n        },\n        \"required\": [\n          \"connected\"\n        ]\n      },\n      \"SessionStatusBusinessProfile\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"business_hours_timezone\": {\n            \"type\": \"string\"\n          },\n          \"categories\": {\n            \"type\": \"array\",\n            \"items\": {\n              \"$ref\": \"#/components/schemas/SessionStatusBusinessCategory\"\n            }\n          },\n          \"profile_options\": {\n            \"type\": \"object\",\n            \"additionalProperties\": {\n              \"type\": \"string\"\n            }\n          },\n          \"address\": {\n            \"type\": \"string\"\n          },\n          \"email\": {\n            \"type\": \"string\",\n            \"format\": \"email\"\n          }\n        }\n      },\n      \"SessionStatusBusinessCategory\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"id\": {\n            \"type\": \"string\"\n          },\n          \"name\": {\n            \"type\": \"string\"\n          }\n        },\n        \"required\": [\n          \"id\",\n          \"name\"\n        ]\n      },\n      \"ErrorEnvelope\": {\n        \"type\": \"object\",\n        \"description\": \"The body of an error answer.\",\n        \"properties\": {\n          \"code\": {\n            \"description\": \"An HTTP-like number (wuzapi) or a word such as `rate_limited` (the vendor's SDK).\"\n          },\n          \"success\": {\n            \"type\": \"boolean\"\n          },\n          \"message\": {\n            \"type\": \"string\"\n          },\n          \"error\": {\n            \"type\": \"string\"\n          },\n          \"details\": {\n            \"description\": \"More about the error, in any shape.\"\n          }\n        }\n      },\n      \"SessionStatusResponse\": {\n        \"oneOf\": [\n          {\n            \"$ref\": \"#/components/schemas/WorkerEnvelopeSessionStatus\"\n          },\n          {\n            \"$ref\": \"#/components/schemas/SessionStatusData\"\n          }\n        ]\n      }\n    },\n    \"securitySchemes\": {\n      \"bearerAuth\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"bearerFormat\": \"JWT\"\n      },\n      \"instanceTokenHeader\": {\n        \"type\": \"apiKey\",\n        \"in\": \"header\",\n        \"name\": \"X-Instance-Token\"\n      },\n      \"clientTokenHeader\": {\n        \"type\": \"apiKey\",\n        \"in\": \"header\",\n        \"name\": \"X-Client-Token\"\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/vzaps/openapi.yaml\",\n    \"source_sha256\": \"b973305956380b4b72a503c6070b9d0d5eee1ee2996450faee59b2f279461caa\",\n    \"overlay\": \"specs/vzaps/overlay.yaml\",\n    \"overlay_sha256\": \"d1e075a01c4ea3afebb2a8e444bb4ccfa0b789e19e1838898ebb7a4afbe1962b\"\n  }\n}\n"
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"VZaps public API\",\n    \"version\": \"1.0.0\",\n    \"description\": \"Official reference for the VZaps public API: instances, billing, and instance operations (session, webhook, messaging, and more).\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://api.vzaps.com\",\n      \"description\": \"Production\"\n    }\n  ],\n  \"security\": [],\n  \"tags\": [\n    {\n      \"name\": \"Session\"\n    }\n  ],\n  \"paths\": {\n    \"/instances/{id}/session/status\": {\n      \"get\": {\n        \"tags\": [\n          \"Session\"\n        ],\n        \"summary\": \"Check WhatsApp connection\",\n        \"description\": \"Indicates whether the instance WhatsApp account is authenticated (paired and active). The `data.connected` field is `true` when a WhatsApp session is logged in. When disconnected, the response is `{ \\\"connected\\\": false }`. When connected, `data` includes live account profile fields in this order: `connected`, `phone`, `whatsapp_jid`, `push_name`, `business_name`, `business_profile`, `profile_picture_id`, `profile_picture_url`, `profile_url`, and optional fields (`verified_name`, `about`, `website`). Empty fields are omitted.\",\n        \"operationId\": \"sessionStatus\",\n        \"parameters\": [\n          {\n            \"$ref\": \"#/components/parameters/InstanceIdParam\"\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"WhatsApp connection state and account profile (`data`)\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/SessionStatusResponse\"\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"A bad request, such as a malformed instance id.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"Wrong or expired credentials.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No instance of that id.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"429\": {\n            \"description\": \"Rate limited.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"The instance has no session, or the server failed.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearerAuth\": []\n          },\n          {\n            \"instanceTokenHeader\": [],\n            \"clientTokenHeader\": []\n          }\n        ]\n      }\n    }\n  },\n  \"components\": {\n    \"parameters\": {\n      \"InstanceIdParam\": {\n        \"name\": \"id\",\n        \"in\": \"path\",\n        \"required\": true,\n        \"description\": \"Identificador publico da instancia no formato gerado pela plataforma: prefixo `VZ` seguido de caracteres alfanumericos.\",\n        \"schema\": {\n          \"type\": \"string\",\n          \"example\": \"VZ9K2M4N8P1Q3R5S7T0WABCD01EF\"\n        }\n      }\n    },\n    \"schemas\": {\n      \"WorkerEnvelopeSessionStatus\": {\n        \"allOf\": [\n          {\n            \"$ref\": \"#/components/schemas/WorkerEnvelopeBase\"\n          },\n          {\n            \"type\": \"object\",\n            \"properties\": {\n              \"data\": {\n                \"allOf\": [\n                  {\n                    \"$ref\": \"#/components/schemas/SessionStatusData\"\n                  }\n                ],\n                \"nullable\": true\n              }\n            }\n          }\n        ],\n        \"example\": {\n          \"code\": 200,\n          \"success\": true,\n          \"data\": {\n            \"connected\": true,\n            \"phone\": \"551151968302\",\n            \"whatsapp_jid\": \"551151968302@s.whatsapp.net\",\n            \"push_name\": \"Aprova Mesa Prop\",\n            \"business_name\": \"Aprova Mesa Prop\",\n            \"business_profile\": {\n              \"business_hours_timezone\": \"America/Sao_Paulo\",\n              \"categories\": [\n                {\n                  \"id\": \"1022050661163852\",\n                  \"name\": \"Finance\"\n                }\n              ],\n              \"profile_options\": {\n                \"bot_fields\": \"\",\n                \"cart_enabled\": \"true\",\n                \"commerce_experience\": \"none\",\n                \"direct_connection\": \"false\",\n                \"is_offerings_eligible\": \"true\",\n                \"is_responsive\": \"false\"\n              }\n            },\n            \"profile_picture_id\": \"1242225976\",\n            \"profile_picture_url\": \"https://pps.whatsapp.net/v/t61.24694-24/example.jpg\",\n            \"profile_url\": \"https://wa.me/551151968302\"\n          }\n        }\n      },\n      \"WorkerEnvelopeBase\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"code\": {\n            \"type\": \"integer\"\n          },\n          \"success\": {\n            \"type\": \"boolean\"\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        },\n        \"required\": [\n          \"code\",\n          \"success\"\n        ]\n      },\n      \"SessionStatusData\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"connected\": {\n            \"type\": \"boolean\",\n            \"description\": \"`true` when the instance WhatsApp account is authenticated; `false` otherwise. Always the first field in `data`.\"\n          },\n          \"phone\": {\n            \"type\": \"string\",\n            \"description\": \"Phone number of the connected account. Present only when `connected` is `true`.\",\n            \"nullable\": true\n          },\n          \"whatsapp_jid\": {\n            \"type\": \"string\",\n            \"description\": \"JID of the connected account. Present only when `connected` is `true`.\",\n            \"nullable\": true\n          },\n          \"push_name\": {\n            \"type\": \"string\",\n            \"description\": \"Display name (push name) of the connected account. Present only when `connected` is `true`.\",\n            \"nullable\": true\n          },\n          \"business_name\": {\n            \"type\": \"string\",\n            \"description\": \"Business name of the account, when applicable. Present only when `connected` is `true`.\",\n            \"nullable\": true\n          },\n          \"business_profile\": {\n            \"allOf\": [\n              {\n                \"$ref\": \"#/components/schemas/SessionStatusBusinessProfile\"\n              }\n            ],\n            \"x-wa-tolerant\": true\n          },\n          \"profile_picture_id\": {\n            \"type\": \"string\",\n            \"description\": \"Profile picture identifier. Present only when `connected` is `true`.\",\n            \"x-wa-tolerant\": true\n          },\n          \"profile_picture_url\": {\n            \"type\": \"string\",\n            \"format\": \"uri\",\n            \"description\": \"Profile picture URL of the account. Present only when `connected` is `true`.\",\n            \"nullable\": true\n          },\n          \"profile_url\": {\n            \"type\": \"string\",\n            \"format\": \"uri\",\n            \"description\": \"Public profile URL for the account (wa.me link). Present only when `connected` is `true`.\",\n            \"x-wa-tolerant\": true\n          },\n          \"verified_name\": {\n            \"type\": \"string\",\n            \"description\": \"Verified name of the account, when applicable. Present only when `connected` is `true`.\",\n            \"x-wa-tolerant\": true\n          },\n          \"about\": {\n            \"type\": \"string\",\n            \"description\": \"WhatsApp about/status text of the account. Present only when `connected` is `true`.\",\n            \"x-wa-tolerant\": true\n          },\n          \"website\": {\n            \"type\": \"string\",\n            \"format\": \"uri\",\n            \"description\": \"Website listed on the business profile, when applicable. Present only when `connected` is `true`.\",\n            \"x-wa-tolerant\": true\n          }\n        },\n        \"required\": [\n          \"connected\"\n        ]\n      },\n      \"SessionStatusBusinessProfile\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"business_hours_timezone\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"categories\": {\n            \"type\": \"array\",\n            \"items\": {\n              \"$ref\": \"#/components/schemas/SessionStatusBusinessCategory\"\n            },\n            \"x-wa-tolerant\": true\n          },\n          \"profile_options\": {\n            \"type\": \"object\",\n            \"additionalProperties\": {\n              \"type\": \"string\"\n            },\n            \"x-wa-tolerant\": true\n          },\n          \"address\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"email\": {\n            \"type\": \"string\",\n            \"format\": \"email\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"SessionStatusBusinessCategory\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"id\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"name\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"ErrorEnvelope\": {\n        \"type\": \"object\",\n        \"description\": \"The body of an error answer.\",\n        \"properties\": {\n          \"code\": {\n            \"description\": \"An HTTP-like number (wuzapi) or a word such as `rate_limited` (the vendor's SDK).\",\n            \"x-wa-tolerant\": true\n          },\n          \"success\": {\n            \"type\": \"boolean\",\n            \"x-wa-tolerant\": true\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"details\": {\n            \"description\": \"More about the error, in any shape.\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"SessionStatusResponse\": {\n        \"oneOf\": [\n          {\n            \"$ref\": \"#/components/schemas/WorkerEnvelopeSessionStatus\"\n          },\n          {\n            \"$ref\": \"#/components/schemas/SessionStatusData\"\n          }\n        ]\n      }\n    },\n    \"securitySchemes\": {\n      \"bearerAuth\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"bearerFormat\": \"JWT\"\n      },\n      \"instanceTokenHeader\": {\n        \"type\": \"apiKey\",\n        \"in\": \"header\",\n        \"name\": \"X-Instance-Token\"\n      },\n      \"clientTokenHeader\": {\n        \"type\": \"apiKey\",\n        \"in\": \"header\",\n        \"name\": \"X-Client-Token\"\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/vzaps/openapi.yaml\",\n    \"source_sha256\": \"b973305956380b4b72a503c6070b9d0d5eee1ee2996450faee59b2f279461caa\",\n    \"overlay\": \"specs/vzaps/overlay.yaml\",\n    \"overlay_sha256\": \"d1e075a01c4ea3afebb2a8e444bb4ccfa0b789e19e1838898ebb7a4afbe1962b\"\n  }\n}\n"
         }
         Provider::Waha => {
-            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"WAHA (authored subset)\",\n    \"version\": \"1.0.0\",\n    \"description\": \"The session-status call of WAHA, the open-source WhatsApp HTTP API. Each team runs its own server, so there is no hosted base URL. A server may require an API key in the `X-Api-Key` header, or run without one.\"\n  },\n  \"paths\": {\n    \"/api/sessions/{session}\": {\n      \"get\": {\n        \"operationId\": \"getSession\",\n        \"summary\": \"Get one session's information\",\n        \"description\": \"Returns the session's status and, while it is `WORKING`, the account behind it (`me`). `me` is null or absent in every other status.\",\n        \"parameters\": [\n          {\n            \"name\": \"session\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The session's name, e.g. `default`.\",\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"default\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The session.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/SessionInfo\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"The API key is missing or wrong (NestJS's default body).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/HttpError\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No session of that name (NestJS's default body).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/HttpError\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"SessionInfo\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"name\",\n          \"status\"\n        ],\n        \"properties\": {\n          \"name\": {\n            \"type\": \"string\",\n            \"description\": \"The session's name.\"\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"The session's status:\\n- STOPPED: the session is stopped\\n- STARTING: the session is starting\\n- SCAN_QR_CODE: waiting for a QR scan or a pairing code\\n- WORKING: logged in and ready\\n- FAILED: the session failed; restart or re-authenticate\\n\\nDocumented values: `STOPPED`, `STARTING`, `SCAN_QR_CODE`, `WORKING`, `FAILED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"STOPPED\",\n              \"STARTING\",\n              \"SCAN_QR_CODE\",\n              \"WORKING\",\n              \"FAILED\"\n            ]\n          },\n          \"me\": {\n            \"$ref\": \"#/components/schemas/MeInfo\"\n          },\n          \"config\": {\n            \"type\": \"object\",\n            \"additionalProperties\": true,\n            \"description\": \"The session's configuration, as created.\"\n          },\n          \"engine\": {\n            \"type\": \"object\",\n            \"additionalProperties\": true,\n            \"description\": \"The engine behind the session and its own state.\"\n          }\n        }\n      },\n      \"MeInfo\": {\n        \"type\": \"object\",\n        \"nullable\": true,\n        \"description\": \"The account logged in, while the session is `WORKING`.\",\n        \"required\": [\n          \"id\"\n        ],\n        \"properties\": {\n          \"id\": {\n            \"type\": \"string\",\n            \"description\": \"The account's WhatsApp id, `<digits>@c.us`.\",\n            \"example\": \"11111111111@c.us\"\n          },\n          \"pushName\": {\n            \"type\": \"string\",\n            \"description\": \"The account's display (push) name.\"\n          }\n        }\n      },\n      \"HttpError\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"message\"\n        ],\n        \"properties\": {\n          \"message\": {\n            \"type\": \"string\"\n          },\n          \"error\": {\n            \"type\": \"string\"\n          },\n          \"statusCode\": {\n            \"type\": \"integer\"\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/waha/openapi.yaml\",\n    \"source_sha256\": \"a99a0145c5282245cc97169bb2cc40f44bba39d62d853d313a50be8637a6145d\"\n  }\n}\n"
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"WAHA (authored subset)\",\n    \"version\": \"1.0.0\",\n    \"description\": \"The session-status call of WAHA, the open-source WhatsApp HTTP API. Each team runs its own server, so there is no hosted base URL. A server may require an API key in the `X-Api-Key` header, or run without one.\"\n  },\n  \"paths\": {\n    \"/api/sessions/{session}\": {\n      \"get\": {\n        \"operationId\": \"getSession\",\n        \"summary\": \"Get one session's information\",\n        \"description\": \"Returns the session's status and, while it is `WORKING`, the account behind it (`me`). `me` is null or absent in every other status.\",\n        \"parameters\": [\n          {\n            \"name\": \"session\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The session's name, e.g. `default`.\",\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"default\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The session.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/SessionInfo\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"The API key is missing or wrong (NestJS's default body).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/HttpError\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No session of that name (NestJS's default body).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/HttpError\"\n                }\n              }\n            }\n          },\n          \"422\": {\n            \"description\": \"WAHA Core serves only the session `default`; any other name gets this answer, whose message says so and names the edition that runs more than one.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/HttpError\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"Any error that is not an HTTP one, as WAHA's exception filter (src/nestjs/AllExceptionsFilter.ts) answers it: the error itself is in `exception`.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/HttpError\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"SessionInfo\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"status\"\n        ],\n        \"properties\": {\n          \"name\": {\n            \"type\": \"string\",\n            \"description\": \"The session's name.\",\n            \"x-wa-tolerant\": true\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"The session's status:\\n- STOPPED: the session is stopped\\n- STARTING: the session is starting\\n- SCAN_QR_CODE: waiting for a QR scan or a pairing code\\n- WORKING: logged in and ready\\n- FAILED: the session failed; restart or re-authenticate\\n\\nDocumented values: `STOPPED`, `STARTING`, `SCAN_QR_CODE`, `WORKING`, `FAILED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"STOPPED\",\n              \"STARTING\",\n              \"SCAN_QR_CODE\",\n              \"WORKING\",\n              \"FAILED\"\n            ]\n          },\n          \"me\": {\n            \"allOf\": [\n              {\n                \"$ref\": \"#/components/schemas/MeInfo\"\n              }\n            ],\n            \"nullable\": true\n          },\n          \"config\": {\n            \"type\": \"object\",\n            \"nullable\": true,\n            \"additionalProperties\": true,\n            \"description\": \"The session's configuration, as created; `null` for a session created without one.\",\n            \"x-wa-tolerant\": true\n          },\n          \"engine\": {\n            \"type\": \"object\",\n            \"additionalProperties\": true,\n            \"description\": \"The engine behind the session and its own state; empty while `STOPPED`.\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"MeInfo\": {\n        \"type\": \"object\",\n        \"nullable\": true,\n        \"description\": \"The account logged in, while the session is `WORKING`.\",\n        \"required\": [\n          \"id\"\n        ],\n        \"properties\": {\n          \"id\": {\n            \"type\": \"string\",\n            \"description\": \"The account's WhatsApp id, `<digits>@c.us`.\",\n            \"example\": \"11111111111@c.us\"\n          },\n          \"lid\": {\n            \"type\": \"string\",\n            \"description\": \"The account's linked id.\",\n            \"example\": \"123123@lid\",\n            \"x-wa-tolerant\": true\n          },\n          \"jid\": {\n            \"type\": \"string\",\n            \"description\": \"The account's id with its device number.\",\n            \"example\": \"123123:123@s.whatsapp.net\",\n            \"x-wa-tolerant\": true\n          },\n          \"pushName\": {\n            \"type\": \"string\",\n            \"description\": \"The account's display (push) name.\",\n            \"nullable\": true\n          }\n        }\n      },\n      \"HttpError\": {\n        \"type\": \"object\",\n        \"description\": \"NestJS's error body (`message`, `error`, `statusCode`), or the 500 of WAHA's exception filter, which carries the error in `exception` and the request in `request`.\",\n        \"properties\": {\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"statusCode\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          },\n          \"timestamp\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"exception\": {\n            \"type\": \"object\",\n            \"description\": \"The error, serialized (`message`, `name`, `stack`).\",\n            \"properties\": {\n              \"message\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"name\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"stack\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              }\n            },\n            \"x-wa-tolerant\": true\n          },\n          \"request\": {\n            \"type\": \"object\",\n            \"additionalProperties\": true,\n            \"x-wa-tolerant\": true\n          },\n          \"version\": {\n            \"type\": \"object\",\n            \"additionalProperties\": true,\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/waha/openapi.yaml\",\n    \"source_sha256\": \"ab0acdc4a42fc0a6590a27971ebbaaa02cc6fc00f838eefa1238b95d00cf5e42\"\n  }\n}\n"
         }
         Provider::WhatsAppCloud => {
-            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Meta Graph API - Application Connected Client Businesses\",\n    \"version\": \"v23.0\",\n    \"description\": \"API for retrieving connected client businesses associated with a Meta application.\\n\\n\\nThis endpoint allows applications to retrieve information about businesses that have\\nestablished client connections through the application. This is essential for managing\\nbusiness relationships and understanding client business configurations.\\n\",\n    \"contact\": {\n      \"name\": \"Meta Business Platform Team\",\n      \"url\": \"https://developers.facebook.com/support\"\n    },\n    \"license\": {\n      \"name\": \"Meta Platform Terms\",\n      \"url\": \"https://developers.facebook.com/terms\"\n    },\n    \"termsOfService\": \"https://developers.facebook.com/terms\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"Production Graph API server\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"WhatsApp Business Cloud API\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"Meta Graph API production server\"\n    }\n  ],\n  \"tags\": [\n    {\n      \"name\": \"Phone Numbers\",\n      \"description\": \"APIs for managing WhatsApp Business Account phone number operations\"\n    }\n  ],\n  \"components\": {\n    \"securitySchemes\": {\n      \"bearerAuth\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"bearerFormat\": \"JWT\",\n        \"description\": \"System user access token with whatsapp_business_management permission. Format: Bearer YOUR_SYSTEM_USER_ACCESS_TOKEN\\n\"\n      }\n    },\n    \"schemas\": {\n      \"GraphAPIError\": {\n        \"type\": \"object\",\n        \"description\": \"Standard Graph API error response\",\n        \"required\": [\n          \"error\"\n        ],\n        \"properties\": {\n          \"error\": {\n            \"type\": \"object\",\n            \"required\": [\n              \"message\",\n              \"type\",\n              \"code\"\n            ],\n            \"properties\": {\n              \"message\": {\n                \"type\": \"string\",\n                \"description\": \"Human-readable error message\",\n                \"example\": \"Invalid parameter\"\n              },\n              \"type\": {\n                \"type\": \"string\",\n                \"description\": \"Error category type\",\n                \"example\": \"OAuthException\"\n              },\n              \"code\": {\n                \"type\": \"integer\",\n                \"description\": \"Numeric error code\",\n                \"example\": 100\n              },\n              \"error_subcode\": {\n                \"type\": \"integer\",\n                \"description\": \"More specific error subcode when available\",\n                \"example\": 33\n              },\n              \"fbtrace_id\": {\n                \"type\": \"string\",\n                \"description\": \"Unique identifier for debugging and support requests with Meta\",\n                \"example\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n              },\n              \"is_transient\": {\n                \"type\": \"boolean\",\n                \"description\": \"Indicates whether this error is temporary and the request should be retried\",\n                \"example\": false\n              },\n              \"error_user_title\": {\n                \"type\": \"string\",\n                \"description\": \"User-friendly error title for display purposes\",\n                \"example\": \"Permission Denied\"\n              },\n              \"error_user_msg\": {\n                \"type\": \"string\",\n                \"description\": \"User-friendly error message for display purposes\",\n                \"example\": \"Your app doesn't have permission to access this resource\"\n              }\n            }\n          }\n        }\n      },\n      \"PhoneNumberInfo\": {\n        \"type\": \"object\",\n        \"description\": \"Phone number information and status\",\n        \"properties\": {\n          \"id\": {\n            \"type\": \"string\",\n            \"description\": \"The ID associated with the phone number\",\n            \"example\": \"1906385232743451\"\n          },\n          \"display_phone_number\": {\n            \"type\": \"string\",\n            \"description\": \"The string representation of the phone number\",\n            \"example\": \"+1 631-555-5555\"\n          },\n          \"verified_name\": {\n            \"type\": \"string\",\n            \"description\": \"The verified name associated with the phone number\",\n            \"example\": \"Jasper's Market\"\n          },\n          \"quality_rating\": {\n            \"type\": \"string\",\n            \"example\": \"GREEN\",\n            \"description\": \"The quality rating of the phone number based on how messages have been received by recipients in recent days.\\n- GREEN: High Quality\\n- YELLOW: Medium Quality\\n- RED: Low Quality\\n- NA: Quality has not been determined\\n\\n\\nDocumented values: `GREEN`, `YELLOW`, `RED`, `NA`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"GREEN\",\n              \"YELLOW\",\n              \"RED\",\n              \"NA\"\n            ]\n          },\n          \"code_verification_status\": {\n            \"type\": \"string\",\n            \"example\": \"VERIFIED\",\n            \"description\": \"The two-step verification status for the phone number indicating whether the number has completed two-step verification.\\n- VERIFIED: Phone number has completed two-step verification\\n- UNVERIFIED: Two-step verification is pending or incomplete\\n\\n\\nDocumented values: `VERIFIED`, `UNVERIFIED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"VERIFIED\",\n              \"UNVERIFIED\"\n            ]\n          },\n          \"name_status\": {\n            \"type\": \"string\",\n            \"example\": \"AVAILABLE_WITHOUT_REVIEW\",\n            \"description\": \"The status of a display name associated with a specific phone number.\\n- APPROVED: The name has been approved. You can download your certificate now.\\n- AVAILABLE_WITHOUT_REVIEW: The certificate for the phone is available and display name is ready to use without review.\\n- DECLINED: The name has not been approved. You cannot download your certificate.\\n- EXPIRED: Your certificate has expired and can no longer be downloaded.\\n- PENDING_REVIEW: Your name request is under review. You cannot download your certificate.\\n- NONE: No certificate is available.\\n\\n\\nDocumented values: `APPROVED`, `AVAILABLE_WITHOUT_REVIEW`, `DECLINED`, `EXPIRED`, `PENDING_REVIEW`, `NONE`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"APPROVED\",\n              \"AVAILABLE_WITHOUT_REVIEW\",\n              \"DECLINED\",\n              \"EXPIRED\",\n              \"PENDING_REVIEW\",\n              \"NONE\"\n            ]\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"The phone number's status: the account number's (CONNECTED, DISCONNECTED, UNVERIFIED, PENDING, FLAGGED, RESTRICTED) or, from the business account's phone number list, LINKED, UNLINKED, DELETED, MIGRATED, BANNED.\\n\\nDocumented values: `CONNECTED`, `DISCONNECTED`, `UNVERIFIED`, `PENDING`, `FLAGGED`, `RESTRICTED`, `LINKED`, `UNLINKED`, `DELETED`, `MIGRATED`, `BANNED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"CONNECTED\",\n              \"DISCONNECTED\",\n              \"UNVERIFIED\",\n              \"PENDING\",\n              \"FLAGGED\",\n              \"RESTRICTED\",\n              \"LINKED\",\n              \"UNLINKED\",\n              \"DELETED\",\n              \"MIGRATED\",\n              \"BANNED\"\n            ]\n          },\n          \"messaging_limit_tier\": {\n            \"type\": \"string\",\n            \"description\": \"The number's messaging limit tier.\\n\\nDocumented values: `TIER_50`, `TIER_250`, `TIER_1K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"TIER_50\",\n              \"TIER_250\",\n              \"TIER_1K\",\n              \"TIER_10K\",\n              \"TIER_100K\",\n              \"TIER_UNLIMITED\"\n            ]\n          },\n          \"health_status\": {\n            \"$ref\": \"#/components/schemas/PhoneNumberHealthStatus\"\n          }\n        }\n      },\n      \"PhoneNumberHealthStatus\": {\n        \"type\": \"object\",\n        \"description\": \"Whether the number can send messages now, and what stops it.\",\n        \"properties\": {\n          \"can_send_message\": {\n            \"type\": \"string\",\n            \"description\": \"Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"AVAILABLE\",\n              \"LIMITED\",\n              \"BLOCKED\"\n            ]\n          },\n          \"entities\": {\n            \"type\": \"array\",\n            \"items\": {\n              \"type\": \"object\",\n              \"properties\": {\n                \"entity_type\": {\n                  \"type\": \"string\",\n                  \"description\": \"Documented values: `PHONE_NUMBER`, `WABA`, `BUSINESS`, `APP`. Other values may appear and are accepted.\",\n                  \"x-documented-values\": [\n                    \"PHONE_NUMBER\",\n                    \"WABA\",\n                    \"BUSINESS\",\n                    \"APP\"\n                  ]\n                },\n                \"id\": {\n                  \"type\": \"string\"\n                },\n                \"can_send_message\": {\n                  \"type\": \"string\",\n                  \"description\": \"Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.\",\n                  \"x-documented-values\": [\n                    \"AVAILABLE\",\n                    \"LIMITED\",\n                    \"BLOCKED\"\n                  ]\n                },\n                \"errors\": {\n                  \"type\": \"array\",\n                  \"items\": {\n                    \"type\": \"object\",\n                    \"properties\": {\n                      \"error_code\": {\n                        \"type\": \"integer\"\n                      },\n                      \"error_description\": {\n                        \"type\": \"string\"\n                      },\n                      \"possible_solution\": {\n                        \"type\": \"string\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"paths\": {\n    \"/{Version}/{Phone-Number-ID}\": {\n      \"get\": {\n        \"tags\": [\n          \"Phone Numbers\"\n        ],\n        \"summary\": \"Retrieve WhatsApp Business Phone Number Information\",\n        \"description\": \"Retrieve comprehensive information about a WhatsApp Business phone number using its unique ID (CSID).\\nThis endpoint provides phone number status, verification details, quality metrics, and configuration information.\\n\\n**Core Information Returned:**\\n- Phone number ID and display format\\n- Verification status and verified business name\\n- Quality rating based on message delivery performance\\n- Code verification status for two-step verification\\n- Display name certification status (when requested)\\n\\n**Quality Rating System:**\\nThe quality rating reflects how recipients have been receiving messages from this phone number:\\n- **GREEN**: High quality - messages are being delivered and engaged with well\\n- **YELLOW**: Medium quality - some delivery or engagement issues detected\\n- **RED**: Low quality - significant delivery or engagement problems\\n- **NA**: Quality rating not yet determined (new phone numbers)\\n\\n**Display Name Status:**\\nWhen requesting the `name_status` field, you'll receive the current certification status:\\n- **APPROVED**: Business name verified and certificate available for download\\n- **AVAILABLE_WITHOUT_REVIEW**: Certificate ready without additional review required\\n- **DECLINED**: Business name verification rejected\\n- **EXPIRED**: Existing certificate has expired and needs renewal\\n- **PENDING_REVIEW**: Name verification request is under review\\n- **NONE**: No certificate or verification request exists\\n\\n**Code Verification Status:**\\nIndicates the two-step verification status:\\n- **VERIFIED**: Phone number has completed two-step verification\\n- **UNVERIFIED**: Two-step verification is pending or incomplete\\n\\n**Use Cases:**\\n- Monitor phone number quality and delivery performance\\n- Check verification and certification status\\n- Validate phone number configuration before sending messages\\n- Retrieve display information for business profiles\\n- Audit phone number compliance and status\\n\\nFor more information on quality ratings, see [WhatsApp Business Account Message Quality Rating](https://www.facebook.com/business/help/896873687365001).\\n\",\n        \"operationId\": \"getPhoneNumberById\",\n        \"parameters\": [\n          {\n            \"name\": \"Version\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"Graph API version to use for this request. Determines the API behavior and available features.\\nUse the latest stable version for optimal performance and feature support.\\n\",\n            \"example\": \"v23.0\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          },\n          {\n            \"name\": \"Phone-Number-ID\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"Your WhatsApp Business Account phone number ID (CSID). This unique identifier is assigned when you\\nregister the phone number with WhatsApp Business API and can be found in your WhatsApp Business Manager.\\n\",\n            \"example\": \"106853218861309\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          },\n          {\n            \"name\": \"fields\",\n            \"in\": \"query\",\n            \"required\": false,\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"name_status,code_verification_status\"\n            },\n            \"description\": \"Comma-separated list of additional fields to include in the response. If not specified,\\nonly default fields (id, display_phone_number, verified_name, quality_rating) are returned.\\n\\n**Available Fields:**\\n- `name_status`: Display name certification status for business verification\\n- `code_verification_status`: Two-step verification status for the phone number\\n\\n**Field Values:**\\n\\n**name_status** values:\\n- `APPROVED`: Business name approved, certificate available for download\\n- `AVAILABLE_WITHOUT_REVIEW`: Certificate ready without additional review\\n- `DECLINED`: Business name verification rejected\\n- `EXPIRED`: Certificate expired and needs renewal\\n- `PENDING_REVIEW`: Name verification under review\\n- `NONE`: No certificate or verification request exists\\n\\n**code_verification_status** values:\\n- `VERIFIED`: Phone number has completed two-step verification\\n- `UNVERIFIED`: Two-step verification pending or incomplete\\n\",\n            \"x-wa-status-sends\": \"id,display_phone_number,verified_name,quality_rating,status,health_status,messaging_limit_tier,name_status,code_verification_status\"\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"Successfully retrieved phone number information. The response includes core phone number details\\nand any additional fields requested via the `fields` parameter.\\n\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/PhoneNumberInfo\"\n                },\n                \"examples\": {\n                  \"default_response\": {\n                    \"summary\": \"Default phone number information\",\n                    \"description\": \"Basic phone number details without additional fields\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\"\n                    }\n                  },\n                  \"with_name_status\": {\n                    \"summary\": \"Phone number with display name status\",\n                    \"description\": \"Includes business name certification status\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"name_status\": \"AVAILABLE_WITHOUT_REVIEW\"\n                    }\n                  },\n                  \"with_verification_status\": {\n                    \"summary\": \"Phone number with code verification status\",\n                    \"description\": \"Includes two-step verification status\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"code_verification_status\": \"VERIFIED\"\n                    }\n                  },\n                  \"comprehensive_response\": {\n                    \"summary\": \"Full phone number information\",\n                    \"description\": \"All available fields included in response\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"name_status\": \"APPROVED\",\n                      \"code_verification_status\": \"VERIFIED\"\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"Bad Request - Invalid parameters or malformed request\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"invalid_version\": {\n                    \"summary\": \"Invalid API version format\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid version format. Use format like 'v23.0'\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"invalid_phone_id\": {\n                    \"summary\": \"Invalid phone number ID format\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid phone number ID format. Must be numeric.\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"invalid_fields\": {\n                    \"summary\": \"Invalid fields parameter\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid field requested. Available fields: name_status, code_verification_status\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"Unauthorized - Invalid or missing access token\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"invalid_token\": {\n                    \"summary\": \"Invalid access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid OAuth access token\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 190,\n                        \"error_subcode\": 463,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"expired_token\": {\n                    \"summary\": \"Expired access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Error validating access token: Session has expired\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 190,\n                        \"error_subcode\": 463,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"missing_token\": {\n                    \"summary\": \"Missing access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"An access token is required to request this resource\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 104,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"403\": {\n            \"description\": \"Forbidden - Insufficient permissions or access denied\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"insufficient_permissions\": {\n                    \"summary\": \"Insufficient app permissions\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Your app doesn't have permission to access this phone number\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349174,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"not_linked_to_waba\": {\n                    \"summary\": \"App not linked to WhatsApp Business Account\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Your app is not linked to the WhatsApp Business Account that owns this phone number\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349175,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"missing_permissions\": {\n                    \"summary\": \"Missing required permissions\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Requires whatsapp_business_messaging or whatsapp_business_management permission\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349176,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"Not Found - Phone number ID does not exist or is not accessible\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"phone_not_found\": {\n                    \"summary\": \"Phone number not found\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number not found\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"deleted_phone\": {\n                    \"summary\": \"Phone number has been deleted\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"This phone number has been deleted and is no longer accessible\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"waba_not_found\": {\n                    \"summary\": \"WhatsApp Business Account not found\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"The WhatsApp Business Account associated with this phone number could not be found\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"422\": {\n            \"description\": \"Unprocessable Entity - Request parameters are valid but cannot be processed\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"phone_not_registered\": {\n                    \"summary\": \"Phone number not registered\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"The phone number is not registered with WhatsApp Business API\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"phone_in_review\": {\n                    \"summary\": \"Phone number under review\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number is currently under review and information is not available\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"temporarily_unavailable\": {\n                    \"summary\": \"Phone number temporarily unavailable\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number information is temporarily unavailable. Please try again later.\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"429\": {\n            \"description\": \"Too Many Requests - Rate limit exceeded\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"rate_limit_exceeded\": {\n                    \"summary\": \"Application rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Application request limit reached\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 4,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"user_rate_limit\": {\n                    \"summary\": \"User-level rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"User request limit reached\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 17,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"business_rate_limit\": {\n                    \"summary\": \"Business-level rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Business request limit reached for WhatsApp Business Account\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 80007,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"Internal Server Error - Unexpected server error\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"internal_error\": {\n                    \"summary\": \"Generic internal server error\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"An unexpected error occurred. Please retry your request\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"service_unavailable\": {\n                    \"summary\": \"WhatsApp service temporarily unavailable\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"WhatsApp Business API service is temporarily unavailable\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"database_error\": {\n                    \"summary\": \"Database connectivity error\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Database temporarily unavailable. Please retry your request\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearerAuth\": []\n          }\n        ]\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/whatsapp-cloud/openapi.yaml\",\n    \"source_sha256\": \"c7148d5e2aeff32f2effc3d3557795d7eddd07abf8b017c9e40e86bb3312c116\",\n    \"overlay\": \"specs/whatsapp-cloud/overlay.yaml\",\n    \"overlay_sha256\": \"67cb430b8ed8498e7f0ec51670fb7a5e7c1e890e4e1874333af70f64fe3b41c0\"\n  }\n}\n"
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Meta Graph API - Application Connected Client Businesses\",\n    \"version\": \"v23.0\",\n    \"description\": \"API for retrieving connected client businesses associated with a Meta application.\\n\\n\\nThis endpoint allows applications to retrieve information about businesses that have\\nestablished client connections through the application. This is essential for managing\\nbusiness relationships and understanding client business configurations.\\n\",\n    \"contact\": {\n      \"name\": \"Meta Business Platform Team\",\n      \"url\": \"https://developers.facebook.com/support\"\n    },\n    \"license\": {\n      \"name\": \"Meta Platform Terms\",\n      \"url\": \"https://developers.facebook.com/terms\"\n    },\n    \"termsOfService\": \"https://developers.facebook.com/terms\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"Production Graph API server\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"WhatsApp Business Cloud API\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"Meta Graph API production server\"\n    }\n  ],\n  \"tags\": [\n    {\n      \"name\": \"Phone Numbers\",\n      \"description\": \"APIs for managing WhatsApp Business Account phone number operations\"\n    }\n  ],\n  \"components\": {\n    \"securitySchemes\": {\n      \"bearerAuth\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"bearerFormat\": \"JWT\",\n        \"description\": \"System user access token with whatsapp_business_management permission. Format: Bearer YOUR_SYSTEM_USER_ACCESS_TOKEN\\n\"\n      }\n    },\n    \"schemas\": {\n      \"GraphAPIError\": {\n        \"type\": \"object\",\n        \"description\": \"Standard Graph API error response\",\n        \"properties\": {\n          \"error\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"message\": {\n                \"type\": \"string\",\n                \"description\": \"Human-readable error message\",\n                \"example\": \"Invalid parameter\",\n                \"x-wa-tolerant\": true\n              },\n              \"type\": {\n                \"type\": \"string\",\n                \"description\": \"Error category type\",\n                \"example\": \"OAuthException\",\n                \"x-wa-tolerant\": true\n              },\n              \"code\": {\n                \"type\": \"integer\",\n                \"description\": \"Numeric error code\",\n                \"example\": 100,\n                \"x-wa-tolerant\": true\n              },\n              \"error_subcode\": {\n                \"type\": \"integer\",\n                \"description\": \"More specific error subcode when available\",\n                \"example\": 33,\n                \"x-wa-tolerant\": true\n              },\n              \"fbtrace_id\": {\n                \"type\": \"string\",\n                \"description\": \"Unique identifier for debugging and support requests with Meta\",\n                \"example\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                \"x-wa-tolerant\": true\n              },\n              \"is_transient\": {\n                \"type\": \"boolean\",\n                \"description\": \"Indicates whether this error is temporary and the request should be retried\",\n                \"example\": false,\n                \"x-wa-tolerant\": true\n              },\n              \"error_user_title\": {\n                \"type\": \"string\",\n                \"description\": \"User-friendly error title for display purposes\",\n                \"example\": \"Permission Denied\",\n                \"x-wa-tolerant\": true\n              },\n              \"error_user_msg\": {\n                \"type\": \"string\",\n                \"description\": \"User-friendly error message for display purposes\",\n                \"example\": \"Your app doesn't have permission to access this resource\",\n                \"x-wa-tolerant\": true\n              }\n            },\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"PhoneNumberInfo\": {\n        \"type\": \"object\",\n        \"description\": \"Phone number information and status\",\n        \"properties\": {\n          \"id\": {\n            \"type\": \"string\",\n            \"description\": \"The ID associated with the phone number\",\n            \"example\": \"1906385232743451\",\n            \"x-wa-tolerant\": true\n          },\n          \"display_phone_number\": {\n            \"type\": \"string\",\n            \"description\": \"The string representation of the phone number\",\n            \"example\": \"+1 631-555-5555\",\n            \"nullable\": true\n          },\n          \"verified_name\": {\n            \"type\": \"string\",\n            \"description\": \"The verified name associated with the phone number\",\n            \"example\": \"Jasper's Market\",\n            \"nullable\": true\n          },\n          \"quality_rating\": {\n            \"type\": \"string\",\n            \"example\": \"GREEN\",\n            \"description\": \"The quality rating of the phone number based on how messages have been received by recipients in recent days.\\n- GREEN: High Quality\\n- YELLOW: Medium Quality\\n- RED: Low Quality\\n- NA: Quality has not been determined\\n\\n\\nDocumented values: `GREEN`, `YELLOW`, `RED`, `NA`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"GREEN\",\n              \"YELLOW\",\n              \"RED\",\n              \"NA\"\n            ],\n            \"nullable\": true\n          },\n          \"code_verification_status\": {\n            \"type\": \"string\",\n            \"example\": \"VERIFIED\",\n            \"description\": \"The two-step verification status for the phone number indicating whether the number has completed two-step verification.\\n- VERIFIED: Phone number has completed two-step verification\\n- UNVERIFIED: Two-step verification is pending or incomplete\\n\\n\\nDocumented values: `VERIFIED`, `UNVERIFIED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"VERIFIED\",\n              \"UNVERIFIED\"\n            ],\n            \"x-wa-tolerant\": true\n          },\n          \"name_status\": {\n            \"type\": \"string\",\n            \"example\": \"AVAILABLE_WITHOUT_REVIEW\",\n            \"description\": \"The status of a display name associated with a specific phone number.\\n- APPROVED: The name has been approved. You can download your certificate now.\\n- AVAILABLE_WITHOUT_REVIEW: The certificate for the phone is available and display name is ready to use without review.\\n- DECLINED: The name has not been approved. You cannot download your certificate.\\n- EXPIRED: Your certificate has expired and can no longer be downloaded.\\n- PENDING_REVIEW: Your name request is under review. You cannot download your certificate.\\n- NONE: No certificate is available.\\n\\n\\nDocumented values: `APPROVED`, `AVAILABLE_WITHOUT_REVIEW`, `DECLINED`, `EXPIRED`, `PENDING_REVIEW`, `NONE`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"APPROVED\",\n              \"AVAILABLE_WITHOUT_REVIEW\",\n              \"DECLINED\",\n              \"EXPIRED\",\n              \"PENDING_REVIEW\",\n              \"NONE\"\n            ],\n            \"x-wa-tolerant\": true\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"The phone number's status: the account number's (CONNECTED, DISCONNECTED, UNVERIFIED, PENDING, FLAGGED, RESTRICTED) or, from the business account's phone number list, LINKED, UNLINKED, DELETED, MIGRATED, BANNED.\\n\\nDocumented values: `CONNECTED`, `DISCONNECTED`, `UNVERIFIED`, `PENDING`, `FLAGGED`, `RESTRICTED`, `LINKED`, `UNLINKED`, `DELETED`, `MIGRATED`, `BANNED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"CONNECTED\",\n              \"DISCONNECTED\",\n              \"UNVERIFIED\",\n              \"PENDING\",\n              \"FLAGGED\",\n              \"RESTRICTED\",\n              \"LINKED\",\n              \"UNLINKED\",\n              \"DELETED\",\n              \"MIGRATED\",\n              \"BANNED\"\n            ],\n            \"nullable\": true\n          },\n          \"messaging_limit_tier\": {\n            \"type\": \"string\",\n            \"description\": \"The number's messaging limit tier.\\n\\nDocumented values: `TIER_50`, `TIER_250`, `TIER_1K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"TIER_50\",\n              \"TIER_250\",\n              \"TIER_1K\",\n              \"TIER_10K\",\n              \"TIER_100K\",\n              \"TIER_UNLIMITED\"\n            ],\n            \"nullable\": true\n          },\n          \"health_status\": {\n            \"allOf\": [\n              {\n                \"$ref\": \"#/components/schemas/PhoneNumberHealthStatus\"\n              }\n            ],\n            \"nullable\": true\n          }\n        }\n      },\n      \"PhoneNumberHealthStatus\": {\n        \"type\": \"object\",\n        \"description\": \"Whether the number can send messages now, and what stops it.\",\n        \"properties\": {\n          \"can_send_message\": {\n            \"type\": \"string\",\n            \"description\": \"Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"AVAILABLE\",\n              \"LIMITED\",\n              \"BLOCKED\"\n            ],\n            \"nullable\": true\n          },\n          \"entities\": {\n            \"type\": \"array\",\n            \"items\": {\n              \"type\": \"object\",\n              \"properties\": {\n                \"entity_type\": {\n                  \"type\": \"string\",\n                  \"description\": \"Documented values: `PHONE_NUMBER`, `WABA`, `BUSINESS`, `APP`. Other values may appear and are accepted.\",\n                  \"x-documented-values\": [\n                    \"PHONE_NUMBER\",\n                    \"WABA\",\n                    \"BUSINESS\",\n                    \"APP\"\n                  ],\n                  \"nullable\": true\n                },\n                \"id\": {\n                  \"type\": \"string\",\n                  \"x-wa-tolerant\": true\n                },\n                \"can_send_message\": {\n                  \"type\": \"string\",\n                  \"description\": \"Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.\",\n                  \"x-documented-values\": [\n                    \"AVAILABLE\",\n                    \"LIMITED\",\n                    \"BLOCKED\"\n                  ],\n                  \"x-wa-tolerant\": true\n                },\n                \"additional_info\": {\n                  \"type\": \"array\",\n                  \"description\": \"What limits a `LIMITED` entity, in Meta's words.\",\n                  \"items\": {\n                    \"type\": \"string\"\n                  },\n                  \"nullable\": true\n                },\n                \"errors\": {\n                  \"type\": \"array\",\n                  \"items\": {\n                    \"type\": \"object\",\n                    \"properties\": {\n                      \"error_code\": {\n                        \"type\": \"integer\",\n                        \"nullable\": true\n                      },\n                      \"error_description\": {\n                        \"type\": \"string\",\n                        \"nullable\": true\n                      },\n                      \"possible_solution\": {\n                        \"type\": \"string\",\n                        \"x-wa-tolerant\": true\n                      }\n                    }\n                  },\n                  \"nullable\": true\n                }\n              }\n            },\n            \"nullable\": true\n          }\n        }\n      }\n    }\n  },\n  \"paths\": {\n    \"/{Version}/{Phone-Number-ID}\": {\n      \"get\": {\n        \"tags\": [\n          \"Phone Numbers\"\n        ],\n        \"summary\": \"Retrieve WhatsApp Business Phone Number Information\",\n        \"description\": \"Retrieve comprehensive information about a WhatsApp Business phone number using its unique ID (CSID).\\nThis endpoint provides phone number status, verification details, quality metrics, and configuration information.\\n\\n**Core Information Returned:**\\n- Phone number ID and display format\\n- Verification status and verified business name\\n- Quality rating based on message delivery performance\\n- Code verification status for two-step verification\\n- Display name certification status (when requested)\\n\\n**Quality Rating System:**\\nThe quality rating reflects how recipients have been receiving messages from this phone number:\\n- **GREEN**: High quality - messages are being delivered and engaged with well\\n- **YELLOW**: Medium quality - some delivery or engagement issues detected\\n- **RED**: Low quality - significant delivery or engagement problems\\n- **NA**: Quality rating not yet determined (new phone numbers)\\n\\n**Display Name Status:**\\nWhen requesting the `name_status` field, you'll receive the current certification status:\\n- **APPROVED**: Business name verified and certificate available for download\\n- **AVAILABLE_WITHOUT_REVIEW**: Certificate ready without additional review required\\n- **DECLINED**: Business name verification rejected\\n- **EXPIRED**: Existing certificate has expired and needs renewal\\n- **PENDING_REVIEW**: Name verification request is under review\\n- **NONE**: No certificate or verification request exists\\n\\n**Code Verification Status:**\\nIndicates the two-step verification status:\\n- **VERIFIED**: Phone number has completed two-step verification\\n- **UNVERIFIED**: Two-step verification is pending or incomplete\\n\\n**Use Cases:**\\n- Monitor phone number quality and delivery performance\\n- Check verification and certification status\\n- Validate phone number configuration before sending messages\\n- Retrieve display information for business profiles\\n- Audit phone number compliance and status\\n\\nFor more information on quality ratings, see [WhatsApp Business Account Message Quality Rating](https://www.facebook.com/business/help/896873687365001).\\n\",\n        \"operationId\": \"getPhoneNumberById\",\n        \"parameters\": [\n          {\n            \"name\": \"Version\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"Graph API version to use for this request. Determines the API behavior and available features.\\nUse the latest stable version for optimal performance and feature support.\\n\",\n            \"example\": \"v23.0\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          },\n          {\n            \"name\": \"Phone-Number-ID\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"Your WhatsApp Business Account phone number ID (CSID). This unique identifier is assigned when you\\nregister the phone number with WhatsApp Business API and can be found in your WhatsApp Business Manager.\\n\",\n            \"example\": \"106853218861309\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          },\n          {\n            \"name\": \"fields\",\n            \"in\": \"query\",\n            \"required\": false,\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"name_status,code_verification_status\"\n            },\n            \"description\": \"Comma-separated list of additional fields to include in the response. If not specified,\\nonly default fields (id, display_phone_number, verified_name, quality_rating) are returned.\\n\\n**Available Fields:**\\n- `name_status`: Display name certification status for business verification\\n- `code_verification_status`: Two-step verification status for the phone number\\n\\n**Field Values:**\\n\\n**name_status** values:\\n- `APPROVED`: Business name approved, certificate available for download\\n- `AVAILABLE_WITHOUT_REVIEW`: Certificate ready without additional review\\n- `DECLINED`: Business name verification rejected\\n- `EXPIRED`: Certificate expired and needs renewal\\n- `PENDING_REVIEW`: Name verification under review\\n- `NONE`: No certificate or verification request exists\\n\\n**code_verification_status** values:\\n- `VERIFIED`: Phone number has completed two-step verification\\n- `UNVERIFIED`: Two-step verification pending or incomplete\\n\",\n            \"x-wa-status-sends\": \"id,display_phone_number,verified_name,quality_rating,status,health_status,messaging_limit_tier,name_status,code_verification_status\"\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"Successfully retrieved phone number information. The response includes core phone number details\\nand any additional fields requested via the `fields` parameter.\\n\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/PhoneNumberInfo\"\n                },\n                \"examples\": {\n                  \"default_response\": {\n                    \"summary\": \"Default phone number information\",\n                    \"description\": \"Basic phone number details without additional fields\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\"\n                    }\n                  },\n                  \"with_name_status\": {\n                    \"summary\": \"Phone number with display name status\",\n                    \"description\": \"Includes business name certification status\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"name_status\": \"AVAILABLE_WITHOUT_REVIEW\"\n                    }\n                  },\n                  \"with_verification_status\": {\n                    \"summary\": \"Phone number with code verification status\",\n                    \"description\": \"Includes two-step verification status\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"code_verification_status\": \"VERIFIED\"\n                    }\n                  },\n                  \"comprehensive_response\": {\n                    \"summary\": \"Full phone number information\",\n                    \"description\": \"All available fields included in response\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"name_status\": \"APPROVED\",\n                      \"code_verification_status\": \"VERIFIED\"\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"Bad Request - Invalid parameters or malformed request\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"invalid_version\": {\n                    \"summary\": \"Invalid API version format\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid version format. Use format like 'v23.0'\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"invalid_phone_id\": {\n                    \"summary\": \"Invalid phone number ID format\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid phone number ID format. Must be numeric.\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"invalid_fields\": {\n                    \"summary\": \"Invalid fields parameter\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid field requested. Available fields: name_status, code_verification_status\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"Unauthorized - Invalid or missing access token\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"invalid_token\": {\n                    \"summary\": \"Invalid access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid OAuth access token\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 190,\n                        \"error_subcode\": 463,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"expired_token\": {\n                    \"summary\": \"Expired access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Error validating access token: Session has expired\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 190,\n                        \"error_subcode\": 463,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"missing_token\": {\n                    \"summary\": \"Missing access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"An access token is required to request this resource\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 104,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"403\": {\n            \"description\": \"Forbidden - Insufficient permissions or access denied\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"insufficient_permissions\": {\n                    \"summary\": \"Insufficient app permissions\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Your app doesn't have permission to access this phone number\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349174,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"not_linked_to_waba\": {\n                    \"summary\": \"App not linked to WhatsApp Business Account\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Your app is not linked to the WhatsApp Business Account that owns this phone number\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349175,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"missing_permissions\": {\n                    \"summary\": \"Missing required permissions\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Requires whatsapp_business_messaging or whatsapp_business_management permission\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349176,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"Not Found - Phone number ID does not exist or is not accessible\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"phone_not_found\": {\n                    \"summary\": \"Phone number not found\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number not found\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"deleted_phone\": {\n                    \"summary\": \"Phone number has been deleted\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"This phone number has been deleted and is no longer accessible\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"waba_not_found\": {\n                    \"summary\": \"WhatsApp Business Account not found\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"The WhatsApp Business Account associated with this phone number could not be found\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"422\": {\n            \"description\": \"Unprocessable Entity - Request parameters are valid but cannot be processed\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"phone_not_registered\": {\n                    \"summary\": \"Phone number not registered\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"The phone number is not registered with WhatsApp Business API\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"phone_in_review\": {\n                    \"summary\": \"Phone number under review\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number is currently under review and information is not available\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"temporarily_unavailable\": {\n                    \"summary\": \"Phone number temporarily unavailable\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number information is temporarily unavailable. Please try again later.\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"429\": {\n            \"description\": \"Too Many Requests - Rate limit exceeded\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"rate_limit_exceeded\": {\n                    \"summary\": \"Application rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Application request limit reached\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 4,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"user_rate_limit\": {\n                    \"summary\": \"User-level rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"User request limit reached\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 17,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"business_rate_limit\": {\n                    \"summary\": \"Business-level rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Business request limit reached for WhatsApp Business Account\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 80007,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"Internal Server Error - Unexpected server error\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"internal_error\": {\n                    \"summary\": \"Generic internal server error\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"An unexpected error occurred. Please retry your request\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"service_unavailable\": {\n                    \"summary\": \"WhatsApp service temporarily unavailable\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"WhatsApp Business API service is temporarily unavailable\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"database_error\": {\n                    \"summary\": \"Database connectivity error\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Database temporarily unavailable. Please retry your request\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearerAuth\": []\n          }\n        ]\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/whatsapp-cloud/openapi.yaml\",\n    \"source_sha256\": \"c7148d5e2aeff32f2effc3d3557795d7eddd07abf8b017c9e40e86bb3312c116\",\n    \"overlay\": \"specs/whatsapp-cloud/overlay.yaml\",\n    \"overlay_sha256\": \"dfbc424d720d7e1de4d7ad5534717c0f808dac66c6545182d460510ca6fc4c7a\"\n  }\n}\n"
         }
     }
 }
@@ -757,6 +837,25 @@ static GREEN_API_RECORDINGS: &[crate::Recording] = &[
             profile_picture_url: None,
             connected_at: None,
             details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::GreenApi,
+        name: "quota-exceeded-chats",
+        describe: "HTTP 466 for the number of chats: the words in `correspondentsStatus`, none in `invokeStatus`",
+        source: "vendor docs: \"466 error example body\" (https://green-api.com/en/docs/api/466-error-example-body), the example for the number of chats",
+        inferred: false,
+        serves: None,
+        status: 466u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"invokeStatus\":{\"method\":\"sendmessage\",\"used\":67,\"total\":0,\"status\":\"QUOTE_ALLOWED\"},\"correspondentsStatus\":{\"method\":\"correspondents\",\"used\":3,\"total\":3,\"status\":\"CORRESPONDENTS_QUOTE_EXCEEDED\",\"description\":\"Monthly quota has been exceeded. You can only send or receive messages from these numbers: 12345678901@c.us,12345678910@c.us,12345678911@c.us. Please go to your personal account and change the tariff to business https://console.green-api.com\"}}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::QuotaExceeded,
+            retry_after: None,
+            message: Some(
+                "Monthly quota has been exceeded. You can only send or receive messages from these numbers: 12345678901@c.us,12345678910@c.us,12345678911@c.us. Please go to your personal account and change the tariff to business https://console.green-api.com",
+            ),
+            temporary: false,
         }),
     },
     crate::Recording {
@@ -1008,6 +1107,23 @@ static HYPERSENDER_RECORDINGS: &[crate::Recording] = &[
             profile_picture_url: None,
             connected_at: None,
             details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Hypersender,
+        name: "forbidden",
+        describe: "a token refused for this action (HTTP 403)",
+        source: "framework default: Laravel's message for a failed authorization, which a Laravel application such as Hypersender answers with 403",
+        inferred: true,
+        serves: None,
+        status: 403u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"message\":\"This action is unauthorized.\"}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("This action is unauthorized."),
+            temporary: false,
         }),
     },
     crate::Recording {
@@ -1496,6 +1612,23 @@ static MEGAAPI_RECORDINGS: &[crate::Recording] = &[
     },
     crate::Recording {
         provider: Provider::MegaApi,
+        name: "invalid-token-403",
+        describe: "a wrong bearer token answered with HTTP 403",
+        source: "third-party code: salman0ansari/whatsapp-api-nodejs, src/api/middlewares/tokenCheck.ts (the bearer form): a token that is not the server's gets 403",
+        inferred: true,
+        serves: None,
+        status: 403u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"error\":true,\"message\":\"invalid bearer token supplied\"}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("invalid bearer token supplied"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::MegaApi,
         name: "not-found",
         describe: "an unknown instance key",
         source: "third-party docs: a wrong instance key gets 404; no verbatim body is published, so this one is inferred",
@@ -1509,6 +1642,29 @@ static MEGAAPI_RECORDINGS: &[crate::Recording] = &[
             retry_after: None,
             message: Some("Instance not found"),
             temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::MegaApi,
+        name: "offline-empty-user",
+        describe: "`instance.user` an empty object (an account object without an id)",
+        source: "third-party code: salman0ansari/whatsapp-api-nodejs, the open-source server whose answers MegaAPI's share (`error`, `message: \"Instance fetched successfully\"`): src/api/class/instance.js `getInstanceDetail` answers `user: {}` while the instance is offline",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"error\":false,\"message\":\"Instance fetched successfully\",\"instance\":{\"key\":\"megastart-MZ1aQb7R\",\"status\":\"disconnected\",\"user\":{}}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "disconnected",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
         }),
     },
     crate::Recording {
@@ -1571,6 +1727,29 @@ static MEGAAPI_RECORDINGS: &[crate::Recording] = &[
 ];
 #[cfg(feature = "recordings")]
 static VZAPS_RECORDINGS: &[crate::Recording] = &[
+    crate::Recording {
+        provider: Provider::Vzaps,
+        name: "connected-agent-jid",
+        describe: "connected, `whatsapp_jid` with whatsmeow's agent and device parts",
+        source: "vendor code: whatsmeow (tulir/whatsmeow), the library wuzapi and so VZaps are built on: types/jid.go `JID.String` writes a device JID as `<user>.<agent>:<device>@<server>`",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":200,\"success\":true,\"data\":{\"connected\":true,\"phone\":\"5491155554444\",\"whatsapp_jid\":\"5491155554444.0:52@s.whatsapp.net\",\"push_name\":\"Tienda\"}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "true",
+            action: Some(RequiredAction::Nothing),
+            phone: Some("+5491155554444"),
+            jid: Some("5491155554444@s.whatsapp.net"),
+            display_name: Some("Tienda"),
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
     crate::Recording {
         provider: Provider::Vzaps,
         name: "connected-business",
@@ -1869,14 +2048,95 @@ static VZAPS_RECORDINGS: &[crate::Recording] = &[
 static WAHA_RECORDINGS: &[crate::Recording] = &[
     crate::Recording {
         provider: Provider::Waha,
-        name: "failed",
-        describe: "`FAILED`",
-        source: "vendor docs: WAHA's session statuses; `me` is null or absent unless `WORKING`",
+        name: "core-only-default",
+        describe: "WAHA Core, any session but `default` (HTTP 422)",
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: the session `support`",
+        inferred: false,
+        serves: None,
+        status: 422u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"121-JLbSrKODKfw9RMMwCQ+PKNxdYJQ\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"message\":\"WAHA Core support only 'default' session. You tried to access 'support' session (base64: c3VwcG9ydA==). If you want to run more then one WhatsApp account - please get WAHA PLUS version. Check this out: https://waha.devlike.pro/\",\"error\":\"Unprocessable Entity\",\"statusCode\":422}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::InvalidConfig,
+            retry_after: None,
+            message: Some(
+                "WAHA Core support only 'default' session. You tried to access 'support' session (base64: c3VwcG9ydA==). If you want to run more then one WhatsApp account - please get WAHA PLUS version. Check this out: https://waha.devlike.pro/",
+            ),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "failed-webjs-without-browser",
+        describe: "`FAILED`: the WEBJS engine without a browser",
+        source: "recorded from WAHA Core 2025.10.4 (WEBJS, no browser installed) on 127.0.0.1: the default session 5 s after it started",
         inferred: false,
         serves: None,
         status: 200u16,
-        headers: &[("content-type", "application/json")],
-        body: "{\"name\":\"sales-line\",\"status\":\"FAILED\",\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"58-cxCcAGm6mUR1NxIeK7szcpgh8rM\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"name\":\"default\",\"status\":\"FAILED\",\"config\":null,\"me\":null,\"engine\":{\"engine\":\"WEBJS\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Failed,
+            raw_state: "FAILED",
+            action: Some(RequiredAction::Restart),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "failed-with-config",
+        describe: "`FAILED`, with a configuration",
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: WAHA force-stopped the configured session 120 s after it started, WhatsApp unreachable",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"71-nv0pw/dhwT3Nbb/9FhUbgMY58Aw\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"name\":\"default\",\"status\":\"FAILED\",\"config\":{\"metadata\":{\"team\":\"trial\"}},\"me\":null,\"engine\":{\"engine\":\"NOWEB\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Failed,
+            raw_state: "FAILED",
+            action: Some(RequiredAction::Restart),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "failed",
+        describe: "`FAILED`, after about 2 minutes in `STARTING` (`config` null)",
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: WAHA force-stopped the session 115 s after it started, WhatsApp unreachable",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"58-9e/hsazqjKliNYYiq2XZprvUX2M\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"name\":\"default\",\"status\":\"FAILED\",\"config\":null,\"me\":null,\"engine\":{\"engine\":\"NOWEB\"}}",
         expect: crate::Expect::Reading(crate::ExpectedReading {
             state: ConnectionState::Failed,
             raw_state: "FAILED",
@@ -1894,16 +2154,20 @@ static WAHA_RECORDINGS: &[crate::Recording] = &[
         provider: Provider::Waha,
         name: "not-found",
         describe: "no session of that name",
-        source: "framework default: NestJS's 404 body with WAHA's message",
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: the default session after `DELETE`",
         inferred: false,
         serves: Some(crate::Role::UnknownInstance),
         status: 404u16,
-        headers: &[("content-type", "application/json")],
-        body: "{\"message\":\"Session \\\"support\\\" does not exist\",\"error\":\"Not Found\",\"statusCode\":404}\n",
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"44-ksv372XxDiXZq5OtACr+lgmK6R4\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"message\":\"Session not found\",\"error\":\"Not Found\",\"statusCode\":404}",
         expect: crate::Expect::Error(crate::ExpectedError {
             kind: ErrorKind::NotFound,
             retry_after: None,
-            message: Some("Session \"support\" does not exist"),
+            message: Some("Session not found"),
             temporary: false,
         }),
     },
@@ -1916,7 +2180,7 @@ static WAHA_RECORDINGS: &[crate::Recording] = &[
         serves: None,
         status: 200u16,
         headers: &[("content-type", "application/json")],
-        body: "{\"name\":\"sales-line\",\"status\":\"SCAN_QR_CODE\",\"me\":null,\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
+        body: "{\"name\":\"default\",\"status\":\"SCAN_QR_CODE\",\"me\":null,\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
         expect: crate::Expect::Reading(crate::ExpectedReading {
             state: ConnectionState::AwaitingPairing,
             raw_state: "SCAN_QR_CODE",
@@ -1932,14 +2196,35 @@ static WAHA_RECORDINGS: &[crate::Recording] = &[
     },
     crate::Recording {
         provider: Provider::Waha,
-        name: "starting",
-        describe: "`STARTING`",
-        source: "vendor docs: WAHA's session statuses; `me` is null or absent unless `WORKING`",
+        name: "server-error",
+        describe: "an error that is not an HTTP one (HTTP 500): the words in `exception.message`",
+        source: "vendor source: WAHA's exception filter (src/nestjs/AllExceptionsFilter.ts, WAHA Core 2025.10.4) answers any other error with 500 and `{statusCode, timestamp, exception: {message, name, stack}, request, version}`; the error itself is ours",
+        inferred: true,
+        serves: None,
+        status: 500u16,
+        headers: &[("content-type", "application/json; charset=utf-8")],
+        body: "{\"statusCode\":500,\"timestamp\":\"2026-12-01T22:05:43.000Z\",\"exception\":{\"message\":\"SQLITE_BUSY: database is locked\",\"name\":\"Error\",\"stack\":\"Error: SQLITE_BUSY: database is locked\"},\"request\":{\"path\":\"/api/sessions/default\",\"method\":\"GET\",\"query\":{}},\"version\":{\"version\":\"2025.10.4\",\"engine\":\"NOWEB\",\"tier\":\"CORE\",\"browser\":null}}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unavailable,
+            retry_after: None,
+            message: Some("SQLITE_BUSY: database is locked"),
+            temporary: true,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "starting-with-config",
+        describe: "`STARTING`, with a configuration",
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: the session started with a configuration, WhatsApp unreachable",
         inferred: false,
         serves: None,
         status: 200u16,
-        headers: &[("content-type", "application/json")],
-        body: "{\"name\":\"sales-line\",\"status\":\"STARTING\",\"me\":null,\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"73-uLzvMHKcaoWqcqWDepXRGGEF54I\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"name\":\"default\",\"status\":\"STARTING\",\"config\":{\"metadata\":{\"team\":\"trial\"}},\"me\":null,\"engine\":{\"engine\":\"NOWEB\"}}",
         expect: crate::Expect::Reading(crate::ExpectedReading {
             state: ConnectionState::Starting,
             raw_state: "STARTING",
@@ -1955,14 +2240,72 @@ static WAHA_RECORDINGS: &[crate::Recording] = &[
     },
     crate::Recording {
         provider: Provider::Waha,
-        name: "stopped",
-        describe: "`STOPPED`",
-        source: "vendor docs: WAHA's session statuses; `me` is null or absent unless `WORKING`",
+        name: "starting",
+        describe: "`STARTING`, started without a configuration (`config` null)",
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: the default session started with no configuration, WhatsApp unreachable",
         inferred: false,
         serves: None,
         status: 200u16,
-        headers: &[("content-type", "application/json")],
-        body: "{\"name\":\"sales-line\",\"status\":\"STOPPED\",\"config\":{\"webhooks\":[]},\"engine\":{\"engine\":\"WEBJS\"}}\n",
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"5a-WJlBNJFOK9zdg8xGBYNJ+5iFoNk\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"name\":\"default\",\"status\":\"STARTING\",\"config\":null,\"me\":null,\"engine\":{\"engine\":\"NOWEB\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Starting,
+            raw_state: "STARTING",
+            action: Some(RequiredAction::Wait),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "stopped-with-config",
+        describe: "`STOPPED`, with a configuration",
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: after the session got a configuration and was stopped",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"62-HkJqmv1ZVJX2PKaF/8kOqKm+gy8\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"name\":\"default\",\"status\":\"STOPPED\",\"config\":{\"metadata\":{\"team\":\"trial\"}},\"me\":null,\"engine\":{}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Stopped,
+            raw_state: "STOPPED",
+            action: Some(RequiredAction::Restart),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Waha,
+        name: "stopped",
+        describe: "`STOPPED`, never started: `config` and `me` null, `engine` empty (the `default` session at boot)",
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: the default session at boot",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"49-apOsHeGzG4VOFn49lw7nvqbMIsg\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"name\":\"default\",\"status\":\"STOPPED\",\"config\":null,\"me\":null,\"engine\":{}}",
         expect: crate::Expect::Reading(crate::ExpectedReading {
             state: ConnectionState::Stopped,
             raw_state: "STOPPED",
@@ -1980,12 +2323,16 @@ static WAHA_RECORDINGS: &[crate::Recording] = &[
         provider: Provider::Waha,
         name: "unauthenticated",
         describe: "a missing or wrong API key",
-        source: "framework default: NestJS's 401 body, which WAHA answers",
-        inferred: true,
+        source: "recorded from WAHA Core 2025.10.4 (NOWEB) on 127.0.0.1: a wrong `X-Api-Key` (no key gets the same answer)",
+        inferred: false,
         serves: Some(crate::Role::Unauthenticated),
         status: 401u16,
-        headers: &[("content-type", "application/json")],
-        body: "{\"message\":\"Unauthorized\",\"statusCode\":401}\n",
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"2b-dGnJzt6gv1nJjX6DJ9RztDWptng\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"message\":\"Unauthorized\",\"statusCode\":401}",
         expect: crate::Expect::Error(crate::ExpectedError {
             kind: ErrorKind::Unauthenticated,
             retry_after: None,
@@ -2002,7 +2349,7 @@ static WAHA_RECORDINGS: &[crate::Recording] = &[
         serves: None,
         status: 200u16,
         headers: &[("content-type", "application/json")],
-        body: "{\"name\":\"sales-line\",\"status\":\"PAUSED\",\"me\":null}\n",
+        body: "{\"name\":\"default\",\"status\":\"PAUSED\",\"me\":null}\n",
         expect: crate::Expect::Reading(crate::ExpectedReading {
             state: ConnectionState::Unknown,
             raw_state: "PAUSED",
@@ -2025,7 +2372,7 @@ static WAHA_RECORDINGS: &[crate::Recording] = &[
         serves: None,
         status: 200u16,
         headers: &[("content-type", "application/json")],
-        body: "{\"name\":\"sales-line\",\"status\":\"WORKING\",\"me\":null,\"config\":{},\"engine\":{\"engine\":\"NOWEB\"}}\n",
+        body: "{\"name\":\"default\",\"status\":\"WORKING\",\"me\":null,\"config\":{},\"engine\":{\"engine\":\"NOWEB\"}}\n",
         expect: crate::Expect::Reading(crate::ExpectedReading {
             state: ConnectionState::Connected,
             raw_state: "WORKING",
@@ -2043,12 +2390,12 @@ static WAHA_RECORDINGS: &[crate::Recording] = &[
         provider: Provider::Waha,
         name: "working",
         describe: "`WORKING`, with the account in `me`",
-        source: "vendor docs and source: WAHA's session info with `me: {id: \"<digits>@c.us\", pushName}`",
+        source: "vendor docs and the document WAHA Core 2025.10.4 serves at run time (`MeInfo`: `id` `<digits>@c.us`, `lid`, `jid` with the device number, `pushName`); no session can pair here, so the body is composed from them",
         inferred: false,
         serves: None,
         status: 200u16,
         headers: &[("content-type", "application/json")],
-        body: "{\"name\":\"sales-line\",\"status\":\"WORKING\",\"config\":{\"webhooks\":[]},\"me\":{\"id\":\"11111111111@c.us\",\"pushName\":\"Example\"},\"engine\":{\"engine\":\"WEBJS\",\"state\":\"CONNECTED\"}}\n",
+        body: "{\"name\":\"default\",\"status\":\"WORKING\",\"config\":{\"webhooks\":[]},\"me\":{\"id\":\"11111111111@c.us\",\"lid\":\"123123@lid\",\"jid\":\"11111111111:12@s.whatsapp.net\",\"pushName\":\"Example\"},\"engine\":{\"engine\":\"WEBJS\",\"state\":\"CONNECTED\"}}\n",
         expect: crate::Expect::Reading(crate::ExpectedReading {
             state: ConnectionState::Connected,
             raw_state: "WORKING",
@@ -2282,6 +2629,36 @@ static WHATSAPP_CLOUD_RECORDINGS: &[crate::Recording] = &[
             retry_after: None,
             message: Some("Invalid version format. Use format like 'v23.0'"),
             temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WhatsAppCloud,
+        name: "limited-additional-info",
+        describe: "`can_send_message` `LIMITED`, with the entity's `additional_info`",
+        source: "Meta's developer docs (\"Messaging and Calling Health Status\": a `LIMITED` entity carries `additional_info`, which gives the context of the limitation) and 360dialog's Messaging API document (`additional_info`, an array of strings); the text is ours, as neither gives an example",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"id\":\"106853218861309\",\"display_phone_number\":\"+1 555-555-5555\",\"verified_name\":\"Jaspers Market\",\"quality_rating\":\"YELLOW\",\"status\":\"CONNECTED\",\"messaging_limit_tier\":\"TIER_250\",\"health_status\":{\"can_send_message\":\"LIMITED\",\"entities\":[{\"entity_type\":\"PHONE_NUMBER\",\"id\":\"106853218861309\",\"can_send_message\":\"LIMITED\",\"additional_info\":[\"The phone number has reached its messaging limit of 250 business-initiated conversations in 24 hours.\"]},{\"entity_type\":\"WABA\",\"id\":\"102290129340398\",\"can_send_message\":\"AVAILABLE\"}]}}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Restricted,
+            raw_state: "CONNECTED/LIMITED",
+            action: Some(RequiredAction::ReviewAccount),
+            phone: Some("+15555555555"),
+            jid: None,
+            display_name: None,
+            business_name: Some("Jaspers Market"),
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[
+                (
+                    "health_info",
+                    "PHONE_NUMBER: The phone number has reached its messaging limit of 250 business-initiated conversations in 24 hours.",
+                ),
+                ("messaging_limit_tier", "TIER_250"),
+                ("quality_rating", "YELLOW"),
+            ],
         }),
     },
     crate::Recording {

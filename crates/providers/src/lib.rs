@@ -5,7 +5,7 @@
 //! their provider lists cannot drift.
 //!
 //! ```
-//! use wa_providers::{AuthStyle, Provider};
+//! use wa_providers::Provider;
 //!
 //! for provider in Provider::ALL {
 //!     let info = provider.info();
@@ -25,9 +25,9 @@ mod generated;
 mod recording;
 
 pub use catalog::{
-    AuthInfo, AuthStyle, BaseUrlInfo, ConnectionForm, DemoInstance, ErrorRules, Hosting,
-    InstanceInfo, OptionInfo, ProviderInfo, QuotaInfo, QuotaScope, SimulatorInfo, StatusInfo,
-    UnknownProvider,
+    AuthInfo, BaseUrlInfo, ConnectionForm, CredentialInfo, DemoInstance, ErrorRules, ErrorState,
+    Hosting, InstanceInfo, OptionInfo, Placement, ProviderInfo, QuotaInfo, QuotaScope,
+    SimulatorInfo, StatusInfo, UnknownProvider,
 };
 pub use generated::Provider;
 #[cfg(feature = "recordings")]

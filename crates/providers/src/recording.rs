@@ -155,11 +155,89 @@ impl Recording {
     }
 
     /// The body with the recorded instance replaced by `instance`, as the simulator
-    /// serves it.
+    /// serves it: every JSON string that is the recorded instance, and every name in double
+    /// quotes inside a JSON string (Evolution API's `The \"sales\" instance does not
+    /// exist`), and every last segment of a path (Twilio's `The requested resource
+    /// /v2/Channels/Senders/XE... was not found`), and nothing else (WAHA Core's 422 names
+    /// `'default'` inside a sentence, which stays as recorded).
     pub fn body_for(&self, instance: &str) -> String {
         match self.provider.info().simulator.recorded_instance {
-            Some(recorded) => self.body.replace(recorded, instance),
+            Some(recorded) => {
+                let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+                // A quoted name inside a JSON string is written `\"name\"`: the quoted
+                // name, quoted again, without the outer quotes.
+                let nested = |text: &str| {
+                    let twice = quoted(&quoted(text));
+                    twice[1..twice.len() - 1].to_owned()
+                };
+                let body = self
+                    .body
+                    .replace(&nested(recorded), &nested(instance))
+                    .replace(&quoted(recorded), &quoted(instance));
+                // Inside a JSON string the name is written escaped.
+                let escaped = quoted(instance);
+                in_paths(&body, recorded, &escaped[1..escaped.len() - 1])
+            }
             None => self.body.to_owned(),
         }
+    }
+
+    /// The vendor's words this recording's error must carry when it is served for
+    /// `instance` ([`Recording::body_for`]): a name in double quotes is the one asked.
+    pub fn message_for(&self, instance: &str) -> Option<String> {
+        let words = self.expected_error()?.message?;
+        Some(match self.provider.info().simulator.recorded_instance {
+            Some(recorded) => {
+                let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+                in_paths(
+                    &words.replace(&quoted(recorded), &quoted(instance)),
+                    recorded,
+                    instance,
+                )
+            }
+            None => words.to_owned(),
+        })
+    }
+}
+
+/// `text` with every path segment `/recorded` that ends a path (followed by a space, a
+/// quote, a `?` or the end) written `/instance`.
+fn in_paths(text: &str, recorded: &str, instance: &str) -> String {
+    let segment = format!("/{recorded}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&segment) {
+        let after = &rest[at + segment.len()..];
+        out.push_str(&rest[..at]);
+        let ends = after
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ' ' | '"' | '\'' | '?' | '\\'));
+        out.push('/');
+        out.push_str(if ends { instance } else { recorded });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_paths;
+
+    #[test]
+    fn only_a_path_segment_that_ends_a_path_is_renamed() {
+        assert_eq!(
+            in_paths(
+                "resource /v2/Senders/XEa was not found, /v2/Senders/XEa?x \"/XEa\" /XEab /XEa/b",
+                "XEa",
+                "XE9"
+            ),
+            "resource /v2/Senders/XE9 was not found, /v2/Senders/XE9?x \"/XE9\" /XEab /XEa/b"
+        );
+        assert_eq!(
+            in_paths("only 'default' session", "default", "x"),
+            "only 'default' session"
+        );
     }
 }

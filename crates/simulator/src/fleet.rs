@@ -1,11 +1,12 @@
 //! The instances the simulator serves: who they are, their credentials, the recorded
 //! response each serves, and how they misbehave.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use wa_providers::{AuthStyle, ExpectedReading, Provider, Recording};
+use wa_providers::{ExpectedReading, Provider, Recording};
 
 use crate::faults::Faults;
 
@@ -31,17 +32,10 @@ pub struct Instance {
     pub provider: Provider,
     /// The instance as the provider names it (some providers take digits only).
     pub id: String,
-    /// The single credential: a bearer token, an API key, or the token in the path.
-    #[serde(
-        default,
-        alias = "api_token",
-        alias = "api_key",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub token: Option<String>,
-    /// The two credentials of a provider that takes a header pair.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_pair: Option<[String; 2]>,
+    /// Its credentials, by their keys in the provider's manifest (`token`, `api_token`,
+    /// `instance_token`, ...): a request must carry one of the provider's sets of them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub credentials: BTreeMap<String, String>,
     /// The name of the recorded response it serves (see the provider's `responses/`).
     pub response: String,
     /// Scripted changes of response, relative to when the instance was created or its
@@ -58,8 +52,7 @@ impl fmt::Debug for Instance {
         f.debug_struct("Instance")
             .field("provider", &self.provider)
             .field("id", &self.id)
-            .field("token", &self.token.as_ref().map(|_| "***"))
-            .field("token_pair", &self.token_pair.as_ref().map(|_| "***"))
+            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
             .field("response", &self.response)
             .field("timeline", &self.timeline)
             .field("faults", &self.faults)
@@ -95,27 +88,35 @@ impl Instance {
         Instance {
             provider,
             id: id.into(),
-            token: None,
-            token_pair: None,
+            credentials: BTreeMap::new(),
             response: response.into(),
             timeline: Vec::new(),
             faults: Faults::default(),
         }
     }
 
-    /// Sets the single credential.
-    pub fn with_token(mut self, token: impl Into<String>) -> Instance {
-        self.token = Some(token.into());
+    /// Sets the credential `key`.
+    pub fn with_credential(mut self, key: &str, value: impl Into<String>) -> Instance {
+        self.credentials.insert(key.to_owned(), value.into());
         self
     }
 
-    /// Sets the header pair's two credentials.
-    pub fn with_token_pair(
-        mut self,
-        first: impl Into<String>,
-        second: impl Into<String>,
-    ) -> Instance {
-        self.token_pair = Some([first.into(), second.into()]);
+    /// Sets every credential of the provider's first set that takes any (its first
+    /// connection-string form), each to `value` followed by its key: an instance with
+    /// credentials of the provider's own shape, whatever it is. (An instance may hold more
+    /// than one set: a request that carries any of them is let in.)
+    pub fn with_credentials_like(mut self, value: &str) -> Instance {
+        let info = self.provider.info();
+        if let Some(set) = info
+            .credential_sets()
+            .into_iter()
+            .find(|set| !set.is_empty())
+        {
+            for key in set {
+                self.credentials
+                    .insert(key.to_owned(), format!("{value}-{key}"));
+            }
+        }
         self
     }
 
@@ -133,11 +134,7 @@ impl Instance {
 
     /// Every secret the instance holds, for checks that none is ever printed.
     pub fn secrets(&self) -> Vec<&str> {
-        self.token
-            .iter()
-            .chain(self.token_pair.iter().flatten())
-            .map(String::as_str)
-            .collect()
+        self.credentials.values().map(String::as_str).collect()
     }
 
     /// The recorded response the instance serves before any timeline step.
@@ -169,19 +166,28 @@ impl Instance {
             &self.id,
             std::iter::once(self.response.as_str()).chain(timeline),
         )?;
-        let present = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
-        let has_pair = self
-            .token_pair
-            .as_ref()
-            .is_some_and(|[a, b]| !a.is_empty() && !b.is_empty());
-        match info.auth.style {
-            AuthStyle::BearerOrHeaderPair { .. } if !present(&self.token) && !has_pair => {
-                return Err(format!("{who} needs a `token`, or a `token_pair`"))
-            }
-            AuthStyle::BearerOrHeaderPair { .. } => {}
-            style if style.credentials_optional() => {}
-            _ if !present(&self.token) => return Err(format!("{who} needs a `token`")),
-            _ => {}
+        // Its credentials are the provider's, and hold at least one of its sets.
+        if let Some(key) = self
+            .credentials
+            .keys()
+            .find(|key| info.auth.credential(key).is_none())
+        {
+            let keys: Vec<&str> = info.auth.credentials.iter().map(|c| c.key).collect();
+            return Err(format!(
+                "{who}: `{key}` is not a credential of {provider} (its credentials: {})",
+                keys.join(", ")
+            ));
+        }
+        let given = |key: &&str| self.credentials.get(*key).is_some_and(|v| !v.is_empty());
+        if !info
+            .credential_sets()
+            .iter()
+            .any(|set| set.iter().all(given))
+        {
+            return Err(format!(
+                "{who} needs {} as `credentials`",
+                info.credential_sets_in_words()
+            ));
         }
         if let Some(digits) = info.instance.digits {
             if self.id.len() > usize::from(digits) || !self.id.bytes().all(|b| b.is_ascii_digit()) {
@@ -244,8 +250,11 @@ impl Fleet {
             .flat_map(|provider| {
                 provider.info().demo.iter().map(move |demo| {
                     let mut instance = Instance::new(*provider, demo.instance, demo.response);
-                    instance.token = demo.token.map(str::to_owned);
-                    instance.token_pair = demo.token_pair.map(|pair| pair.map(str::to_owned));
+                    for (key, value) in demo.credentials {
+                        instance
+                            .credentials
+                            .insert((*key).to_owned(), (*value).to_owned());
+                    }
                     instance
                 })
             })
@@ -259,12 +268,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sample_fleet_is_valid_and_covers_every_provider() {
+    fn the_sample_fleet_is_valid_and_covers_every_provider_with_demo_instances() {
         let fleet = Fleet::sample();
         assert_eq!(fleet.validate(), Ok(()));
         for provider in Provider::ALL.iter().copied() {
-            assert!(
-                fleet.instances.iter().any(|i| i.provider == provider),
+            assert_eq!(
+                fleet
+                    .instances
+                    .iter()
+                    .filter(|i| i.provider == provider)
+                    .count(),
+                provider.info().demo.len(),
                 "{provider}"
             );
         }
@@ -279,8 +293,7 @@ mod tests {
             [[instance]]
             provider = "{provider}"
             id = "1101000001"
-            token = "t"
-            token_pair = ["i", "c"]
+            credentials = {{ token = "t", client_token = "c" }}
             response = "{response}"
             timeline = [{{ after_ms = 500, response = "{response}" }}]
             faults = {{ latency_ms = 20 }}
@@ -290,8 +303,8 @@ mod tests {
         assert_eq!(
             fleet.instances,
             vec![Instance::new(provider, "1101000001", response)
-                .with_token("t")
-                .with_token_pair("i", "c")
+                .with_credential("token", "t")
+                .with_credential("client_token", "c")
                 .with_timeline(vec![Step {
                     after_ms: 500,
                     response: response.into()
@@ -319,16 +332,17 @@ mod tests {
             let missing = Fleet::from_toml(&format!(
                 "[[instance]]\nprovider = \"{provider}\"\nid = \"1\"\nresponse = \"{response}\"\n"
             ));
-            let needs = match provider.info().auth.style {
-                AuthStyle::BearerOrHeaderPair { .. } => Err(format!(
-                    "{provider} instance `1` needs a `token`, or a `token_pair`"
+            let info = provider.info();
+            let needs = match info.credential_sets().iter().any(Vec::is_empty) {
+                true => Ok(()),
+                false => Err(format!(
+                    "{provider} instance `1` needs {} as `credentials`",
+                    info.credential_sets_in_words()
                 )),
-                style if style.credentials_optional() => Ok(()),
-                _ => Err(format!("{provider} instance `1` needs a `token`")),
             };
             assert_eq!(missing.map(|_| ()), needs);
             let unrecorded = Instance::new(provider, "1", "no-such-response")
-                .with_token("t")
+                .with_credentials_like("t")
                 .validate()
                 .unwrap_err();
             assert!(
@@ -339,7 +353,7 @@ mod tests {
                 let long = "1".repeat(usize::from(digits) + 1);
                 assert_eq!(
                     Instance::new(provider, &long, response)
-                        .with_token("t")
+                        .with_credentials_like("t")
                         .validate(),
                     Err(format!(
                         "{provider} instance `{long}`: its id is a number of up to {digits} digits"
@@ -352,12 +366,12 @@ mod tests {
     #[test]
     fn debug_hides_credentials() {
         let instance = Instance::new(Provider::ALL[0], "1", "x")
-            .with_token("tok-1")
-            .with_token_pair("inst-2", "client-3");
+            .with_credential("token", "tok-1")
+            .with_credential("instance_token", "inst-2");
         let debug = format!("{instance:?}");
         for secret in instance.secrets() {
             assert!(!debug.contains(secret), "{debug}");
         }
-        assert_eq!(instance.secrets(), ["tok-1", "inst-2", "client-3"]);
+        assert_eq!(instance.secrets(), ["inst-2", "tok-1"]);
     }
 }

@@ -4,7 +4,7 @@
 //! literal text, as in `/prefix{id}/status`.
 
 use percent_encoding::percent_decode_str;
-use wa_providers::{AuthStyle, Provider};
+use wa_providers::{Placement, Provider};
 
 /// A request path matched to a provider's status call.
 #[derive(Debug, PartialEq, Eq)]
@@ -64,16 +64,25 @@ fn match_template(template: &str, path: &str) -> Option<Vec<(String, String)>> {
     Some(params)
 }
 
-/// A request path fit for the log: a token carried in the path becomes `***`. Other
-/// credentials travel in headers, which are never logged.
+/// A request path fit for the log: a credential carried in the path becomes `***`. The
+/// query, where one may be carried too, is never logged, nor are headers.
 pub(crate) fn redact_path(path: &str) -> String {
     let Some(matched) = match_path(path) else {
         return path.to_owned();
     };
     let info = matched.provider.info();
-    let AuthStyle::PathToken { parameter } = info.auth.style else {
+    let in_path: Vec<&str> = info
+        .auth
+        .credentials
+        .iter()
+        .filter_map(|c| match c.placement {
+            Placement::Path { parameter } => Some(parameter),
+            _ => None,
+        })
+        .collect();
+    if in_path.is_empty() {
         return path.to_owned();
-    };
+    }
     let template: Vec<&str> = info
         .status
         .path
@@ -86,7 +95,10 @@ pub(crate) fn redact_path(path: &str) -> String {
         .iter()
         .zip(&segments)
         .map(|(pattern, segment)| {
-            if pattern.contains(&format!("{{{parameter}}}")) {
+            if in_path
+                .iter()
+                .any(|p| pattern.contains(&format!("{{{p}}}")))
+            {
                 "***"
             } else {
                 segment
@@ -139,11 +151,14 @@ mod tests {
             assert_eq!(matched.provider, provider);
             assert_eq!(matched.instance(), "secret-token");
             let redacted = redact_path(&full);
-            match info.auth.style {
-                AuthStyle::PathToken { .. } => {
-                    assert!(redacted.contains("***"), "{redacted}")
-                }
-                _ => assert_eq!(redacted, full),
+            let in_path = info
+                .auth
+                .credentials
+                .iter()
+                .any(|c| matches!(c.placement, Placement::Path { .. }));
+            match in_path {
+                true => assert!(redacted.contains("***"), "{redacted}"),
+                false => assert_eq!(redacted, full),
             }
         }
     }

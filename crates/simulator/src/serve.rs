@@ -8,7 +8,8 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use wa_providers::{AuthStyle, Provider, QuotaScope, Recording, Role};
+use percent_encoding::percent_decode_str;
+use wa_providers::{Placement, Provider, QuotaScope, Recording, Role};
 
 use crate::faults::{fault_response, Fault};
 use crate::fleet::Instance;
@@ -26,7 +27,8 @@ pub(crate) async fn handle(State(state): State<SharedState>, request: Request) -
             .request("GET", &redact_path(&path), 404, "no such route");
         return plain(StatusCode::NOT_FOUND, "");
     };
-    let outcome = decide(&state, &matched, request.headers());
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let outcome = decide(&state, &matched, request.headers(), &query);
     let (response, note) = match outcome {
         Decision::Answer {
             response,
@@ -77,22 +79,32 @@ enum Decision {
 }
 
 /// Everything that needs the lock, done at once: lookup, auth, counters, rate limit, body.
-fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap) -> Decision {
+fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap, query: &str) -> Decision {
     let provider = matched.provider;
     let mut inner = state.lock();
     let key = (provider, matched.instance().to_owned());
     let Some(served) = inner.instances.get_mut(&key) else {
         return Decision::Answer {
-            response: role_answer(provider, Role::UnknownInstance, StatusCode::NOT_FOUND),
+            response: role_answer(
+                provider,
+                Role::UnknownInstance,
+                StatusCode::NOT_FOUND,
+                matched.instance(),
+            ),
             latency: Duration::ZERO,
             note: "unknown instance",
         };
     };
     served.counters.requests += 1;
     let latency = Duration::from_millis(served.instance.faults.latency_ms);
-    if !authenticated(&served.instance, matched, headers) {
+    if !authenticated(&served.instance, matched, headers, query) {
         return Decision::Answer {
-            response: role_answer(provider, Role::Unauthenticated, StatusCode::UNAUTHORIZED),
+            response: role_answer(
+                provider,
+                Role::Unauthenticated,
+                StatusCode::UNAUTHORIZED,
+                &served.instance.id,
+            ),
             latency,
             note: "wrong credentials",
         };
@@ -113,8 +125,12 @@ fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap) -> Decisi
             if let Some(served) = inner.instances.get_mut(&key) {
                 served.counters.rate_limited += 1;
             }
-            let mut response =
-                role_answer(provider, Role::RateLimited, StatusCode::TOO_MANY_REQUESTS);
+            let mut response = role_answer(
+                provider,
+                Role::RateLimited,
+                StatusCode::TOO_MANY_REQUESTS,
+                matched.instance(),
+            );
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             response
                 .headers_mut()
@@ -141,27 +157,63 @@ fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap) -> Decisi
     }
 }
 
-/// Whether the request carries the instance's credentials, as its provider checks them.
-fn authenticated(instance: &Instance, matched: &Matched, headers: &HeaderMap) -> bool {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let bearer = header(header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "));
-    let token = instance.token.as_deref();
-    let bearer_ok = bearer.is_some() && bearer == token;
-    match matched.provider.info().auth.style {
-        AuthStyle::BearerOrHeaderPair { headers: names, .. } => {
-            let pair_ok = instance.token_pair.as_ref().is_some_and(|[first, second]| {
-                header(names[0]) == Some(first) && header(names[1]) == Some(second)
-            });
-            bearer_ok || pair_ok
-        }
-        AuthStyle::ApiKeyHeader { header: name, .. } => {
-            token.is_none() || (header(name).is_some() && header(name) == token)
-        }
-        AuthStyle::PathToken { parameter } => {
-            matched.param(parameter).is_some() && matched.param(parameter) == token
-        }
-        _ => bearer_ok,
+/// Whether the request carries the instance's credentials, as its provider checks them:
+/// every credential of one of the provider's sets, each at its place. An instance with no
+/// credentials is a server that runs without a key.
+fn authenticated(instance: &Instance, matched: &Matched, headers: &HeaderMap, query: &str) -> bool {
+    let info = matched.provider.info();
+    if instance.credentials.is_empty() {
+        return true;
     }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let query: Vec<(String, String)> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| {
+            let decode = |t: &str| {
+                percent_decode_str(&t.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(k), decode(v))
+        })
+        .collect();
+    let basic = header(header::AUTHORIZATION.as_str())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|encoded| {
+            use base64::Engine as _;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            text.split_once(':')
+                .map(|(u, p)| (u.to_owned(), p.to_owned()))
+        });
+    // Whether the request carries `value` where `credential` goes.
+    let carries = |credential: &wa_providers::CredentialInfo, value: &str| match credential
+        .placement
+    {
+        Placement::Header { name, prefix } => header(name)
+            .and_then(|v| v.strip_prefix(prefix))
+            .is_some_and(|v| v == value),
+        Placement::Path { parameter } => matched.param(parameter) == Some(value),
+        Placement::Query { parameter } => query.iter().any(|(k, v)| k == parameter && v == value),
+        Placement::BasicUser => basic.as_ref().is_some_and(|(user, _)| user == value),
+        Placement::BasicPassword => basic
+            .as_ref()
+            .is_some_and(|(_, password)| password == value),
+        _ => false,
+    };
+    info.credential_sets().iter().any(|set| {
+        !set.is_empty()
+            && set.iter().all(|key| {
+                let credential = info.auth.credential(key);
+                match (credential, instance.credentials.get(*key)) {
+                    (Some(credential), Some(value)) => carries(credential, value),
+                    _ => false,
+                }
+            })
+    })
 }
 
 /// The key of the quota a request counts against: its credential or its instance, as the
@@ -170,11 +222,11 @@ fn rate_limit_key(instance: &Instance) -> Option<String> {
     let quota = instance.provider.info().quota?;
     let owner = match quota.per {
         QuotaScope::Instance => format!("instance {}", instance.id),
-        _ => match (&instance.token, &instance.token_pair) {
-            (Some(token), _) => format!("credential {token}"),
-            (None, Some([first, second])) => format!("credential {first}:{second}"),
-            (None, None) => format!("instance {}", instance.id),
-        },
+        _ if instance.credentials.is_empty() => format!("instance {}", instance.id),
+        _ => {
+            let values: Vec<&str> = instance.credentials.values().map(String::as_str).collect();
+            format!("credential {}", values.join(":"))
+        }
     };
     Some(format!("{} {owner}", instance.provider))
 }
@@ -190,10 +242,11 @@ fn recorded(recording: &Recording, body: String) -> Response {
     builder.body(Body::from(body)).unwrap_or_default()
 }
 
-/// The provider's own answer for `role`, or `fallback` with an empty body.
-fn role_answer(provider: Provider, role: Role, fallback: StatusCode) -> Response {
+/// The provider's own answer for `role`, naming the instance asked about where its
+/// recording names one, or `fallback` with an empty body.
+fn role_answer(provider: Provider, role: Role, fallback: StatusCode, instance: &str) -> Response {
     match provider.recording_for(role) {
-        Some(recording) => recorded(recording, recording.body.to_owned()),
+        Some(recording) => recorded(recording, recording.body_for(instance)),
         None => plain(fallback, ""),
     }
 }

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use tower::ServiceExt as _;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use wa_providers::{AuthStyle, Provider};
+use wa_providers::{Placement, Provider};
 
 use crate::control;
 use crate::faults::Faults;
@@ -37,30 +37,30 @@ const USERINFO: &AsciiSet = &NON_ALPHANUMERIC
 pub fn connection_string_at(address: &str, instance: &Instance) -> String {
     let info = instance.provider.info();
     let encode = |secret: &str| utf8_percent_encode(secret, USERINFO).to_string();
-    let credentials: Vec<String> = match (&instance.token, &instance.token_pair) {
-        (_, Some(pair)) => pair.iter().map(|s| encode(s)).collect(),
-        (Some(token), None) => vec![encode(token)],
-        (None, None) => Vec::new(),
+    let given = |placeholder: &str| {
+        info.auth
+            .by_placeholder(placeholder)
+            .and_then(|c| instance.credentials.get(c.key))
     };
-    let instance_placeholder = info.instance.placeholder;
+    // The first form whose required credentials the instance holds.
     let form = info.connection_strings.iter().find(|form| {
         form.userinfo
             .iter()
-            .filter(|p| **p != instance_placeholder)
-            .count()
-            == credentials.len()
+            .filter(|p| **p != info.instance.placeholder && !form.optional.contains(p))
+            .all(|p| given(p).is_some())
     });
     let mut text = format!("{}+http://", info.name);
     let mut tail = true;
     if let Some(form) = form {
-        let mut credentials = credentials.into_iter();
         let userinfo: Vec<String> = form
             .userinfo
             .iter()
-            .map(|placeholder| match *placeholder == instance_placeholder {
-                true => instance.id.clone(),
-                false => credentials.next().unwrap_or_default(),
-            })
+            .filter_map(
+                |placeholder| match *placeholder == info.instance.placeholder {
+                    true => Some(instance.id.clone()),
+                    false => given(placeholder).map(|secret| encode(secret)),
+                },
+            )
             .collect();
         if !userinfo.is_empty() {
             text.push_str(&userinfo.join(":"));
@@ -77,42 +77,54 @@ pub fn connection_string_at(address: &str, instance: &Instance) -> String {
 }
 
 /// The status call of `instance` on a simulator listening at `address`, as a hand-written
-/// client would send it: the URL (instance, and a token carried in the path, filled in)
-/// and the auth headers of the provider's style.
+/// client would send it: the URL (instance, options, and the credentials carried in the
+/// path or the query, filled in) and the headers its credentials go in.
 pub fn status_request_at(address: &str, instance: &Instance) -> (String, Vec<(String, String)>) {
     let info = instance.provider.info();
-    let token = instance.token.as_deref().unwrap_or_default();
-    let mut path = info
-        .status
-        .path
-        .replace(&format!("{{{}}}", info.instance.parameter), &instance.id);
+    let encode = |text: &str| utf8_percent_encode(text, USERINFO).to_string();
+    let mut path = info.status.path.replace(
+        &format!("{{{}}}", info.instance.parameter),
+        &encode(&instance.id),
+    );
     for option in info.options {
         path = path.replace(&format!("{{{}}}", option.parameter), option.default);
     }
-    let bearer = || ("Authorization".to_owned(), format!("Bearer {token}"));
-    let headers = match info.auth.style {
-        AuthStyle::PathToken { parameter } => {
-            path = path.replace(
-                &format!("{{{parameter}}}"),
-                &utf8_percent_encode(token, USERINFO).to_string(),
-            );
-            Vec::new()
+    let mut query: Vec<String> = info
+        .status
+        .sends
+        .iter()
+        .map(|(name, value)| format!("{name}={}", encode(value)))
+        .collect();
+    let mut headers = Vec::new();
+    let mut basic = [None, None];
+    for credential in info.auth.credentials {
+        let Some(value) = instance.credentials.get(credential.key) else {
+            continue;
+        };
+        match credential.placement {
+            Placement::Header { name, prefix } => {
+                headers.push((name.to_owned(), format!("{prefix}{value}")))
+            }
+            Placement::Path { parameter } => {
+                path = path.replace(&format!("{{{parameter}}}"), &encode(value))
+            }
+            Placement::Query { parameter } => query.push(format!("{parameter}={}", encode(value))),
+            Placement::BasicUser => basic[0] = Some(value.as_str()),
+            Placement::BasicPassword => basic[1] = Some(value.as_str()),
+            _ => {}
         }
-        AuthStyle::BearerOrHeaderPair { headers: names, .. } => match &instance.token_pair {
-            Some([first, second]) => vec![
-                (names[0].to_owned(), first.clone()),
-                (names[1].to_owned(), second.clone()),
-            ],
-            None => vec![bearer()],
-        },
-        AuthStyle::ApiKeyHeader { header, .. } if !token.is_empty() => {
-            vec![(header.to_owned(), token.to_owned())]
-        }
-        AuthStyle::ApiKeyHeader { .. } => Vec::new(),
-        _ => vec![bearer()],
+    }
+    if let [Some(user), Some(password)] = basic {
+        use base64::Engine as _;
+        let pair = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        headers.push(("Authorization".to_owned(), format!("Basic {pair}")));
+    }
+    let query = match query.is_empty() {
+        true => String::new(),
+        false => format!("?{}", query.join("&")),
     };
     (
-        format!("http://{address}{}{path}", info.simulator.base_path),
+        format!("http://{address}{}{path}{query}", info.simulator.base_path),
         headers,
     )
 }
@@ -221,15 +233,8 @@ impl Simulator {
             self.base_url(provider),
             instance.id
         );
-        match (&instance.token_pair, provider.info().auth.style.pair_keys()) {
-            (Some([first, second]), Some([first_key, second_key])) => text.push_str(&format!(
-                "{first_key} = {first:?}\n{second_key} = {second:?}\n"
-            )),
-            _ => {
-                if let Some(token) = &instance.token {
-                    text.push_str(&format!("token = {token:?}\n"));
-                }
-            }
+        for (key, value) in &instance.credentials {
+            text.push_str(&format!("{key} = {value:?}\n"));
         }
         text
     }

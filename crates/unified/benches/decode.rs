@@ -52,7 +52,11 @@ fn main() {
         group.finish();
     }
     criterion.final_summary();
-    print_ratios();
+    if std::env::args().any(|a| a == "--test") {
+        println!("\ntest mode (`--test`): each benchmark ran once; no figures to compare");
+    } else {
+        print_ratios();
+    }
 }
 
 /// The mean of one benchmark, in nanoseconds, from criterion's saved estimates.

@@ -136,8 +136,14 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The longest body excerpt or vendor message kept in an error, in characters.
+/// The longest body excerpt kept in an error, in characters.
 pub const EXCERPT_CHARS: usize = 120;
+
+/// The longest vendor message kept in an error, in characters. A vendor's sentence often
+/// tells the user what to do (WAHA Core's 422 names the edition that runs more than one
+/// session, in 289 characters), so it is kept whole up to this bound, and cut at the end of
+/// a sentence past it.
+pub const VENDOR_WORDS_CHARS: usize = 400;
 
 /// A short, printable excerpt of a body, with every secret masked. Control characters are
 /// escaped so that an excerpt stays on one line.
@@ -150,10 +156,34 @@ pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
 
 /// `text` with every secret masked, cut to [`EXCERPT_CHARS`] and kept on one line.
 pub(crate) fn short(text: &str, secrets: &[&str]) -> String {
+    cut(&masked(text, secrets), EXCERPT_CHARS)
+}
+
+/// What a vendor said, masked and on one line: whole up to [`VENDOR_WORDS_CHARS`], else cut
+/// after the last sentence that fits (or the last word, when no sentence ends in time).
+pub(crate) fn vendor_words(text: &str, secrets: &[&str]) -> String {
     let text = masked(text, secrets);
+    if text.chars().count() <= VENDOR_WORDS_CHARS {
+        return cut(&text, VENDOR_WORDS_CHARS);
+    }
+    let head: String = text.chars().take(VENDOR_WORDS_CHARS).collect();
+    let end = head
+        .rfind(". ")
+        .map(|i| i + 1)
+        .or_else(|| head.rfind(' '))
+        .filter(|&i| i > 0)
+        .unwrap_or(head.len());
+    let mut out = cut(head[..end].trim_end(), VENDOR_WORDS_CHARS);
+    out.push('…');
+    out
+}
+
+/// `text` cut to `limit` characters (with `…` when it was longer), control characters
+/// escaped so that it stays on one line.
+fn cut(text: &str, limit: usize) -> String {
     let mut out: String = text
         .chars()
-        .take(EXCERPT_CHARS)
+        .take(limit)
         .flat_map(|c| {
             let escaped: Vec<char> = if c.is_control() {
                 c.escape_default().collect()
@@ -163,7 +193,7 @@ pub(crate) fn short(text: &str, secrets: &[&str]) -> String {
             escaped
         })
         .collect();
-    if text.chars().count() > EXCERPT_CHARS {
+    if text.chars().count() > limit {
         out.push('…');
     }
     out
@@ -180,6 +210,11 @@ pub(crate) fn masked(text: &str, secrets: &[&str]) -> String {
             if tail.len() >= 8 {
                 parts.push(tail.to_owned());
             }
+        }
+        // A vendor's words are trimmed: a secret at their edge loses its own blanks.
+        let trimmed = secret.trim();
+        if trimmed != *secret && !trimmed.is_empty() {
+            parts.push(trimmed.to_owned());
         }
         for part in parts {
             let encoded = utf8_percent_encode(&part, NON_ALPHANUMERIC).to_string();
@@ -282,6 +317,22 @@ mod tests {
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
         assert!(cut.ends_with('…'));
         assert_eq!(excerpt(&[0xff, b'a'], &[]), "\u{fffd}a");
+    }
+
+    #[test]
+    fn a_vendors_sentence_is_kept_whole_and_a_longer_text_cut_after_a_sentence() {
+        let waha = "WAHA Core support only 'default' session. You tried to access 'support' session (base64: c3VwcG9ydA==). If you want to run more then one WhatsApp account - please get WAHA PLUS version. Check this out: https://waha.devlike.pro/";
+        assert_eq!(vendor_words(waha, &[]), waha);
+        let long = format!("{} The end is far away.", "First sentence. ".repeat(30));
+        let cut = vendor_words(&long, &[]);
+        assert!(cut.chars().count() <= VENDOR_WORDS_CHARS + 1, "{cut}");
+        assert!(cut.ends_with("First sentence.…"), "{cut}");
+        let words = "word ".repeat(100);
+        assert!(vendor_words(&words, &[]).ends_with("word…"));
+        assert_eq!(
+            vendor_words("bad key k-1\nretry", &["k-1"]),
+            "bad key ***\\nretry"
+        );
     }
 
     #[test]

@@ -122,7 +122,7 @@ mod monitor;
 mod retry;
 
 pub use config::{InstanceConfig, InstanceConfigBuilder, InstanceId, InstanceSettings, Lookup};
-pub use error::{Error, ErrorKind, EXCERPT_CHARS};
+pub use error::{Error, ErrorKind, EXCERPT_CHARS, VENDOR_WORDS_CHARS};
 pub use limiter::{Quota, Quotas};
 pub use model::{Account, ConnectionState, InstanceStatus, Observation, RequiredAction};
 pub use monitor::{Checked, Instance, Monitor, MonitorOptions};

@@ -71,8 +71,9 @@ async fn json_format_has_every_field_and_errors_in_place_of_state() {
     let (sim, mut targets) = serve(instances.clone()).await;
     let wrong_provider = Provider::ALL[0];
     let mut wrong = instance(wrong_provider, 0, healthy(wrong_provider));
-    wrong.token = wrong.token.map(|_| "wrong-token".into());
-    wrong.token_pair = wrong.token_pair.map(|[a, _]| [a, "wrong".into()]);
+    for value in wrong.credentials.values_mut() {
+        *value = "wrong-token".into();
+    }
     targets.push(sim.connection_string(&wrong));
     let mut args = vec!["--format", "json"];
     args.insert(0, "check");
@@ -198,18 +199,9 @@ async fn a_fleet_file_with_env_credentials_and_the_target_variable() {
             sim.base_url(provider),
             instance.id
         ));
-        match (&instance.token_pair, provider.info().auth.style.pair_keys()) {
-            (Some([first, second]), Some([first_key, second_key])) => {
-                fleet.push_str(&format!(
-                    "{first_key}_env = \"CLI_TEST_{n}_A\"\n{second_key}_env = \"CLI_TEST_{n}_B\"\n"
-                ));
-                env.push((format!("CLI_TEST_{n}_A"), first.clone()));
-                env.push((format!("CLI_TEST_{n}_B"), second.clone()));
-            }
-            _ => {
-                fleet.push_str(&format!("token_env = \"CLI_TEST_{n}\"\n"));
-                env.push((format!("CLI_TEST_{n}"), instance.token.clone().unwrap()));
-            }
+        for (i, (key, value)) in instance.credentials.iter().enumerate() {
+            fleet.push_str(&format!("{key}_env = \"CLI_TEST_{n}_{i}\"\n"));
+            env.push((format!("CLI_TEST_{n}_{i}"), value.clone()));
         }
         fleet.push('\n');
     }

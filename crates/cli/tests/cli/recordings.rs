@@ -67,18 +67,15 @@ async fn check_reads_every_recording_from_the_simulator_and_a_test_server() {
                         assert_eq!(output.code, 3, "{name}");
                         let error = &object["error"];
                         assert_eq!(error["kind"], e.kind.name(), "{name}");
-                        assert_eq!(
-                            error["vendor_message"],
-                            serde_json::json!(e.message),
-                            "{name}"
-                        );
+                        let words = recording.message_for(&served.id);
+                        assert_eq!(error["vendor_message"], serde_json::json!(words), "{name}");
                         assert_eq!(error["temporary"], e.temporary, "{name}");
                         let message = error["message"].as_str().unwrap();
                         assert!(
                             message.starts_with(&format!("{provider}: {}: ", e.kind.name())),
                             "{name}: {message}"
                         );
-                        if let Some(words) = e.message {
+                        if let Some(words) = words {
                             assert!(
                                 message.ends_with(&format!(": {words}")),
                                 "{name}: {message}"

@@ -22,16 +22,10 @@ pub struct Output {
 }
 
 /// The instance of `provider` these tests use, serving `response`: a number for an id
-/// (every provider accepts one), and secret credentials of its auth style.
+/// (every provider accepts one), and secret credentials of the provider's first set.
 pub fn instance(provider: Provider, n: usize, response: &str) -> Instance {
-    let instance = Instance::new(provider, format!("{}", 1_101_000_000 + n), response);
-    match provider.info().auth.style.header_pair() {
-        Some(_) => instance.with_token_pair(
-            format!("{provider}-cli-first-secret"),
-            format!("{provider}-cli-second-secret"),
-        ),
-        None => instance.with_token(format!("234|{provider}-cli-secret")),
-    }
+    Instance::new(provider, format!("{}", 1_101_000_000 + n), response)
+        .with_credentials_like(&format!("234|{provider}-cli-secret"))
 }
 
 pub fn secrets() -> Vec<String> {

@@ -19,9 +19,13 @@ pub mod types {
     pub struct ErrorInBody {
         ///The HTTP status the error stands for.
         pub code: i64,
-        ///The vendor's words.
+        /**The vendor's words.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
     }
     ///The instance's state.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -46,30 +50,51 @@ Documented values: `notAuthorized`, `authorized`, `blocked`, `sleepMode`, `start
         pub suspended_until: ::std::option::Option<::std::string::String>,
     }
     ///The body of a 466 answer.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct QuotaExceeded {
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(
             rename = "correspondentsStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub correspondents_status: ::std::option::Option<QuotaStatus>,
-        #[serde(rename = "invokeStatus")]
-        pub invoke_status: QuotaStatus,
+        pub correspondents_status: ::std::option::Option<
+            ::wa_client_support::Tolerant<QuotaStatus>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(
+            rename = "invokeStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoke_status: ::std::option::Option<
+            ::wa_client_support::Tolerant<QuotaStatus>,
+        >,
     }
     ///Which quota is spent, and the vendor's words.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct QuotaStatus {
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub method: ::std::option::Option<::std::string::String>,
-        ///`QUOTE_EXCEEDED` or `QUOTA_EXCEEDED` (both spellings are sent), or `CORRESPONDENTS_QUOTE_EXCEEDED`.
+        pub method: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        /**`QUOTE_EXCEEDED` or `QUOTA_EXCEEDED` (both spellings are sent), or `CORRESPONDENTS_QUOTE_EXCEEDED`.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total: ::std::option::Option<i64>,
+        pub total: ::std::option::Option<::wa_client_support::Tolerant<i64>>,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub used: ::std::option::Option<i64>,
+        pub used: ::std::option::Option<::wa_client_support::Tolerant<i64>>,
     }
     ///The state, or an error inside a 200 answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -260,12 +285,85 @@ pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
 }
-/// Facts from the provider's `provider.toml` that the hand-written glue uses.
+/// How a field the status mapping does not read is typed (see `xtask/src/tolerant.rs`).
+pub use wa_client_support::Tolerant;
+/// Facts from the provider's `provider.toml` that the glue uses.
 pub mod manifest {
     /// The provider's wire name.
     pub const NAME: &str = "green-api";
     /// The production base URL; `None` when each customer or server has its own.
     pub const DEFAULT_BASE_URL: Option<&str> = None;
+    /// Every credential the provider takes, and where it goes.
+    pub const CREDENTIALS: &[wa_client_support::CredentialPlacement] = &[
+        wa_client_support::CredentialPlacement {
+            key: "api_token",
+            noun: "apiTokenInstance",
+            placement: wa_client_support::Placement::Path {
+                parameter: "apiTokenInstance",
+            },
+        },
+    ];
+    /// Where the success body holds an object the mapping reads (JSON Pointers, `*`
+    /// for every item): an array there is refused, not read as that object.
+    pub const OBJECTS: &[&str] = &[""];
     /// The instance is a number of at most this many digits.
     pub const INSTANCE_DIGITS: u8 = 10u8;
+}
+impl Client {
+    /// A client for `target`'s instance of Green API, each credential placed as the provider's manifest says (none is ever shown by `Debug`).
+    pub fn for_target(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        let context = crate::Context::new(
+                manifest::CREDENTIALS,
+                &target.credentials,
+                transport,
+            )?
+            .with_objects(manifest::OBJECTS);
+        Client::with_context(&target.base_url, context, transport)
+    }
+    /// The status call, `GET /waInstance{idInstance}/getStateInstance/{apiTokenInstance}`, for `target`: its instance, and the credentials and options its URL carries.
+    pub async fn status(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<ResponseValue<types::StateInstanceBody>, Error<types::QuotaExceeded>> {
+        self.get_state_instance(
+                target
+                    .instance
+                    .as_str()
+                    .parse()
+                    .map_err(|_| Error::InvalidRequest(
+                        "the instance (`idInstance`) is not a value of the type the status call takes"
+                            .to_owned(),
+                    ))?,
+                target
+                    .credential("api_token")
+                    .map(|secret| secret.expose())
+                    .ok_or_else(|| Error::InvalidRequest(
+                        "the apiTokenInstance is missing".to_owned(),
+                    ))?,
+            )
+            .await
+    }
+}
+impl wa_client_support::StatusApi for Client {
+    type Body = types::StateInstanceBody;
+    type ErrorBody = types::QuotaExceeded;
+    const OBJECTS: &'static [&'static str] = manifest::OBJECTS;
+    fn connect(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        Client::for_target(target, transport)
+    }
+    async fn fetch(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<ResponseValue<types::StateInstanceBody>, Error<types::QuotaExceeded>> {
+        self.status(target).await
+    }
+    fn read(body: &types::StateInstanceBody) -> wa_client_support::wa_model::Reading {
+        crate::status::read(body)
+    }
 }

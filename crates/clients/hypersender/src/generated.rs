@@ -2,7 +2,7 @@
 // provider's folder (specs/<provider>/) or the xtask, then regenerate.
 //
 // Source spec: specs/hypersender/openapi.yaml (sha256 57a0b6f736351a87121841e33bfc3549d2170588c8ebd68d5d44bc06cc91bad2)
-// Overlay:     specs/hypersender/overlay.yaml (sha256 3468879d1ba75dda650d0d6132fe0e026c35b013b0cc63fdaf8671eabf24f5a3)
+// Overlay:     specs/hypersender/overlay.yaml (sha256 a279c95888699e20018207488c69adeb9366c1acf06c6bbbc955f82180c351d2)
 // Normalized:  specs/hypersender/openapi.normalized.json
 // Generator:   progenitor 0.15.1
 
@@ -20,8 +20,11 @@ pub mod types {
     pub struct CheckInstanceHealthResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connected_at: ::std::option::Option<::std::string::String>,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub instance_id: ::std::option::Option<::std::string::String>,
+        pub instance_id: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         /**Instance status:
 - STOPPED: Instance is stopped
 - STARTING: Instance is starting
@@ -36,22 +39,29 @@ Documented values: `STOPPED`, `STARTING`, `WORKING`, `SCAN_QR_CODE`, `FAILED`, `
     ///The body of an error answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorMessage {
-        ///Per-field errors, as the vendor's error shape elsewhere has them (Laravel's).
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub errors: ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::vec::Vec<::std::string::String>,
-        >,
+        /**Per-field errors, as the vendor's error shape elsewhere has them (Laravel's).
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
+        pub errors: ::std::option::Option<
+            ::wa_client_support::Tolerant<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(
             rename = "statusCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub status_code: ::std::option::Option<i64>,
+        pub status_code: ::std::option::Option<::wa_client_support::Tolerant<i64>>,
     }
     /// Error types.
     pub mod error {
@@ -214,6 +224,9 @@ Arguments:
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -235,7 +248,9 @@ pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
 }
-/// Facts from the provider's `provider.toml` that the hand-written glue uses.
+/// How a field the status mapping does not read is typed (see `xtask/src/tolerant.rs`).
+pub use wa_client_support::Tolerant;
+/// Facts from the provider's `provider.toml` that the glue uses.
 pub mod manifest {
     /// The provider's wire name.
     pub const NAME: &str = "hypersender";
@@ -243,4 +258,68 @@ pub mod manifest {
     pub const DEFAULT_BASE_URL: Option<&str> = Some(
         "https://app.hypersender.com/api/whatsapp/v1",
     );
+    /// Every credential the provider takes, and where it goes.
+    pub const CREDENTIALS: &[wa_client_support::CredentialPlacement] = &[
+        wa_client_support::CredentialPlacement {
+            key: "token",
+            noun: "token",
+            placement: wa_client_support::Placement::Header {
+                name: "Authorization",
+                prefix: "Bearer ",
+            },
+        },
+    ];
+    /// Where the success body holds an object the mapping reads (JSON Pointers, `*`
+    /// for every item): an array there is refused, not read as that object.
+    pub const OBJECTS: &[&str] = &[""];
+}
+impl Client {
+    /// A client for `target`'s instance of Hypersender, each credential placed as the provider's manifest says (none is ever shown by `Debug`).
+    pub fn for_target(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        let context = crate::Context::new(
+                manifest::CREDENTIALS,
+                &target.credentials,
+                transport,
+            )?
+            .with_objects(manifest::OBJECTS);
+        Client::with_context(&target.base_url, context, transport)
+    }
+    /// The status call, `GET /{instance}/health`, for `target`: its instance, and the credentials and options its URL carries.
+    pub async fn status(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<
+        ResponseValue<types::CheckInstanceHealthResponse>,
+        Error<types::ErrorMessage>,
+    > {
+        self.check_instance_health(target.instance.as_str()).await
+    }
+}
+impl wa_client_support::StatusApi for Client {
+    type Body = types::CheckInstanceHealthResponse;
+    type ErrorBody = types::ErrorMessage;
+    const OBJECTS: &'static [&'static str] = manifest::OBJECTS;
+    fn connect(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        Client::for_target(target, transport)
+    }
+    async fn fetch(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<
+        ResponseValue<types::CheckInstanceHealthResponse>,
+        Error<types::ErrorMessage>,
+    > {
+        self.status(target).await
+    }
+    fn read(
+        body: &types::CheckInstanceHealthResponse,
+    ) -> wa_client_support::wa_model::Reading {
+        crate::status::read(body)
+    }
 }

@@ -2,7 +2,7 @@
 
 use wa_client_support::is_response_too_large;
 use wa_hypersender::types::{CheckInstanceHealthResponse, ErrorMessage};
-use wa_hypersender::{Client, ClientOptions, Error, Transport};
+use wa_hypersender::{Client, ClientOptions, Error, Target, Transport};
 use wa_tests::RecordingServer;
 
 const TOKEN: &str = "234|3uB2pBST2H6If8twXIeUaeNu23VJ8XassYoOVJuva48388e1";
@@ -11,7 +11,8 @@ const INSTANCE: &str = "fa3d01c4-1234-4c0d-a12f-df319b612f8c";
 /// The base URL includes the API's path, as the vendor's is `.../api/whatsapp/v1`.
 fn client_with(server: &RecordingServer, options: &ClientOptions) -> Client {
     let base = format!("{}/api/whatsapp/v1/", server.url());
-    Client::with_token(&base, TOKEN, &Transport::new(options).unwrap()).unwrap()
+    let target = Target::new(base, INSTANCE).with_credential("token", TOKEN);
+    Client::for_target(&target, &Transport::new(options).unwrap()).unwrap()
 }
 
 fn client(server: &RecordingServer) -> Client {

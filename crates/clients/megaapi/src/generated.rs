@@ -2,7 +2,7 @@
 // provider's folder (specs/<provider>/) or the xtask, then regenerate.
 //
 // Source spec: specs/megaapi/openapi.yaml (sha256 f12f9a518a2b87a239e704cafcff696d18c17609d389bc2f5182392eb2a0f738)
-// Overlay:     specs/megaapi/overlay.yaml (sha256 61c6ccd5313a3001bfa04c55dd40c94f2b05962433c4249e94a03eac865873c5)
+// Overlay:     specs/megaapi/overlay.yaml (sha256 8458da3e08aafb3e88af1a78c1917466d5dc72e63722fb3af38c95f3212c46fd)
 // Normalized:  specs/megaapi/openapi.normalized.json
 // Generator:   progenitor 0.15.1
 
@@ -16,39 +16,61 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The body of an error answer.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorBody {
-        pub error: bool,
-        pub message: ::std::string::String,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<::wa_client_support::Tolerant<bool>>,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(
             rename = "statusCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub status_code: ::std::option::Option<i64>,
+        pub status_code: ::std::option::Option<::wa_client_support::Tolerant<i64>>,
     }
     ///`GetInstanceStatusResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetInstanceStatusResponse {
-        pub error: bool,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::wa_client_support::Tolerant<bool>>,
         pub instance: GetInstanceStatusResponseInstance,
-        pub message: ::std::string::String,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
     }
     ///`GetInstanceStatusResponseInstance`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetInstanceStatusResponseInstance {
-        ///Instance Key
-        pub key: ::std::string::String,
+        /**Instance Key
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         pub status: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<GetInstanceStatusResponseInstanceUser>,
     }
     ///`GetInstanceStatusResponseInstanceUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GetInstanceStatusResponseInstanceUser {
         ///Phone Number
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         ///The account's display (push) name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -196,6 +218,9 @@ Arguments:
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -208,10 +233,76 @@ pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
 }
-/// Facts from the provider's `provider.toml` that the hand-written glue uses.
+/// How a field the status mapping does not read is typed (see `xtask/src/tolerant.rs`).
+pub use wa_client_support::Tolerant;
+/// Facts from the provider's `provider.toml` that the glue uses.
 pub mod manifest {
     /// The provider's wire name.
     pub const NAME: &str = "megaapi";
     /// The production base URL; `None` when each customer or server has its own.
     pub const DEFAULT_BASE_URL: Option<&str> = None;
+    /// Every credential the provider takes, and where it goes.
+    pub const CREDENTIALS: &[wa_client_support::CredentialPlacement] = &[
+        wa_client_support::CredentialPlacement {
+            key: "token",
+            noun: "token",
+            placement: wa_client_support::Placement::Header {
+                name: "Authorization",
+                prefix: "Bearer ",
+            },
+        },
+    ];
+    /// Where the success body holds an object the mapping reads (JSON Pointers, `*`
+    /// for every item): an array there is refused, not read as that object.
+    pub const OBJECTS: &[&str] = &["", "/instance", "/instance/user"];
+}
+impl Client {
+    /// A client for `target`'s instance of MegaAPI, each credential placed as the provider's manifest says (none is ever shown by `Debug`).
+    pub fn for_target(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        let context = crate::Context::new(
+                manifest::CREDENTIALS,
+                &target.credentials,
+                transport,
+            )?
+            .with_objects(manifest::OBJECTS);
+        Client::with_context(&target.base_url, context, transport)
+    }
+    /// The status call, `GET /rest/instance/{instance_key}`, for `target`: its instance, and the credentials and options its URL carries.
+    pub async fn status(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<
+        ResponseValue<types::GetInstanceStatusResponse>,
+        Error<types::ErrorBody>,
+    > {
+        self.get_instance_status(target.instance.as_str()).await
+    }
+}
+impl wa_client_support::StatusApi for Client {
+    type Body = types::GetInstanceStatusResponse;
+    type ErrorBody = types::ErrorBody;
+    const OBJECTS: &'static [&'static str] = manifest::OBJECTS;
+    fn connect(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        Client::for_target(target, transport)
+    }
+    async fn fetch(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<
+        ResponseValue<types::GetInstanceStatusResponse>,
+        Error<types::ErrorBody>,
+    > {
+        self.status(target).await
+    }
+    fn read(
+        body: &types::GetInstanceStatusResponse,
+    ) -> wa_client_support::wa_model::Reading {
+        crate::status::read(body)
+    }
 }

@@ -4,7 +4,7 @@ use wa_megaapi::types::{
     ErrorBody, GetInstanceStatusResponse, GetInstanceStatusResponseInstance,
     GetInstanceStatusResponseInstanceUser,
 };
-use wa_megaapi::{Client, ClientOptions, Error, Transport};
+use wa_megaapi::{Client, ClientOptions, Error, Target, Transport};
 use wa_tests::RecordingServer;
 
 const TOKEN: &str = "mega-secret-token-7f3a";
@@ -12,7 +12,9 @@ const TOKEN: &str = "mega-secret-token-7f3a";
 fn client(server: &RecordingServer) -> Client {
     let transport = Transport::new(&ClientOptions::default()).unwrap();
     // A trailing slash in the base URL must not produce `//` in the path.
-    Client::with_token(&format!("{}/", server.url()), TOKEN, &transport).unwrap()
+    let target =
+        Target::new(format!("{}/", server.url()), "megastart-MZ1a").with_credential("token", TOKEN);
+    Client::for_target(&target, &transport).unwrap()
 }
 
 #[tokio::test]
@@ -54,13 +56,13 @@ async fn decodes_a_connected_instance() {
     assert_eq!(
         body,
         GetInstanceStatusResponse {
-            error: false,
-            message: "Instance fetched successfully".into(),
+            error: Some(false.into()),
+            message: Some("Instance fetched successfully".into()),
             instance: GetInstanceStatusResponseInstance {
-                key: "megastart-MZ1a".into(),
+                key: Some("megastart-MZ1a".into()),
                 status: "connected".into(),
                 user: Some(GetInstanceStatusResponseInstanceUser {
-                    id: "5511999999999".into(),
+                    id: Some("5511999999999".into()),
                     name: None,
                 }),
             },
@@ -83,7 +85,7 @@ async fn decodes_a_disconnected_instance_without_user() {
     assert_eq!(
         body.instance,
         GetInstanceStatusResponseInstance {
-            key: "megastart-MZ1a".into(),
+            key: Some("megastart-MZ1a".into()),
             status: "disconnected".into(),
             user: None,
         }
@@ -119,10 +121,10 @@ async fn a_401_is_a_typed_error_body_not_the_success_type() {
             assert_eq!(
                 response.into_inner(),
                 ErrorBody {
-                    error: true,
+                    error: Some(true.into()),
                     name: Some("UnauthorizedError".into()),
-                    message: "Invalid token".into(),
-                    status_code: Some(401),
+                    message: Some("Invalid token".into()),
+                    status_code: Some(401.into()),
                 }
             );
         }
@@ -136,15 +138,35 @@ async fn the_token_is_absent_from_debug_output() {
     let client = client(&server);
     let debug = format!("{client:?}");
     assert!(!debug.contains(TOKEN), "{debug}");
-    assert!(
-        debug.contains("auth: Bearer(authorization: ***)"),
-        "{debug}"
-    );
+    assert!(debug.contains("headers: [authorization: ***]"), "{debug}");
 }
 
 #[tokio::test]
 async fn an_empty_token_is_refused() {
     let transport = Transport::new(&ClientOptions::default()).unwrap();
-    let error = Client::with_token("https://api2.megaapi.com.br", "", &transport).unwrap_err();
+    let target = Target::new("https://api2.megaapi.com.br", "k").with_credential("token", "");
+    let error = Client::for_target(&target, &transport).unwrap_err();
     assert_eq!(error.to_string(), "invalid credential `token`: it is empty");
+}
+
+/// serde reads a JSON array as a struct, field by field: `user: []` would read as a user
+/// with no id, that is as no account at all. The mapping reads `user`, so the client
+/// refuses the answer instead, naming where the array is.
+#[tokio::test]
+async fn refuses_an_array_where_the_document_declares_the_user_object() {
+    let server = RecordingServer::start().await;
+    let body = r#"{"error":false,"message":"ok","instance":{"key":"megastart-MZ1a","status":"connected","user":[]}}"#;
+    server.respond_json(200, body);
+    let error = client(&server)
+        .get_instance_status("megastart-MZ1a")
+        .await
+        .unwrap_err();
+    let Error::ResponseBodyError(error) = error else {
+        panic!("expected a body error, got {error:?}");
+    };
+    let refused = wa_client_support::array_for_object(&error).unwrap();
+    assert_eq!(
+        (refused.pointer.as_str(), refused.body.as_ref()),
+        ("/instance/user", body.as_bytes())
+    );
 }

@@ -1,89 +1,100 @@
-//! The auth styles, each written once: what a generated client's request hooks need for
-//! every request (the credential headers, marked sensitive), with the size cap and the
-//! URL policy.
+//! The request glue every generated client shares: the credentials a request carries in its
+//! headers (marked sensitive), the response size cap, and whether its URLs may be shown.
+//! Which credential goes where is data, the provider's [`CredentialPlacement`]s; nothing
+//! here knows a provider.
 
 use std::fmt;
 
+use base64::Engine as _;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 
-use crate::{execute, BuildError, Secret, Transport, UrlPolicy};
+use crate::{
+    execute, BasicPart, BuildError, CredentialPlacement, Credentials, Placement, Secret, Transport,
+    UrlPolicy,
+};
 
-/// The request glue of a generated client: its credentials, the response size cap, and
-/// whether its URLs may appear in errors. Build it with the constructor of the provider's
-/// auth style; its `Debug` shows no credential.
+/// The request glue of a generated client: its credential headers, the response size cap,
+/// and whether its URLs may appear in errors. Its `Debug` shows no credential.
 #[derive(Clone)]
 pub struct Context {
     headers: Vec<(HeaderName, HeaderValue)>,
-    style: &'static str,
     max_response_bytes: usize,
     url_policy: UrlPolicy,
+    objects: &'static [&'static str],
 }
 
 impl Context {
-    /// `Authorization: Bearer <token>`.
-    pub fn bearer(token: &Secret, transport: &Transport) -> Result<Context, BuildError> {
-        let value = token.header_value_with_prefix("Bearer ", "token")?;
-        Ok(Context::new(
-            "Bearer",
-            vec![(AUTHORIZATION, value)],
-            transport,
-        ))
-    }
-
-    /// Two secret headers, e.g. an instance token and a client token; `names`
-    /// name the credentials in errors.
-    pub fn header_pair(
-        headers: [&'static str; 2],
-        names: [&'static str; 2],
-        secrets: [&Secret; 2],
+    /// The glue for `credentials` placed as `placements` say. A credential placed in the
+    /// path or the query goes into the call's arguments, not here, and makes every URL of
+    /// the client secret ([`UrlPolicy::Redact`]). An empty credential, a header value that
+    /// cannot be sent, or half of HTTP Basic is refused, by the credential's name.
+    pub fn new(
+        placements: &[CredentialPlacement],
+        credentials: &Credentials,
         transport: &Transport,
     ) -> Result<Context, BuildError> {
-        let mut pairs = Vec::with_capacity(2);
-        for ((header, name), secret) in headers.into_iter().zip(names).zip(secrets) {
-            pairs.push((
-                header_name(header)?,
-                secret.header_value_with_prefix("", name)?,
-            ));
+        let mut headers = Vec::new();
+        let mut url_policy = UrlPolicy::Keep;
+        let mut basic: [Option<(&CredentialPlacement, &Secret)>; 2] = [None, None];
+        for credential in placements {
+            let Some(secret) = credentials.get(credential.key) else {
+                continue;
+            };
+            if secret.is_empty() {
+                return Err(BuildError::InvalidCredential {
+                    name: credential.noun,
+                    reason: "it is empty",
+                });
+            }
+            match credential.placement {
+                Placement::Header { name, prefix } => headers.push((
+                    header_name(name)?,
+                    secret.header_value_with_prefix(prefix, credential.noun)?,
+                )),
+                Placement::Path { .. } | Placement::Query { .. } => url_policy = UrlPolicy::Redact,
+                Placement::Basic(BasicPart::User) => basic[0] = Some((credential, secret)),
+                Placement::Basic(BasicPart::Password) => basic[1] = Some((credential, secret)),
+            }
         }
-        Ok(Context::new("HeaderPair", pairs, transport))
-    }
-
-    /// One secret header, e.g. `X-Api-Key`; no header at all when `key` is `None`
-    /// (a server that runs without a key).
-    pub fn api_key(
-        header: &'static str,
-        key: Option<&Secret>,
-        transport: &Transport,
-    ) -> Result<Context, BuildError> {
-        let headers = match key {
-            Some(key) => vec![(
-                header_name(header)?,
-                key.header_value_with_prefix("", "api key")?,
-            )],
-            None => Vec::new(),
-        };
-        Ok(Context::new("ApiKey", headers, transport))
-    }
-
-    /// The token travels in the URL path: no header to set, and the URL is
-    /// kept out of every error and response handed to the generated code.
-    pub fn path_token(transport: &Transport) -> Context {
-        let mut context = Context::new("PathToken", Vec::new(), transport);
-        context.url_policy = UrlPolicy::Redact;
-        context
-    }
-
-    fn new(
-        style: &'static str,
-        headers: Vec<(HeaderName, HeaderValue)>,
-        transport: &Transport,
-    ) -> Context {
-        Context {
+        match basic {
+            [Some((half, user)), Some(_)] if user.expose().contains(':') => {
+                // RFC 7617: the user-id cannot hold a colon, which would end it early and
+                // send the rest as part of the password.
+                return Err(BuildError::InvalidCredential {
+                    name: half.noun,
+                    reason: "an HTTP Basic user cannot contain `:`",
+                });
+            }
+            [Some((_, user)), Some((_, password))] => {
+                let pair = format!("{}:{}", user.expose(), password.expose());
+                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+                let mut value = HeaderValue::try_from(format!("Basic {encoded}"))
+                    .expect("base64 is a valid header value");
+                value.set_sensitive(true);
+                headers.push((AUTHORIZATION, value));
+            }
+            [Some((half, _)), None] | [None, Some((half, _))] => {
+                return Err(BuildError::InvalidCredential {
+                    name: half.noun,
+                    reason: "HTTP Basic takes a user and a password: the other half is missing",
+                })
+            }
+            [None, None] => {}
+        }
+        Ok(Context {
             headers,
-            style,
             max_response_bytes: transport.max_response_bytes(),
-            url_policy: UrlPolicy::Keep,
-        }
+            url_policy,
+            objects: &[],
+        })
+    }
+
+    /// The glue that refuses a success body holding an array at one of `objects`, where
+    /// the document declares an object (see [`check_objects`](crate::check_objects)); the
+    /// generated clients pass their `manifest::OBJECTS`.
+    pub fn with_objects(mut self, objects: &'static [&'static str]) -> Context {
+        self.objects = objects;
+        self
     }
 
     /// For the `pre` hook: set the credential headers.
@@ -99,7 +110,14 @@ impl Context {
         client: &reqwest::Client,
         request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
-        execute(client, request, self.max_response_bytes, self.url_policy).await
+        execute(
+            client,
+            request,
+            self.max_response_bytes,
+            self.url_policy,
+            self.objects,
+        )
+        .await
     }
 
     /// Whether this client's URLs hold a secret.
@@ -129,10 +147,7 @@ impl fmt::Debug for Context {
             .map(|(name, _)| format!("{name}: ***"))
             .collect();
         f.debug_struct("Context")
-            .field(
-                "auth",
-                &format_args!("{}({})", self.style, headers.join(", ")),
-            )
+            .field("headers", &format_args!("[{}]", headers.join(", ")))
             .field("max_response_bytes", &self.max_response_bytes)
             .field("url_policy", &self.url_policy)
             .finish()
@@ -144,66 +159,119 @@ mod tests {
     use super::*;
     use crate::ClientOptions;
 
+    const fn credential(key: &'static str, placement: Placement) -> CredentialPlacement {
+        CredentialPlacement {
+            key,
+            noun: key,
+            placement,
+        }
+    }
+
+    fn headers(context: &Context) -> Vec<(String, String, bool)> {
+        let mut request =
+            reqwest::Request::new(reqwest::Method::GET, "http://127.0.0.1/".parse().unwrap());
+        context.prepare(&mut request);
+        request
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.to_string(),
+                    v.to_str().unwrap().to_owned(),
+                    v.is_sensitive(),
+                )
+            })
+            .collect()
+    }
+
     #[test]
-    fn every_style_sets_its_headers_and_debug_shows_none() {
+    fn every_placement_sets_its_header_or_the_url_policy_and_debug_shows_none() {
         let transport = Transport::new(&ClientOptions::default()).unwrap();
-        let bearer = Context::bearer(&Secret::new("234|abc"), &transport).unwrap();
-        let pair = Context::header_pair(
-            ["X-Instance-Token", "X-Client-Token"],
-            ["instance_token", "client_token"],
-            [&Secret::new("inst-1"), &Secret::new("cli-2")],
-            &transport,
-        )
-        .unwrap();
-        let key = Context::api_key("X-Api-Key", Some(&Secret::new("key-3")), &transport).unwrap();
-        let keyless = Context::api_key("X-Api-Key", None, &transport).unwrap();
-        let path = Context::path_token(&transport);
-        let mut seen = Vec::new();
-        for context in [&bearer, &pair, &key, &keyless, &path] {
-            let mut request =
-                reqwest::Request::new(reqwest::Method::GET, "http://127.0.0.1/".parse().unwrap());
-            context.prepare(&mut request);
-            let headers: Vec<(String, String, bool)> = request
-                .headers()
+        let placements = [
+            credential(
+                "token",
+                Placement::Header {
+                    name: "Authorization",
+                    prefix: "Bearer ",
+                },
+            ),
+            credential(
+                "client_token",
+                Placement::Header {
+                    name: "Client-Token",
+                    prefix: "",
+                },
+            ),
+            credential("path_token", Placement::Path { parameter: "token" }),
+            credential("query_token", Placement::Query { parameter: "token" }),
+            credential("user", Placement::Basic(BasicPart::User)),
+            credential("password", Placement::Basic(BasicPart::Password)),
+        ];
+        let only = |keys: &[(&str, &str)]| {
+            let credentials = keys
                 .iter()
-                .map(|(n, v)| {
-                    (
-                        n.to_string(),
-                        v.to_str().unwrap().to_owned(),
-                        v.is_sensitive(),
-                    )
-                })
-                .collect();
-            seen.push(headers);
+                .fold(Credentials::none(), |c, (k, v)| c.with(*k, *v));
+            Context::new(&placements, &credentials, &transport)
+        };
+        let bearer = only(&[("token", "234|abc")]).unwrap();
+        assert_eq!(
+            headers(&bearer),
+            [("authorization".into(), "Bearer 234|abc".into(), true)]
+        );
+        assert_eq!(bearer.url_policy(), UrlPolicy::Keep);
+        let two = only(&[("token", "t-1"), ("client_token", "c-2")]).unwrap();
+        assert_eq!(
+            headers(&two),
+            [
+                ("authorization".into(), "Bearer t-1".into(), true),
+                ("client-token".into(), "c-2".into(), true)
+            ]
+        );
+        for key in ["path_token", "query_token"] {
+            let in_url = only(&[(key, "u-3")]).unwrap();
+            assert_eq!(headers(&in_url), []);
+            assert_eq!(in_url.url_policy(), UrlPolicy::Redact);
+        }
+        let basic = only(&[("user", "AC123"), ("password", "s3cr3t")]).unwrap();
+        // base64("AC123:s3cr3t")
+        assert_eq!(
+            headers(&basic),
+            [(
+                "authorization".into(),
+                "Basic QUMxMjM6czNjcjN0".into(),
+                true
+            )]
+        );
+        let none = only(&[]).unwrap();
+        assert_eq!(headers(&none), []);
+        for context in [&bearer, &two, &basic, &none] {
             let debug = format!("{context:?}");
-            for secret in ["abc", "inst-1", "cli-2", "key-3"] {
+            for secret in ["abc", "t-1", "c-2", "AC123", "s3cr3t", "QUMx"] {
                 assert!(!debug.contains(secret), "{debug}");
             }
         }
         assert_eq!(
-            seen,
-            vec![
-                vec![("authorization".into(), "Bearer 234|abc".into(), true)],
-                vec![
-                    ("x-instance-token".into(), "inst-1".into(), true),
-                    ("x-client-token".into(), "cli-2".into(), true)
-                ],
-                vec![("x-api-key".into(), "key-3".into(), true)],
-                vec![],
-                vec![],
-            ]
+            format!("{two:?}"),
+            "Context { headers: [authorization: ***, client-token: ***], max_response_bytes: 1048576, url_policy: Keep }"
         );
-        assert_eq!(path.url_policy(), UrlPolicy::Redact);
         assert_eq!(
-            format!("{pair:?}"),
-            "Context { auth: HeaderPair(x-instance-token: ***, x-client-token: ***), max_response_bytes: 1048576, url_policy: Keep }"
+            only(&[("user", "AC123")]).unwrap_err().to_string(),
+            "invalid credential `user`: HTTP Basic takes a user and a password: the other half is missing"
         );
-    }
-
-    #[test]
-    fn an_empty_token_is_refused_by_name() {
-        let transport = Transport::new(&ClientOptions::default()).unwrap();
-        let error = Context::bearer(&Secret::new(""), &transport).unwrap_err();
-        assert_eq!(error.to_string(), "invalid credential `token`: it is empty");
+        // A colon would end the user early and move the rest into the password.
+        assert_eq!(
+            only(&[("user", "AC1:23"), ("password", "s3cr3t")])
+                .unwrap_err()
+                .to_string(),
+            "invalid credential `user`: an HTTP Basic user cannot contain `:`"
+        );
+        assert_eq!(
+            only(&[("token", "")]).unwrap_err().to_string(),
+            "invalid credential `token`: it is empty"
+        );
+        assert_eq!(
+            only(&[("client_token", "c-2 ")]).unwrap_err().to_string(),
+            "invalid credential `client_token`: it begins or ends with a blank, which an HTTP header cannot carry"
+        );
     }
 }

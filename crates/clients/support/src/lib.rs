@@ -1,10 +1,10 @@
 //! What the generated provider clients build on.
 //!
-//! Each client crate's hand-written glue picks one of the auth styles of [`Context`]
-//! (a bearer token, a pair of secret headers, an API-key header, or a token in the URL
-//! path) and lets [`client_hooks!`] write progenitor's request hooks; its `status.rs`
-//! implements [`StatusApi`], which reads the provider's answer into the common status
-//! model ([`wa_model`]). The pieces here cap response sizes, mark secrets sensitive, keep
+//! Each client crate's generated glue declares where its provider's credentials go
+//! ([`Placement`]: a header, the path, the query, HTTP Basic), builds its [`Context`] from
+//! that declaration, and lets [`client_hooks!`] write progenitor's request hooks; its
+//! `status.rs` reads the provider's answer into the common status model ([`wa_model`]),
+//! through [`StatusApi`]. The pieces here cap response sizes, mark secrets sensitive, keep
 //! URLs that hold a secret out of every error, and, for `wa-unified`, keep what a vendor
 //! said in an error answer ([`capture_error_answers`]).
 
@@ -14,17 +14,23 @@ mod capture;
 mod context;
 mod credentials;
 mod options;
+mod placement;
 mod request;
 mod secret;
+mod shape;
 mod status_api;
+mod tolerant;
 
 pub use capture::{capture_error_answers, ErrorAnswer};
 pub use context::Context;
 pub use credentials::Credentials;
 pub use options::{base_url, BuildError, ClientOptions, Transport};
+pub use placement::{BasicPart, CredentialPlacement, Placement};
 pub use request::{execute, is_response_too_large, UrlPolicy, REDACTED_URL};
 pub use secret::Secret;
+pub use shape::{array_for_object, check_objects, ArrayForObject};
 pub use status_api::{StatusApi, Target};
+pub use tolerant::Tolerant;
 
 /// Re-exported for [`client_hooks!`] and the client crates.
 pub use {progenitor_client, reqwest, wa_model};

@@ -6,6 +6,7 @@ use reqwest::header::HeaderValue;
 use reqwest::ResponseBuilderExt;
 
 use crate::capture::{self, ErrorAnswer};
+use crate::shape::ObjectsChecked;
 use crate::{BuildError, Secret};
 
 impl Secret {
@@ -20,6 +21,14 @@ impl Secret {
             return Err(BuildError::InvalidCredential {
                 name,
                 reason: "it is empty",
+            });
+        }
+        if self.expose().trim() != self.expose() {
+            // HTTP drops a header value's blanks at its edges: the server would get
+            // another credential than the one given.
+            return Err(BuildError::InvalidCredential {
+                name,
+                reason: "it begins or ends with a blank, which an HTTP header cannot carry",
             });
         }
         let mut value =
@@ -50,12 +59,16 @@ pub enum UrlPolicy {
 /// A body longer than `max_response_bytes` fails while it is read, with an error that
 /// [`is_response_too_large`] recognizes; nothing past the cap is buffered. Inside
 /// [`capture_error_answers`](crate::capture_error_answers), a non-2xx answer is read whole
-/// (within the cap) and a copy kept for the caller.
+/// (within the cap) and a copy kept for the caller. A success body is checked against
+/// `objects` as it is read (see [`check_objects`](crate::check_objects)): an array where
+/// the document declares an object fails the read with an
+/// [`ArrayForObject`](crate::ArrayForObject).
 pub async fn execute(
     client: &reqwest::Client,
     request: reqwest::Request,
     max_response_bytes: usize,
     url_policy: UrlPolicy,
+    objects: &'static [&'static str],
 ) -> reqwest::Result<reqwest::Response> {
     let response = client.execute(request).await;
     let response = match url_policy {
@@ -89,7 +102,8 @@ pub async fn execute(
     let within_cap = response
         .content_length()
         .is_some_and(|length| length <= max_response_bytes as u64);
-    if within_cap && url_policy == UrlPolicy::Keep {
+    let checked = response.status().is_success() && !objects.is_empty();
+    if within_cap && url_policy == UrlPolicy::Keep && !checked {
         return Ok(response);
     }
     let url = url();
@@ -98,6 +112,10 @@ pub async fn execute(
         body
     } else {
         reqwest::Body::wrap(Limited::new(body, max_response_bytes))
+    };
+    let body = match checked {
+        true => reqwest::Body::wrap(ObjectsChecked::new(body, objects)),
+        false => body,
     };
     Ok(rebuild(parts, body, url))
 }

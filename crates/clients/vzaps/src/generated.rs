@@ -18,79 +18,136 @@ pub mod types {
     ///The body of an error answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorEnvelope {
-        ///An HTTP-like number (wuzapi) or a word such as `rate_limited` (the vendor's SDK).
+        /**An HTTP-like number (wuzapi) or a word such as `rate_limited` (the vendor's SDK).
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<::serde_json::Value>,
-        ///More about the error, in any shape.
+        pub code: ::std::option::Option<
+            ::wa_client_support::Tolerant<::serde_json::Value>,
+        >,
+        /**More about the error, in any shape.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub details: ::std::option::Option<::serde_json::Value>,
+        pub details: ::std::option::Option<
+            ::wa_client_support::Tolerant<::serde_json::Value>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
+        pub message: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
+        pub success: ::std::option::Option<::wa_client_support::Tolerant<bool>>,
     }
     ///`SessionStatusBusinessCategory`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SessionStatusBusinessCategory {
-        pub id: ::std::string::String,
-        pub name: ::std::string::String,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
     }
     ///`SessionStatusBusinessProfile`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SessionStatusBusinessProfile {
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address: ::std::option::Option<::std::string::String>,
+        pub address: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub business_hours_timezone: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub categories: ::std::vec::Vec<SessionStatusBusinessCategory>,
+        pub business_hours_timezone: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub profile_options: ::std::collections::HashMap<
-            ::std::string::String,
-            ::std::string::String,
+        pub categories: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::vec::Vec<SessionStatusBusinessCategory>>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub profile_options: ::std::option::Option<
+            ::wa_client_support::Tolerant<
+                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+            >,
         >,
     }
     ///`SessionStatusData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SessionStatusData {
-        ///WhatsApp about/status text of the account. Present only when `connected` is `true`.
+        /**WhatsApp about/status text of the account. Present only when `connected` is `true`.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub about: ::std::option::Option<::std::string::String>,
+        pub about: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         ///Business name of the account, when applicable. Present only when `connected` is `true`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_name: ::std::option::Option<::std::string::String>,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub business_profile: ::std::option::Option<SessionStatusBusinessProfile>,
+        pub business_profile: ::std::option::Option<
+            ::wa_client_support::Tolerant<SessionStatusBusinessProfile>,
+        >,
         ///`true` when the instance WhatsApp account is authenticated; `false` otherwise. Always the first field in `data`.
         pub connected: bool,
         ///Phone number of the connected account. Present only when `connected` is `true`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
-        ///Profile picture identifier. Present only when `connected` is `true`.
+        /**Profile picture identifier. Present only when `connected` is `true`.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub profile_picture_id: ::std::option::Option<::std::string::String>,
+        pub profile_picture_id: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         ///Profile picture URL of the account. Present only when `connected` is `true`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub profile_picture_url: ::std::option::Option<::std::string::String>,
-        ///Public profile URL for the account (wa.me link). Present only when `connected` is `true`.
+        /**Public profile URL for the account (wa.me link). Present only when `connected` is `true`.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub profile_url: ::std::option::Option<::std::string::String>,
+        pub profile_url: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         ///Display name (push name) of the connected account. Present only when `connected` is `true`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub push_name: ::std::option::Option<::std::string::String>,
-        ///Verified name of the account, when applicable. Present only when `connected` is `true`.
+        /**Verified name of the account, when applicable. Present only when `connected` is `true`.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub verified_name: ::std::option::Option<::std::string::String>,
-        ///Website listed on the business profile, when applicable. Present only when `connected` is `true`.
+        pub verified_name: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        /**Website listed on the business profile, when applicable. Present only when `connected` is `true`.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub website: ::std::option::Option<::std::string::String>,
+        pub website: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         ///JID of the connected account. Present only when `connected` is `true`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whatsapp_jid: ::std::option::Option<::std::string::String>,
@@ -116,10 +173,16 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkerEnvelopeBase {
         pub code: i64,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
+        pub message: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         pub success: bool,
     }
     ///`WorkerEnvelopeSessionStatus`
@@ -128,10 +191,16 @@ pub mod types {
         pub code: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SessionStatusData>,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
+        pub error: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<::std::string::String>,
+        pub message: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         pub success: bool,
     }
     /// Error types.
@@ -299,12 +368,92 @@ pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
 }
-/// Facts from the provider's `provider.toml` that the hand-written glue uses.
+/// How a field the status mapping does not read is typed (see `xtask/src/tolerant.rs`).
+pub use wa_client_support::Tolerant;
+/// Facts from the provider's `provider.toml` that the glue uses.
 pub mod manifest {
     /// The provider's wire name.
     pub const NAME: &str = "vzaps";
     /// The production base URL; `None` when each customer or server has its own.
     pub const DEFAULT_BASE_URL: Option<&str> = Some("https://api.vzaps.com");
-    /// The headers of the credential pair.
-    pub const HEADER_PAIR: [&str; 2] = ["X-Instance-Token", "X-Client-Token"];
+    /// Every credential the provider takes, and where it goes.
+    pub const CREDENTIALS: &[wa_client_support::CredentialPlacement] = &[
+        wa_client_support::CredentialPlacement {
+            key: "token",
+            noun: "token",
+            placement: wa_client_support::Placement::Header {
+                name: "Authorization",
+                prefix: "Bearer ",
+            },
+        },
+        wa_client_support::CredentialPlacement {
+            key: "instance_token",
+            noun: "instance token",
+            placement: wa_client_support::Placement::Header {
+                name: "X-Instance-Token",
+                prefix: "",
+            },
+        },
+        wa_client_support::CredentialPlacement {
+            key: "client_token",
+            noun: "client token",
+            placement: wa_client_support::Placement::Header {
+                name: "X-Client-Token",
+                prefix: "",
+            },
+        },
+    ];
+    /// Where the success body holds an object the mapping reads (JSON Pointers, `*`
+    /// for every item): an array there is refused, not read as that object.
+    pub const OBJECTS: &[&str] = &["", "/data"];
+}
+impl Client {
+    /// A client for `target`'s instance of VZaps, each credential placed as the provider's manifest says (none is ever shown by `Debug`).
+    pub fn for_target(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        let context = crate::Context::new(
+                manifest::CREDENTIALS,
+                &target.credentials,
+                transport,
+            )?
+            .with_objects(manifest::OBJECTS);
+        Client::with_context(&target.base_url, context, transport)
+    }
+    /// The status call, `GET /instances/{id}/session/status`, for `target`: its instance, and the credentials and options its URL carries.
+    pub async fn status(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<
+        ResponseValue<types::SessionStatusResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        self.session_status(target.instance.as_str()).await
+    }
+}
+impl wa_client_support::StatusApi for Client {
+    type Body = types::SessionStatusResponse;
+    type ErrorBody = types::ErrorEnvelope;
+    const OBJECTS: &'static [&'static str] = manifest::OBJECTS;
+    fn connect(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        Client::for_target(target, transport)
+    }
+    async fn fetch(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<
+        ResponseValue<types::SessionStatusResponse>,
+        Error<types::ErrorEnvelope>,
+    > {
+        self.status(target).await
+    }
+    fn read(
+        body: &types::SessionStatusResponse,
+    ) -> wa_client_support::wa_model::Reading {
+        crate::status::read(body)
+    }
 }

@@ -3,47 +3,21 @@
 //! `{"connected": false}`; the account's fields come with a connected answer.
 
 use wa_client_support::wa_model::{Account, ConnectionState, Observation, Reading, Unreadable};
-use wa_client_support::{BuildError, Credentials, StatusApi, Target, Transport};
 
-use crate::types::{ErrorEnvelope, SessionStatusData, SessionStatusResponse};
-use crate::{Client, Error, ResponseValue};
+use crate::types::{SessionStatusData, SessionStatusResponse};
 
-impl StatusApi for Client {
-    type Body = SessionStatusResponse;
-    type ErrorBody = ErrorEnvelope;
-
-    fn connect(target: &Target, transport: &Transport) -> Result<Client, BuildError> {
-        match &target.credentials {
-            Credentials::Pair(instance_token, client_token) => Client::with_instance_tokens(
-                &target.base_url,
-                instance_token.clone(),
-                client_token.clone(),
-                transport,
-            ),
-            _ => Client::with_bearer(&target.base_url, target.token()?.clone(), transport),
-        }
-    }
-
-    async fn fetch(
-        &self,
-        target: &Target,
-    ) -> Result<ResponseValue<Self::Body>, Error<Self::ErrorBody>> {
-        self.session_status(&target.instance).await
-    }
-
-    /// The vendor's schema allows `success: false` beside `data`: when `data` is there, it
-    /// is read; an envelope without it is the provider's report of a failure (its `code`,
-    /// `error` and `message` say which).
-    fn read(body: &SessionStatusResponse) -> Reading {
-        let data = match body {
-            SessionStatusResponse::WorkerEnvelopeSessionStatus(envelope) => match &envelope.data {
-                Some(data) => data,
-                None => return Err(Unreadable::reported("the envelope holds no session data")),
-            },
-            SessionStatusResponse::SessionStatusData(bare) => bare,
-        };
-        Ok(observation(data))
-    }
+/// The vendor's schema allows `success: false` beside `data`: when `data` is there, it
+/// is read; an envelope without it is the provider's report of a failure (its `code`,
+/// `error` and `message` say which).
+pub(crate) fn read(body: &SessionStatusResponse) -> Reading {
+    let data = match body {
+        SessionStatusResponse::WorkerEnvelopeSessionStatus(envelope) => match &envelope.data {
+            Some(data) => data,
+            None => return Err(Unreadable::reported("the envelope holds no session data")),
+        },
+        SessionStatusResponse::SessionStatusData(bare) => bare,
+    };
+    Ok(observation(data))
 }
 
 fn observation(data: &SessionStatusData) -> Observation {

@@ -7,7 +7,7 @@ use wa_vzaps::types::{
     SessionStatusBusinessCategory, SessionStatusBusinessProfile, SessionStatusData,
     SessionStatusResponse, WorkerEnvelopeSessionStatus,
 };
-use wa_vzaps::{Client, ClientOptions, Transport};
+use wa_vzaps::{Client, ClientOptions, Target, Tolerant, Transport};
 
 const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.vzaps-secret-jwt";
 const INSTANCE_TOKEN: &str = "vz-instance-secret-91";
@@ -42,6 +42,18 @@ const CONNECTED: &str = r#"{
   }
 }"#;
 
+/// The instance with the account's bearer JWT.
+fn bearer(url: &str) -> Target {
+    Target::new(url, ID).with_credential("token", JWT)
+}
+
+/// The instance with its pair of tokens.
+fn pair(url: &str) -> Target {
+    Target::new(url, ID)
+        .with_credential("instance_token", INSTANCE_TOKEN)
+        .with_credential("client_token", CLIENT_TOKEN)
+}
+
 fn transport() -> Transport {
     Transport::new(&ClientOptions::default()).unwrap()
 }
@@ -67,7 +79,7 @@ fn disconnected_data() -> SessionStatusData {
 async fn bearer_style_sends_the_jwt_and_no_token_headers() {
     let server = RecordingServer::start().await;
     server.respond_json(200, CONNECTED);
-    let client = Client::with_bearer(&server.url(), JWT, &transport()).unwrap();
+    let client = Client::for_target(&bearer(&server.url()), &transport()).unwrap();
     client.session_status(ID).await.unwrap();
 
     let request = server.single_request();
@@ -86,13 +98,7 @@ async fn bearer_style_sends_the_jwt_and_no_token_headers() {
 async fn token_pair_style_sends_both_headers_and_no_authorization() {
     let server = RecordingServer::start().await;
     server.respond_json(200, CONNECTED);
-    let client = Client::with_instance_tokens(
-        &format!("{}/", server.url()),
-        INSTANCE_TOKEN,
-        CLIENT_TOKEN,
-        &transport(),
-    )
-    .unwrap();
+    let client = Client::for_target(&pair(&format!("{}/", server.url())), &transport()).unwrap();
     client.session_status(ID).await.unwrap();
 
     let request = server.single_request();
@@ -106,7 +112,7 @@ async fn token_pair_style_sends_both_headers_and_no_authorization() {
 async fn decodes_the_pages_connected_example_with_its_business_profile() {
     let server = RecordingServer::start().await;
     server.respond_json(200, CONNECTED);
-    let client = Client::with_bearer(&server.url(), JWT, &transport()).unwrap();
+    let client = Client::for_target(&bearer(&server.url()), &transport()).unwrap();
     let body = client.session_status(ID).await.unwrap().into_inner();
     let profile_options: HashMap<String, String> = [
         ("bot_fields", ""),
@@ -132,16 +138,16 @@ async fn decodes_the_pages_connected_example_with_its_business_profile() {
                 whatsapp_jid: Some("551151968302@s.whatsapp.net".into()),
                 push_name: Some("Aprova Mesa Prop".into()),
                 business_name: Some("Aprova Mesa Prop".into()),
-                business_profile: Some(SessionStatusBusinessProfile {
+                business_profile: Some(Tolerant::Typed(SessionStatusBusinessProfile {
                     address: None,
                     business_hours_timezone: Some("America/Sao_Paulo".into()),
-                    categories: vec![SessionStatusBusinessCategory {
-                        id: "1022050661163852".into(),
-                        name: "Finance".into(),
-                    }],
+                    categories: Some(Tolerant::Typed(vec![SessionStatusBusinessCategory {
+                        id: Some("1022050661163852".into()),
+                        name: Some("Finance".into()),
+                    }])),
                     email: None,
-                    profile_options,
-                }),
+                    profile_options: Some(Tolerant::Typed(profile_options)),
+                })),
                 profile_picture_id: Some("1242225976".into()),
                 profile_picture_url: Some(
                     "https://pps.whatsapp.net/v/t61.24694-24/example.jpg".into()
@@ -162,7 +168,7 @@ async fn decodes_a_disconnected_envelope() {
         200,
         r#"{"code":200,"success":true,"data":{"connected":false}}"#,
     );
-    let client = Client::with_bearer(&server.url(), JWT, &transport()).unwrap();
+    let client = Client::for_target(&bearer(&server.url()), &transport()).unwrap();
     let body = client.session_status(ID).await.unwrap().into_inner();
     assert_eq!(
         body,
@@ -180,7 +186,7 @@ async fn decodes_a_disconnected_envelope() {
 async fn decodes_the_bare_disconnected_form_from_the_description() {
     let server = RecordingServer::start().await;
     server.respond_json(200, r#"{"connected": false}"#);
-    let client = Client::with_bearer(&server.url(), JWT, &transport()).unwrap();
+    let client = Client::for_target(&bearer(&server.url()), &transport()).unwrap();
     let body = client.session_status(ID).await.unwrap().into_inner();
     assert_eq!(
         body,
@@ -192,7 +198,7 @@ async fn decodes_the_bare_disconnected_form_from_the_description() {
 async fn a_body_of_neither_shape_is_a_payload_error() {
     let server = RecordingServer::start().await;
     server.respond_json(200, r#"{"ok": true}"#);
-    let client = Client::with_bearer(&server.url(), JWT, &transport()).unwrap();
+    let client = Client::for_target(&bearer(&server.url()), &transport()).unwrap();
     match client.session_status(ID).await.unwrap_err() {
         wa_vzaps::Error::InvalidResponsePayload(body, _) => {
             assert_eq!(&body[..], br#"{"ok": true}"#)
@@ -203,21 +209,15 @@ async fn a_body_of_neither_shape_is_a_payload_error() {
 
 #[tokio::test]
 async fn no_token_appears_in_debug_output() {
-    let bearer = Client::with_bearer("https://api.vzaps.com", JWT, &transport()).unwrap();
-    let pair = Client::with_instance_tokens(
-        "https://api.vzaps.com",
-        INSTANCE_TOKEN,
-        CLIENT_TOKEN,
-        &transport(),
-    )
-    .unwrap();
-    let debug = format!("{bearer:?} {pair:?}");
+    let with_bearer = Client::for_target(&bearer("https://api.vzaps.com"), &transport()).unwrap();
+    let with_pair = Client::for_target(&pair("https://api.vzaps.com"), &transport()).unwrap();
+    let debug = format!("{with_bearer:?} {with_pair:?}");
     for secret in [JWT, INSTANCE_TOKEN, CLIENT_TOKEN] {
         assert!(!debug.contains(secret), "{debug}");
     }
     assert!(
-        debug.contains("auth: Bearer(authorization: ***)")
-            && debug.contains("auth: HeaderPair(x-instance-token: ***, x-client-token: ***)"),
+        debug.contains("headers: [authorization: ***]")
+            && debug.contains("headers: [x-instance-token: ***, x-client-token: ***]"),
         "{debug}"
     );
 }

@@ -2,7 +2,7 @@
 // provider's folder (specs/<provider>/) or the xtask, then regenerate.
 //
 // Source spec: specs/whatsapp-cloud/openapi.yaml (sha256 c7148d5e2aeff32f2effc3d3557795d7eddd07abf8b017c9e40e86bb3312c116)
-// Overlay:     specs/whatsapp-cloud/overlay.yaml (sha256 67cb430b8ed8498e7f0ec51670fb7a5e7c1e890e4e1874333af70f64fe3b41c0)
+// Overlay:     specs/whatsapp-cloud/overlay.yaml (sha256 dfbc424d720d7e1de4d7ad5534717c0f808dac66c6545182d460510ca6fc4c7a)
 // Normalized:  specs/whatsapp-cloud/openapi.normalized.json
 // Generator:   progenitor 0.15.1
 
@@ -16,35 +16,67 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Standard Graph API error response
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GraphApiError {
-        pub error: GraphApiErrorError,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<
+            ::wa_client_support::Tolerant<GraphApiErrorError>,
+        >,
     }
     ///`GraphApiErrorError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GraphApiErrorError {
-        ///Numeric error code
-        pub code: i64,
-        ///More specific error subcode when available
+        /**Numeric error code
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_subcode: ::std::option::Option<i64>,
-        ///User-friendly error message for display purposes
+        pub code: ::std::option::Option<::wa_client_support::Tolerant<i64>>,
+        /**More specific error subcode when available
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_user_msg: ::std::option::Option<::std::string::String>,
-        ///User-friendly error title for display purposes
+        pub error_subcode: ::std::option::Option<::wa_client_support::Tolerant<i64>>,
+        /**User-friendly error message for display purposes
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_user_title: ::std::option::Option<::std::string::String>,
-        ///Unique identifier for debugging and support requests with Meta
+        pub error_user_msg: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        /**User-friendly error title for display purposes
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fbtrace_id: ::std::option::Option<::std::string::String>,
-        ///Indicates whether this error is temporary and the request should be retried
+        pub error_user_title: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        /**Unique identifier for debugging and support requests with Meta
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_transient: ::std::option::Option<bool>,
-        ///Human-readable error message
-        pub message: ::std::string::String,
-        ///Error category type
-        #[serde(rename = "type")]
-        pub type_: ::std::string::String,
+        pub fbtrace_id: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        /**Indicates whether this error is temporary and the request should be retried
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_transient: ::std::option::Option<::wa_client_support::Tolerant<bool>>,
+        /**Human-readable error message
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
+        /**Error category type
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
     }
     ///Whether the number can send messages now, and what stops it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -52,22 +84,38 @@ pub mod types {
         ///Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub can_send_message: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub entities: ::std::vec::Vec<PhoneNumberHealthStatusEntitiesItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entities: ::std::option::Option<
+            ::std::vec::Vec<PhoneNumberHealthStatusEntitiesItem>,
+        >,
     }
     ///`PhoneNumberHealthStatusEntitiesItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PhoneNumberHealthStatusEntitiesItem {
-        ///Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.
+        ///What limits a `LIMITED` entity, in Meta's words.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub can_send_message: ::std::option::Option<::std::string::String>,
+        pub additional_info: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /**Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub can_send_message: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         ///Documented values: `PHONE_NUMBER`, `WABA`, `BUSINESS`, `APP`. Other values may appear and are accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entity_type: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub errors: ::std::vec::Vec<PhoneNumberHealthStatusEntitiesItemErrorsItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub errors: ::std::option::Option<
+            ::std::vec::Vec<PhoneNumberHealthStatusEntitiesItemErrorsItem>,
+        >,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
     }
     ///`PhoneNumberHealthStatusEntitiesItemErrorsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -76,8 +124,11 @@ pub mod types {
         pub error_code: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_description: ::std::option::Option<::std::string::String>,
+        ///Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub possible_solution: ::std::option::Option<::std::string::String>,
+        pub possible_solution: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
     }
     ///Phone number information and status
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -87,17 +138,25 @@ pub mod types {
 - UNVERIFIED: Two-step verification is pending or incomplete
 
 
-Documented values: `VERIFIED`, `UNVERIFIED`. Other values may appear and are accepted.*/
+Documented values: `VERIFIED`, `UNVERIFIED`. Other values may appear and are accepted.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code_verification_status: ::std::option::Option<::std::string::String>,
+        pub code_verification_status: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         ///The string representation of the phone number
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_phone_number: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub health_status: ::std::option::Option<PhoneNumberHealthStatus>,
-        ///The ID associated with the phone number
+        /**The ID associated with the phone number
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         /**The number's messaging limit tier.
 
 Documented values: `TIER_50`, `TIER_250`, `TIER_1K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`. Other values may appear and are accepted.*/
@@ -112,9 +171,13 @@ Documented values: `TIER_50`, `TIER_250`, `TIER_1K`, `TIER_10K`, `TIER_100K`, `T
 - NONE: No certificate is available.
 
 
-Documented values: `APPROVED`, `AVAILABLE_WITHOUT_REVIEW`, `DECLINED`, `EXPIRED`, `PENDING_REVIEW`, `NONE`. Other values may appear and are accepted.*/
+Documented values: `APPROVED`, `AVAILABLE_WITHOUT_REVIEW`, `DECLINED`, `EXPIRED`, `PENDING_REVIEW`, `NONE`. Other values may appear and are accepted.
+
+Not read by the status mapping: a value of another shape than the document's is kept as `Tolerant::Other`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name_status: ::std::option::Option<::std::string::String>,
+        pub name_status: ::std::option::Option<
+            ::wa_client_support::Tolerant<::std::string::String>,
+        >,
         /**The quality rating of the phone number based on how messages have been received by recipients in recent days.
 - GREEN: High Quality
 - YELLOW: Medium Quality
@@ -378,20 +441,86 @@ pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
 }
-/// Facts from the provider's `provider.toml` that the hand-written glue uses.
+/// How a field the status mapping does not read is typed (see `xtask/src/tolerant.rs`).
+pub use wa_client_support::Tolerant;
+/// Facts from the provider's `provider.toml` that the glue uses.
 pub mod manifest {
     /// The provider's wire name.
     pub const NAME: &str = "whatsapp-cloud";
     /// The production base URL; `None` when each customer or server has its own.
     pub const DEFAULT_BASE_URL: Option<&str> = Some("https://graph.facebook.com");
+    /// Every credential the provider takes, and where it goes.
+    pub const CREDENTIALS: &[wa_client_support::CredentialPlacement] = &[
+        wa_client_support::CredentialPlacement {
+            key: "token",
+            noun: "access token",
+            placement: wa_client_support::Placement::Header {
+                name: "Authorization",
+                prefix: "Bearer ",
+            },
+        },
+    ];
+    /// Where the success body holds an object the mapping reads (JSON Pointers, `*`
+    /// for every item): an array there is refused, not read as that object.
+    pub const OBJECTS: &[&str] = &[
+        "",
+        "/health_status",
+        "/health_status/entities/*",
+        "/health_status/entities/*/errors/*",
+    ];
     /// The instance is a number of at most this many digits.
     pub const INSTANCE_DIGITS: u8 = 20u8;
-    /// The query parameters the status call sends, and their values, as the
-    /// normalized document's `x-wa-status-sends` says.
-    pub const STATUS_QUERY: &[(&str, &str)] = &[
-        (
-            "fields",
-            "id,display_phone_number,verified_name,quality_rating,status,health_status,messaging_limit_tier,name_status,code_verification_status",
-        ),
-    ];
+}
+impl Client {
+    /// A client for `target`'s instance of WhatsApp Cloud API, each credential placed as the provider's manifest says (none is ever shown by `Debug`).
+    pub fn for_target(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        let context = crate::Context::new(
+                manifest::CREDENTIALS,
+                &target.credentials,
+                transport,
+            )?
+            .with_objects(manifest::OBJECTS);
+        Client::with_context(&target.base_url, context, transport)
+    }
+    /// The status call, `GET /{Version}/{Phone-Number-ID}`, for `target`: its instance, and the credentials and options its URL carries.
+    pub async fn status(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<ResponseValue<types::PhoneNumberInfo>, Error<types::GraphApiError>> {
+        self.get_phone_number_by_id(
+                target
+                    .option("version")
+                    .ok_or_else(|| Error::InvalidRequest(
+                        "the option `version` is missing".to_owned(),
+                    ))?,
+                target.instance.as_str(),
+                Some(
+                    "id,display_phone_number,verified_name,quality_rating,status,health_status,messaging_limit_tier,name_status,code_verification_status",
+                ),
+            )
+            .await
+    }
+}
+impl wa_client_support::StatusApi for Client {
+    type Body = types::PhoneNumberInfo;
+    type ErrorBody = types::GraphApiError;
+    const OBJECTS: &'static [&'static str] = manifest::OBJECTS;
+    fn connect(
+        target: &wa_client_support::Target,
+        transport: &wa_client_support::Transport,
+    ) -> Result<Client, wa_client_support::BuildError> {
+        Client::for_target(target, transport)
+    }
+    async fn fetch(
+        &self,
+        target: &wa_client_support::Target,
+    ) -> Result<ResponseValue<types::PhoneNumberInfo>, Error<types::GraphApiError>> {
+        self.status(target).await
+    }
+    fn read(body: &types::PhoneNumberInfo) -> wa_client_support::wa_model::Reading {
+        crate::status::read(body)
+    }
 }

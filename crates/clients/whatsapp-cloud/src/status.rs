@@ -5,98 +5,76 @@
 //! `CONNECTED` or `LINKED` (or no status) with `AVAILABLE` (or no health) `connected`; any
 //! other `unknown`. The fix of every row but the last two is in Meta's console
 //! (`review_account`). The raw value is `STATUS/CAN_SEND`, a part left out when absent.
+//! Details: `quality_rating`, `messaging_limit_tier`, the first error of a blocked entity
+//! (`health_error`) and what limits a limited one (`health_info`, its `additional_info`).
 
 use wa_client_support::wa_model::RequiredAction;
 use wa_client_support::wa_model::{Account, ConnectionState as S, Observation, Reading};
-use wa_client_support::{BuildError, StatusApi, Target, Transport};
 
-use crate::types::{GraphApiError, PhoneNumberInfo};
-use crate::{manifest, Client, Error, ResponseValue};
+use crate::types::PhoneNumberInfo;
 
-impl StatusApi for Client {
-    type Body = PhoneNumberInfo;
-    type ErrorBody = GraphApiError;
-
-    fn connect(target: &Target, transport: &Transport) -> Result<Client, BuildError> {
-        // A Graph API version is `v<digits>.<digits>`, such as `v23.0`.
-        let version = target.option("version").unwrap_or_default();
-        let valid = version
-            .strip_prefix('v')
-            .and_then(|v| v.split_once('.'))
-            .is_some_and(|(a, b)| {
-                [a, b]
-                    .iter()
-                    .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
-            });
-        if !valid {
-            return Err(BuildError::InvalidCredential {
-                name: "version",
-                reason: "a Graph API version is v<digits>.<digits>, such as v23.0",
-            });
+/// Reads a decoded answer into the common model.
+pub(crate) fn read(body: &PhoneNumberInfo) -> Reading {
+    let status = body.status.as_deref();
+    let health = body.health_status.as_ref();
+    let can_send = health.and_then(|h| h.can_send_message.as_deref());
+    let (state, review) = match (status, can_send) {
+        (Some("BANNED"), _) => (S::Banned, false),
+        (Some("DISCONNECTED" | "UNLINKED" | "DELETED"), _) => (S::Disconnected, true),
+        (_, Some("BLOCKED" | "LIMITED")) | (Some("RESTRICTED" | "FLAGGED"), _) => {
+            (S::Restricted, true)
         }
-        Client::with_token(&target.base_url, target.token()?.clone(), transport)
+        (Some("UNVERIFIED"), _) => (S::AwaitingPairing, true),
+        (Some("PENDING"), _) => (S::Provisioning, false),
+        (None | Some("CONNECTED" | "LINKED"), None | Some("AVAILABLE")) => (S::Connected, false),
+        _ => (S::Unknown, false),
+    };
+    let raw: Vec<&str> = [status, can_send].into_iter().flatten().collect();
+    let phone = body
+        .display_phone_number
+        .as_deref()
+        .map(|p| p.replace([' ', '-'], ""));
+    let account = Account::default()
+        .with_phone(phone.as_deref())
+        .with_business_name(body.verified_name.clone());
+    // The first entity that cannot send, and its first error, say why.
+    let error = health
+        .into_iter()
+        .flat_map(|h| h.entities.iter().flatten())
+        .find_map(|entity| {
+            let error = entity.errors.as_ref()?.first()?;
+            let kind = entity.entity_type.as_deref().unwrap_or("?");
+            let code = error
+                .error_code
+                .map_or_else(|| "?".to_owned(), |c| c.to_string());
+            Some(format!(
+                "{kind} {code}: {}",
+                error.error_description.as_deref().unwrap_or("")
+            ))
+        });
+    // What limits a `LIMITED` entity, in Meta's words: a fact the user acts on.
+    let limits: Vec<String> = health
+        .into_iter()
+        .flat_map(|h| h.entities.iter().flatten())
+        .filter_map(|entity| {
+            let info = entity.additional_info.as_ref()?;
+            let kind = entity.entity_type.as_deref().unwrap_or("?");
+            let texts: Vec<&str> = info
+                .iter()
+                .map(|t| t.trim())
+                .filter(|t| !t.is_empty())
+                .collect();
+            (!texts.is_empty()).then(|| format!("{kind}: {}", texts.join(" ")))
+        })
+        .collect();
+    let mut observation = Observation::new(state, raw.join("/"))
+        .with_account(account)
+        .with_detail("quality_rating", body.quality_rating.clone())
+        .with_detail("messaging_limit_tier", body.messaging_limit_tier.clone())
+        .with_detail("health_error", error)
+        .with_detail("health_info", Some(limits.join("; ")));
+    if review {
+        observation = observation.with_action(RequiredAction::ReviewAccount);
     }
-
-    async fn fetch(
-        &self,
-        target: &Target,
-    ) -> Result<ResponseValue<PhoneNumberInfo>, Error<GraphApiError>> {
-        let version = target.option("version").unwrap_or_default();
-        let fields = manifest::STATUS_QUERY
-            .iter()
-            .find(|(name, _)| *name == "fields");
-        self.get_phone_number_by_id(version, &target.instance, fields.map(|(_, value)| *value))
-            .await
-    }
-
-    fn read(body: &PhoneNumberInfo) -> Reading {
-        let status = body.status.as_deref();
-        let health = body.health_status.as_ref();
-        let can_send = health.and_then(|h| h.can_send_message.as_deref());
-        let (state, review) = match (status, can_send) {
-            (Some("BANNED"), _) => (S::Banned, false),
-            (Some("DISCONNECTED" | "UNLINKED" | "DELETED"), _) => (S::Disconnected, true),
-            (_, Some("BLOCKED" | "LIMITED")) | (Some("RESTRICTED" | "FLAGGED"), _) => {
-                (S::Restricted, true)
-            }
-            (Some("UNVERIFIED"), _) => (S::AwaitingPairing, true),
-            (Some("PENDING"), _) => (S::Provisioning, false),
-            (None | Some("CONNECTED" | "LINKED"), None | Some("AVAILABLE")) => {
-                (S::Connected, false)
-            }
-            _ => (S::Unknown, false),
-        };
-        let raw: Vec<&str> = [status, can_send].into_iter().flatten().collect();
-        let phone = body
-            .display_phone_number
-            .as_deref()
-            .map(|p| p.replace([' ', '-'], ""));
-        let account = Account::default()
-            .with_phone(phone.as_deref())
-            .with_business_name(body.verified_name.clone());
-        // The first entity that cannot send, and its first error, say why.
-        let error = health
-            .into_iter()
-            .flat_map(|h| &h.entities)
-            .find_map(|entity| {
-                let error = entity.errors.first()?;
-                let kind = entity.entity_type.as_deref().unwrap_or("?");
-                let code = error
-                    .error_code
-                    .map_or_else(|| "?".to_owned(), |c| c.to_string());
-                Some(format!(
-                    "{kind} {code}: {}",
-                    error.error_description.as_deref().unwrap_or("")
-                ))
-            });
-        let mut observation = Observation::new(state, raw.join("/"))
-            .with_account(account)
-            .with_detail("quality_rating", body.quality_rating.clone())
-            .with_detail("messaging_limit_tier", body.messaging_limit_tier.clone())
-            .with_detail("health_error", error);
-        if review {
-            observation = observation.with_action(RequiredAction::ReviewAccount);
-        }
-        Ok(observation)
-    }
+    Ok(observation)
 }

@@ -1,7 +1,7 @@
 //! Credentials as each provider's auth style checks them, unknown instances, and a log
 //! that never holds a secret.
 
-use wa_providers::{AuthStyle, Role};
+use wa_providers::{Placement, Role};
 use wa_simulator::Provider;
 
 use crate::support::*;
@@ -17,10 +17,12 @@ async fn wrong_credentials_get_the_recorded_unauthenticated_answer() {
     let sim = simulator(false).await;
     for provider in Provider::ALL.iter().copied() {
         let mut wrong = instance(provider);
-        wrong.token = Some("not-the-token".into());
-        wrong.token_pair = wrong
-            .token_pair
-            .map(|[first, _]| [first, "wrong-client".into()]);
+        for value in wrong.credentials.values_mut() {
+            *value = "not-the-token".into();
+        }
+        if wrong.credentials.is_empty() {
+            continue;
+        }
         let answer = get(&sim, &wrong).await;
         assert_eq!(
             (answer.status, answer.body),
@@ -37,39 +39,55 @@ async fn an_unknown_instance_gets_the_recorded_unknown_instance_answer() {
         let mut unknown = instance(provider);
         unknown.id = "9999999999".into();
         let answer = get(&sim, &unknown).await;
+        let recording = provider.recording_for(Role::UnknownInstance).unwrap();
         assert_eq!(
-            (answer.status, answer.body),
-            recorded(provider, Role::UnknownInstance),
+            (answer.status, answer.body.as_str()),
+            (recording.status, recording.body_for(&unknown.id).as_str()),
             "{provider}"
         );
+        // Where the answer names an instance, it is the one asked about.
+        if let Some(recorded) = provider.info().simulator.recorded_instance {
+            assert!(
+                !answer.body.contains(recorded),
+                "{provider}: {}",
+                answer.body
+            );
+        }
     }
 }
 
 #[tokio::test]
-async fn a_header_pair_style_accepts_either_credential_and_rejects_half_a_pair() {
+async fn each_set_of_credentials_lets_a_request_in_and_a_set_with_a_wrong_part_does_not() {
     let sim = simulator(false).await;
     let mut checked = 0;
     for provider in Provider::ALL.iter().copied() {
-        let AuthStyle::BearerOrHeaderPair { .. } = provider.info().auth.style else {
-            continue;
-        };
-        let both = instance(provider);
-        let mut bearer = both.clone();
-        bearer.token_pair = None;
-        assert_eq!(get(&sim, &bearer).await.status, 200, "{provider} bearer");
-        assert_eq!(get(&sim, &both).await.status, 200, "{provider} pair");
-        let mut half = both.clone();
-        half.token_pair = half
-            .token_pair
-            .map(|[first, _]| [first, "wrong-client".into()]);
-        assert_eq!(
-            get(&sim, &half).await.status,
-            recorded(provider, Role::Unauthenticated).0,
-            "{provider} half a pair"
-        );
-        checked += 1;
+        let sets = provider.info().credential_sets();
+        let all = instance(provider);
+        for set in sets.iter().filter(|set| !set.is_empty()) {
+            // A request as a client holding only this set sends it.
+            let mut only = all.clone();
+            only.credentials
+                .retain(|key, _| set.contains(&key.as_str()));
+            let (url, headers) = wa_simulator::status_request_at(&sim.addr().to_string(), &only);
+            let answer = get_with(&url, &headers).await;
+            assert_eq!(answer.status, 200, "{provider} {set:?}");
+            if set.len() > 1 {
+                let mut half = only.clone();
+                if let Some(value) = half.credentials.values_mut().last() {
+                    *value = "wrong-part".into();
+                }
+                let (url, headers) =
+                    wa_simulator::status_request_at(&sim.addr().to_string(), &half);
+                assert_eq!(
+                    get_with(&url, &headers).await.status,
+                    recorded(provider, Role::Unauthenticated).0,
+                    "{provider} {set:?} with a wrong part"
+                );
+                checked += 1;
+            }
+        }
     }
-    assert!(checked > 0, "no provider takes a header pair");
+    assert!(checked > 0, "no provider takes a set of two credentials");
 }
 
 #[tokio::test]
@@ -79,8 +97,9 @@ async fn the_log_never_holds_a_secret_and_path_tokens_are_masked() {
     for provider in Provider::ALL.iter().copied() {
         let good = instance(provider);
         let mut wrong = good.clone();
-        wrong.token = Some("wrong".into());
-        wrong.token_pair = wrong.token_pair.map(|[first, _]| [first, "wrong".into()]);
+        for value in wrong.credentials.values_mut() {
+            *value = "wrong".into();
+        }
         assert_eq!(get(&sim, &good).await.status, 200);
         let info = provider.info();
         // Over the quota, when the provider has one; then wrong credentials.
@@ -93,17 +112,30 @@ async fn the_log_never_holds_a_secret_and_path_tokens_are_masked() {
             assert_eq!(get(&sim, &good).await.status, 429);
             notes.push((429, " (rate limited)"));
         }
-        get(&sim, &wrong).await;
-        notes.push((
-            recorded(provider, Role::Unauthenticated).0,
-            " (wrong credentials)",
-        ));
-        if let AuthStyle::PathToken { parameter } = info.auth.style {
-            let path = info
+        if !wrong.credentials.is_empty() {
+            get(&sim, &wrong).await;
+            notes.push((
+                recorded(provider, Role::Unauthenticated).0,
+                " (wrong credentials)",
+            ));
+        }
+        let in_path: Vec<&str> = info
+            .auth
+            .credentials
+            .iter()
+            .filter_map(|c| match c.placement {
+                Placement::Path { parameter } => Some(parameter),
+                _ => None,
+            })
+            .collect();
+        if !in_path.is_empty() {
+            let mut path = info
                 .status
                 .path
-                .replace(&format!("{{{}}}", info.instance.parameter), &good.id)
-                .replace(&format!("{{{parameter}}}"), "***");
+                .replace(&format!("{{{}}}", info.instance.parameter), &good.id);
+            for parameter in in_path {
+                path = path.replace(&format!("{{{parameter}}}"), "***");
+            }
             for (status, note) in notes {
                 expected.push(format!(
                     "GET {}{path} -> {status}{note}",

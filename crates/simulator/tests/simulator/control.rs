@@ -2,7 +2,6 @@
 //! counters; credentials go in and never come out.
 
 use serde_json::{json, Value};
-use wa_providers::AuthStyle;
 use wa_simulator::Provider;
 
 use crate::support::*;
@@ -12,10 +11,7 @@ fn subject() -> (Provider, &'static str, &'static str) {
     let provider = Provider::ALL
         .iter()
         .copied()
-        .find(|p| {
-            !p.info().auth.style.credentials_optional()
-                && p.info().auth.style.header_pair().is_none()
-        })
+        .find(|p| p.info().credential_sets().iter().all(|set| set.len() == 1))
         .expect("a provider whose instances need one token");
     let mut readings = provider
         .recordings()
@@ -33,13 +29,14 @@ async fn instances_are_created_changed_listed_and_removed_without_showing_creden
     let control = sim.control_url();
     let (provider, first, second) = subject();
     let id = "1101000777";
+    let key = provider.info().credential_sets()[0][0];
 
     let created = http
         .post(format!("{control}/instances"))
         .json(&json!({
             "provider": provider.name(),
             "id": id,
-            "token": "234|control-secret-token",
+            "credentials": { key: "234|control-secret-token" },
             "response": first
         }))
         .send()
@@ -48,7 +45,7 @@ async fn instances_are_created_changed_listed_and_removed_without_showing_creden
     assert_eq!(created.status().as_u16(), 201);
     let created: Value = created.json().await.unwrap();
     assert_eq!(created["response"], first);
-    assert_eq!(created.get("token"), None);
+    assert_eq!(created.get("credentials"), None);
 
     let patched = http
         .patch(format!("{control}/instances/{provider}/{id}"))
@@ -63,8 +60,8 @@ async fn instances_are_created_changed_listed_and_removed_without_showing_creden
         (Some(second), &json!({"latency_ms": 5}))
     );
 
-    let served =
-        wa_simulator::Instance::new(provider, id, second).with_token("234|control-secret-token");
+    let served = wa_simulator::Instance::new(provider, id, second)
+        .with_credential(key, "234|control-secret-token");
     let answer = get(&sim, &served).await;
     assert_eq!(
         answer.body,
@@ -111,12 +108,13 @@ async fn bad_control_requests_get_clear_errors() {
             .send()
             .await
             .unwrap();
-        let expected = match provider.info().auth.style {
-            AuthStyle::BearerOrHeaderPair { .. } => Some(format!(
-                "{provider} instance `1` needs a `token`, or a `token_pair`"
+        let info = provider.info();
+        let expected = match info.credential_sets().iter().any(Vec::is_empty) {
+            true => None,
+            false => Some(format!(
+                "{provider} instance `1` needs {} as `credentials`",
+                info.credential_sets_in_words()
             )),
-            style if style.credentials_optional() => None,
-            _ => Some(format!("{provider} instance `1` needs a `token`")),
         };
         match expected {
             Some(message) => {

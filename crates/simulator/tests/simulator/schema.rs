@@ -36,7 +36,17 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 fn check(doc: &Value, schema: &Value, value: &Value, strict: bool, at: &str) -> Result<(), String> {
     let schema = resolve(doc, schema);
     if value.is_null() {
-        return if schema.get("nullable") == Some(&Value::Bool(true)) {
+        // A wrapper `allOf` (a reference with siblings) takes null when what it wraps does.
+        let wrapped_nullable = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|all| {
+                !all.is_empty()
+                    && all
+                        .iter()
+                        .all(|sub| check(doc, sub, value, strict, at).is_ok())
+            });
+        return if schema.get("nullable") == Some(&Value::Bool(true)) || wrapped_nullable {
             Ok(())
         } else {
             Err(format!("{at}: null where the schema is not nullable"))

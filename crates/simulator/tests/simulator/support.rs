@@ -19,18 +19,17 @@ pub fn healthy(provider: Provider) -> &'static str {
 }
 
 /// The test's instance of `provider`: a number for an id (every provider accepts one), and
-/// secret credentials of its auth style.
+/// a secret for every credential the provider takes (so that each of its sets lets a
+/// request in).
 pub fn instance(provider: Provider) -> Instance {
-    let instance = Instance::new(provider, "1101000001", healthy(provider));
-    match provider.info().auth.style.header_pair() {
-        Some(_) => instance
-            .with_token_pair(
-                format!("{provider}-first-secret"),
-                format!("{provider}-second-secret"),
-            )
-            .with_token(format!("{provider}-bearer-secret")),
-        None => instance.with_token(format!("234|{provider}-secret")),
+    let mut instance = Instance::new(provider, "1101000001", healthy(provider));
+    for credential in provider.info().auth.credentials {
+        instance = instance.with_credential(
+            credential.key,
+            format!("234|{provider}-{}-secret", credential.key),
+        );
     }
+    instance
 }
 
 /// One instance per provider.
@@ -78,6 +77,14 @@ pub async fn get_within(
     timeout: Duration,
 ) -> Result<Answer, reqwest::Error> {
     let (url, headers) = status_request_at(&sim.addr().to_string(), instance);
+    send(&url, &headers, timeout).await
+}
+
+async fn send(
+    url: &str,
+    headers: &[(String, String)],
+    timeout: Duration,
+) -> Result<Answer, reqwest::Error> {
     wa_tests::install_tls();
     let mut request = reqwest::Client::builder()
         .timeout(timeout)
@@ -102,6 +109,11 @@ pub async fn get(sim: &Simulator, instance: &Instance) -> Answer {
     get_within(sim, instance, Duration::from_secs(5))
         .await
         .unwrap()
+}
+
+/// A GET of `url` with `headers`, as [`wa_simulator::status_request_at`] gives them.
+pub async fn get_with(url: &str, headers: &[(String, String)]) -> Answer {
+    send(url, headers, Duration::from_secs(5)).await.unwrap()
 }
 
 /// Asserts that no test secret appears in `text`, as is or percent-encoded.

@@ -10,10 +10,11 @@ use progenitor_client::Error as ClientError;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Serialize;
 use serde_json::Value;
-use wa_client_support::is_response_too_large;
+use wa_client_support::{array_for_object, is_response_too_large};
 use wa_model::ErrorKind;
 
-use crate::error::{excerpt, short, Error};
+use crate::error::{excerpt, short, vendor_words as whole_words, Error};
+use crate::model::Observation;
 use crate::Provider;
 
 /// Where vendors put their words, tried in order after a provider's own places.
@@ -62,9 +63,16 @@ pub(crate) async fn from_client_error<E: Serialize>(
             Some(provider),
             "the body is larger than the client's size cap",
         ),
-        ClientError::ResponseBodyError(error) => {
-            unavailable(transport_reason(&error, "while reading the body"))
-        }
+        ClientError::ResponseBodyError(error) => match array_for_object(&error) {
+            Some(refused) => from_success_body(
+                provider,
+                &refused.body,
+                &refused.to_string(),
+                false,
+                secrets,
+            ),
+            None => unavailable(transport_reason(&error, "while reading the body")),
+        },
         ClientError::CommunicationError(error) => {
             unavailable(transport_reason(&error, "while sending the request"))
         }
@@ -78,6 +86,28 @@ pub(crate) async fn from_client_error<E: Serialize>(
     }
 }
 
+/// An error answer that is the vendor's way of giving a state, as its manifest says (Green
+/// API's 400 `instance in starting process try later` is `starting`): the state, its raw
+/// value the vendor's words.
+pub(crate) fn state_in_answer(
+    provider: Provider,
+    status: u16,
+    body: &[u8],
+    secrets: &[&str],
+) -> Option<Observation> {
+    let text = String::from_utf8_lossy(body);
+    let rule = provider
+        .info()
+        .errors
+        .states
+        .iter()
+        .find(|rule| rule.status == status && text.contains(rule.contains))?;
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let raw = vendor_words(provider, json.as_ref(), body, secrets)
+        .unwrap_or_else(|| short(text.trim(), secrets));
+    Some(Observation::new(rule.state, raw))
+}
+
 /// The kind of an HTTP status: the provider's own meaning where its manifest gives one
 /// (a 403 for a wrong id may mean `unauthenticated`), else the status model's.
 pub(crate) fn kind_of_status(provider: Provider, status: u16) -> ErrorKind {
@@ -86,7 +116,10 @@ pub(crate) fn kind_of_status(provider: Provider, status: u16) -> ErrorKind {
         .find(|(s, _)| *s == status)
         .map(|(_, kind)| kind)
         .unwrap_or(match status {
-            401 => ErrorKind::Unauthenticated,
+            // A 403 that rejects credentials is the common case across vendors (Laravel's
+            // `This action is unauthorized.`, `invalid bearer token supplied`); a provider
+            // whose 403 means something else says so in its manifest.
+            401 | 403 => ErrorKind::Unauthenticated,
             404 => ErrorKind::NotFound,
             429 => ErrorKind::RateLimited,
             500..=599 => ErrorKind::Unavailable,
@@ -220,8 +253,9 @@ fn http_code(value: &Value) -> Option<u16> {
 }
 
 /// What the vendor said: the first text at the provider's own places, then at the usual
-/// ones (`message`, `error.message`, `error`, `description`, ...); for a body that is not
-/// JSON, the title of an HTML page or the first line of text. Short, and masked.
+/// ones (`message`, `error.message`, `error`, `description`, ...), a list of texts joined
+/// (Evolution API answers `response.message` as a string or a list); for a body that is
+/// not JSON, the title of an HTML page or the first line of text. Whole sentences, masked.
 pub(crate) fn vendor_words(
     provider: Provider,
     json: Option<&Value>,
@@ -235,8 +269,7 @@ pub(crate) fn vendor_words(
             .messages
             .iter()
             .chain(MESSAGE_POINTERS.iter())
-            .find_map(|p| json.pointer(p)?.as_str().filter(|s| !s.trim().is_empty()))
-            .map(str::to_owned),
+            .find_map(|p| text_at(json.pointer(p)?)),
         None => {
             let text = String::from_utf8_lossy(body);
             let text = text.trim();
@@ -252,7 +285,23 @@ pub(crate) fn vendor_words(
     };
     words
         .filter(|w| !w.trim().is_empty())
-        .map(|w| short(w.trim(), secrets))
+        .map(|w| whole_words(w.trim(), secrets))
+}
+
+/// The words of a JSON value: a text, or the texts of a list joined by `; `.
+fn text_at(value: &Value) -> Option<String> {
+    let text = match value {
+        Value::String(text) => text.trim().to_owned(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
 }
 
 /// `Retry-After` in seconds, or as an HTTP date (the wait until then, none if past).
@@ -316,7 +365,7 @@ mod tests {
             };
             for (status, default) in [
                 (401, ErrorKind::Unauthenticated),
-                (403, ErrorKind::UnexpectedStatus),
+                (403, ErrorKind::Unauthenticated),
                 (404, ErrorKind::NotFound),
                 (418, ErrorKind::UnexpectedStatus),
                 (429, ErrorKind::RateLimited),
@@ -389,7 +438,12 @@ mod tests {
 
     #[test]
     fn the_vendors_words_come_from_json_html_or_text_masked() {
-        let provider = Provider::ALL[0];
+        // A provider with no places of its own: the usual places alone.
+        let provider = Provider::ALL
+            .iter()
+            .copied()
+            .find(|p| p.info().errors.messages.is_empty())
+            .unwrap();
         let words = |body: &str| {
             let json: Option<Value> = serde_json::from_str(body).ok();
             vendor_words(provider, json.as_ref(), body.as_bytes(), &["tok-123"])
@@ -425,6 +479,15 @@ mod tests {
         assert_eq!(words("bad token tok-123").as_deref(), Some("bad token ***"));
         assert_eq!(words(""), None);
         assert_eq!(words(r#"{"message":"  "}"#), None);
+        assert_eq!(
+            words(r#"{"status":404,"error":"Not Found","response":{"message":["The \"x\" instance does not exist"]}}"#)
+                .as_deref(),
+            Some("Not Found")
+        );
+        assert_eq!(
+            words(r#"{"message":["a is wrong"," ","b is missing"]}"#).as_deref(),
+            Some("a is wrong; b is missing")
+        );
     }
 
     #[test]

@@ -33,16 +33,18 @@ pub(crate) async fn observe<C: StatusApi>(
     match result {
         Ok(response) => read::<C>(provider, response.as_ref(), &secrets),
         Err(error) => match answer {
-            Some(answer) => match C::read_error_answer(answer.status, &answer.body) {
-                Some(observation) => Ok(observation),
-                None => Err(errors::from_answer(
-                    provider,
-                    answer.status,
-                    &answer.headers,
-                    &answer.body,
-                    &secrets,
-                )),
-            },
+            Some(answer) => {
+                match errors::state_in_answer(provider, answer.status, &answer.body, &secrets) {
+                    Some(observation) => Ok(observation),
+                    None => Err(errors::from_answer(
+                        provider,
+                        answer.status,
+                        &answer.headers,
+                        &answer.body,
+                        &secrets,
+                    )),
+                }
+            }
             None => Err(errors::from_client_error(provider, error, &secrets).await),
         },
     }
@@ -50,6 +52,8 @@ pub(crate) async fn observe<C: StatusApi>(
 
 /// Decodes and reads a success body, as the client does.
 pub(crate) fn decode<C: StatusApi>(provider: Provider, body: &[u8]) -> Result<Observation, Error> {
+    wa_client_support::check_objects(body, C::OBJECTS)
+        .map_err(|e| errors::from_success_body(provider, body, &e.to_string(), false, &[]))?;
     let decoded: C::Body = serde_json::from_slice(body)
         .map_err(|e| errors::from_success_body(provider, body, &e.to_string(), false, &[]))?;
     read::<C>(provider, &decoded, &[])

@@ -141,21 +141,14 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
         base_url.push_str(segment);
     }
     builder = builder.with_base_url(base_url);
-    let mut credentials = Vec::new();
     for (placeholder, value) in form.userinfo.iter().zip(parts) {
         if *placeholder == info.instance.placeholder {
             builder = builder.with_instance(decode(value).ok_or_else(|| not_utf8("the instance"))?);
-        } else {
-            credentials.push(decode(value).ok_or_else(|| not_utf8("a credential"))?);
+        } else if let Some(credential) = info.auth.by_placeholder(placeholder) {
+            let secret = decode(value).ok_or_else(|| not_utf8("a credential"))?;
+            builder = builder.with_credential(credential.key, secret);
         }
     }
-    builder = match <[String; 2]>::try_from(credentials) {
-        Ok([first, second]) => builder.with_token_pair(first, second),
-        Err(mut single) => match single.pop() {
-            Some(token) => builder.with_token(token),
-            None => builder,
-        },
-    };
     for pair in query
         .into_iter()
         .flat_map(|q| q.split('&'))
@@ -170,19 +163,29 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
     builder.build()
 }
 
-/// The form whose credentials match the userinfo's shape, with the userinfo's parts. A
-/// single-credential form takes the whole userinfo, `:` included, when no form has two
-/// parts.
+/// The form whose placeholders fit the userinfo's parts (all of its required ones, and as
+/// many of its optional ones as are given), with the userinfo's parts. A form of one
+/// placeholder takes the whole userinfo, `:` included, when no form fits its parts.
 fn choose_form<'a>(
     info: &'static ProviderInfo,
     userinfo: Option<&'a str>,
 ) -> Option<(&'static ConnectionForm, Vec<&'a str>)> {
+    let forms = info.connection_strings;
+    let most = forms
+        .iter()
+        .map(|f| f.userinfo.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let parts: Vec<&str> = match userinfo {
         None => Vec::new(),
-        Some(userinfo) => userinfo.splitn(2, ':').collect(),
+        Some(userinfo) => userinfo.splitn(most, ':').collect(),
     };
-    let forms = info.connection_strings;
-    if let Some(form) = forms.iter().find(|f| f.userinfo.len() == parts.len()) {
+    let fits = |form: &ConnectionForm| {
+        let required = form.userinfo.len() - form.optional.len();
+        (required..=form.userinfo.len()).contains(&parts.len())
+    };
+    if let Some(form) = forms.iter().find(|f| fits(f)) {
         return Some((form, parts));
     }
     let whole = userinfo?;
@@ -196,16 +199,26 @@ fn choose_form<'a>(
 /// credential as one `***`.
 pub(crate) fn render(config: &InstanceConfig) -> String {
     let info = config.provider().info();
-    let credentials = config.secrets().len();
+    let given = config.credentials();
+    // The form whose placeholders are the credentials given.
     let form = info
         .connection_strings
         .iter()
         .find(|f| {
-            f.userinfo
+            let credentials: Vec<&&str> = f
+                .userinfo
                 .iter()
                 .filter(|p| **p != info.instance.placeholder)
-                .count()
-                == credentials
+                .collect();
+            let present = credentials
+                .iter()
+                .filter(|p| {
+                    info.auth
+                        .by_placeholder(p)
+                        .is_some_and(|c| given.get(c.key).is_some())
+                })
+                .count();
+            present == given.keys().count() && credentials.len() - f.optional.len() <= present
         })
         .or(info.connection_strings.first());
     let (scheme, host_and_path) = match config.base_url().split_once("://") {
@@ -219,8 +232,14 @@ pub(crate) fn render(config: &InstanceConfig) -> String {
         for placeholder in form.userinfo {
             let part = if *placeholder == info.instance.placeholder {
                 config.instance()
-            } else {
+            } else if info
+                .auth
+                .by_placeholder(placeholder)
+                .is_some_and(|c| given.get(c.key).is_some())
+            {
                 "***"
+            } else {
+                continue;
             };
             if !(part == "***" && userinfo.last() == Some(&"***")) {
                 userinfo.push(part);

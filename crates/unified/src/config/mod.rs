@@ -11,7 +11,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use wa_client_support::{Credentials, Secret, Target};
-use wa_providers::AuthStyle;
 
 pub use settings::{InstanceId, InstanceSettings};
 
@@ -39,8 +38,7 @@ impl InstanceConfig {
             provider,
             base_url: None,
             instance: None,
-            token: None,
-            pair: None,
+            credentials: BTreeMap::new(),
             options: BTreeMap::new(),
         }
     }
@@ -57,15 +55,16 @@ impl InstanceConfig {
         let mut builder = InstanceConfig::builder(provider);
         builder.base_url = lookup(info.base_url.env);
         builder.instance = lookup(info.instance.env);
-        builder.token = lookup(info.auth.env).map(Secret::from);
+        for credential in info.auth.credentials {
+            if let Some(value) = lookup(credential.env).filter(|v| !v.is_empty()) {
+                builder
+                    .credentials
+                    .insert(credential.key.to_owned(), Secret::from(value));
+            }
+        }
         for option in info.options {
             if let Some(value) = lookup(option.env) {
                 builder.options.insert(option.name.to_owned(), value);
-            }
-        }
-        if let AuthStyle::BearerOrHeaderPair { pair_env, .. } = info.auth.style {
-            if let (Some(first), Some(second)) = (lookup(pair_env[0]), lookup(pair_env[1])) {
-                builder.pair = Some((Secret::from(first), Secret::from(second)));
             }
         }
         builder.build()
@@ -119,8 +118,7 @@ pub struct InstanceConfigBuilder {
     provider: Provider,
     base_url: Option<String>,
     instance: Option<String>,
-    token: Option<Secret>,
-    pair: Option<(Secret, Secret)>,
+    credentials: BTreeMap<String, Secret>,
     options: BTreeMap<String, String>,
 }
 
@@ -137,16 +135,17 @@ impl InstanceConfigBuilder {
         self
     }
 
-    /// The single credential: a bearer token, an API key, or a token sent in the path.
-    pub fn with_token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
+    /// A credential, by its key in the provider's manifest (`token`, `api_token`,
+    /// `instance_token`, ...; the crate docs' "Credentials" table lists them).
+    pub fn with_credential(mut self, key: &str, secret: impl Into<Secret>) -> Self {
+        self.credentials.insert(key.to_owned(), secret.into());
         self
     }
 
-    /// The two credentials of a provider that takes a header pair.
-    pub fn with_token_pair(mut self, first: impl Into<Secret>, second: impl Into<Secret>) -> Self {
-        self.pair = Some((first.into(), second.into()));
-        self
+    /// The credential `token`: the provider's credential of that key, or its only one
+    /// (an API key, a token sent in the path).
+    pub fn with_token(self, token: impl Into<Secret>) -> Self {
+        self.with_credential("token", token)
     }
 
     /// A provider option (see the crate docs' options table); those not given take their
@@ -188,7 +187,7 @@ impl InstanceConfigBuilder {
             return Err(fail(format!("the {} is empty", info.instance.noun)));
         }
         let instance = instance.trim().to_owned();
-        let credentials = credentials(provider, self.token, self.pair)?;
+        let credentials = credentials(provider, self.credentials)?;
         let mut options = self.options;
         if let Some(name) = options
             .keys()
@@ -223,53 +222,56 @@ impl InstanceConfigBuilder {
     }
 }
 
-/// The credentials the provider's auth style takes, from what was given.
-fn credentials(
-    provider: Provider,
-    token: Option<Secret>,
-    pair: Option<(Secret, Secret)>,
-) -> Result<Credentials, Error> {
+/// The credentials given, checked against the sets the provider takes (its
+/// connection-string forms): each key is one of its credentials, `token` stands for its
+/// only credential, and together they are one of its sets.
+fn credentials(provider: Provider, given: BTreeMap<String, Secret>) -> Result<Credentials, Error> {
     let info = provider.info();
     let fail = |message: String| Error::invalid_config(Some(provider), message);
-    let style = info.auth.style;
-    match (style, token, pair) {
-        (AuthStyle::BearerOrHeaderPair { .. }, Some(_), Some(_)) => Err(fail(format!(
-            "give either a {} or {}, not both",
-            info.auth.noun,
-            pair_words(style)
-        ))),
-        (AuthStyle::BearerOrHeaderPair { .. }, None, None) => Err(fail(format!(
-            "the credentials are missing: give a {}, or {}",
-            info.auth.noun,
-            pair_words(style)
-        ))),
-        (AuthStyle::BearerOrHeaderPair { .. }, None, Some((first, second))) => {
-            Ok(Credentials::Pair(first, second))
-        }
-        (_, _, Some(_)) => Err(fail(format!(
-            "{provider} takes no pair of header credentials"
-        ))),
-        (_, Some(token), None) => Ok(Credentials::Token(token)),
-        (style, None, None) if style.credentials_optional() => Ok(Credentials::None),
-        (_, None, None) => Err(fail(format!("the {} is missing", info.auth.noun))),
-    }
-}
-
-/// The header pair in words: `an instance token and a client token`.
-pub(crate) fn pair_words(style: AuthStyle) -> String {
-    let words = |key: &str| {
-        let word = key.replace('_', " ");
-        let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            "an"
-        } else {
-            "a"
+    let mut credentials = Credentials::none();
+    for (key, secret) in given {
+        let key = match (
+            info.auth.credential(&key),
+            key.as_str(),
+            info.auth.credentials,
+        ) {
+            (Some(credential), _, _) => credential.key,
+            (None, "token", [only]) => only.key,
+            (None, _, []) => {
+                return Err(fail(format!(
+                    "{provider} takes no credentials, and `{key}` was given"
+                )))
+            }
+            (None, _, all) => {
+                let keys: Vec<&str> = all.iter().map(|c| c.key).collect();
+                return Err(fail(format!(
+                    "`{key}` is not a credential of {provider} (its credentials: {})",
+                    keys.join(", ")
+                )));
+            }
         };
-        format!("{article} {word}")
-    };
-    match style.pair_keys() {
-        Some([first, second]) => format!("{} and {}", words(&first), words(&second)),
-        None => String::new(),
+        if credentials.get(key).is_some() {
+            return Err(fail(format!("the credential `{key}` is given twice")));
+        }
+        credentials.set(key.to_owned(), secret);
     }
+    let mut keys: Vec<&str> = credentials.keys().collect();
+    keys.sort_by_key(|key| info.auth.credentials.iter().position(|c| c.key == *key));
+    let sets = info.credential_sets();
+    if sets.contains(&keys) {
+        return Ok(credentials);
+    }
+    let expected = info.credential_sets_in_words();
+    Err(fail(match keys.as_slice() {
+        [] => format!("the credentials are missing: give {expected}"),
+        given => {
+            let words: Vec<&str> = given
+                .iter()
+                .filter_map(|key| info.auth.credential(key).map(|c| c.noun))
+                .collect();
+            format!("give {expected}, not {}", words.join(" and "))
+        }
+    }))
 }
 
 /// Parses a connection string: `PROVIDER[+http]://CREDENTIALS@HOST[/BASE][/INSTANCE]`, in

@@ -1,13 +1,14 @@
 //! The serde form of an [`InstanceConfig`]: one `[[instance]]` table of a fleet file.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::Deserialize;
 use wa_client_support::Secret;
-use wa_providers::{AuthStyle, FLEET_KEYS};
+use wa_providers::FLEET_KEYS;
 
-use super::{pair_words, InstanceConfig, Lookup};
+use super::{InstanceConfig, Lookup};
 use crate::error::Error;
 use crate::Provider;
 
@@ -22,11 +23,11 @@ use crate::Provider;
 /// token_env = "MY_TOKEN"     # or token = "..."
 /// ```
 ///
-/// Each credential may be given directly or as the name of an environment variable
-/// (`token_env`, and for a provider that takes a header pair, its keys with `_env`). The
-/// providers' own words are accepted too (`api_url`, `id_instance`, `api_token`, ...):
-/// the full list is [`FLEET_KEYS`](wa_providers::FLEET_KEYS), derived from
-/// the provider catalog.
+/// Each credential is given by its key in the provider's manifest (`token`, `api_token`,
+/// `instance_token`, ...; `token` also stands for a provider's only credential), directly or
+/// as the name of an environment variable (the key with `_env`). The providers' own words
+/// are accepted too (`api_url`, `id_instance`, ...): the full list is
+/// [`FLEET_KEYS`](wa_providers::FLEET_KEYS), derived from the provider catalog.
 #[derive(Clone, Default)]
 pub struct InstanceSettings {
     /// For people: the name reports and metrics show.
@@ -37,11 +38,9 @@ pub struct InstanceSettings {
     pub base_url: Option<String>,
     /// The instance, as the provider names it.
     pub instance: Option<InstanceId>,
-    token: Option<Secret>,
-    token_env: Option<String>,
-    pair: [Option<Secret>; 2],
-    pair_env: [Option<String>; 2],
-    options: std::collections::BTreeMap<String, String>,
+    credentials: BTreeMap<String, Secret>,
+    credentials_env: BTreeMap<String, String>,
+    options: BTreeMap<String, String>,
 }
 
 /// An instance name or number: TOML may give a numeric instance as an integer.
@@ -69,10 +68,10 @@ enum Key {
     Provider,
     BaseUrl,
     Instance,
-    Token,
-    TokenEnv,
-    Pair(usize),
-    PairEnv(usize),
+    /// A credential, by its key.
+    Credential(String),
+    /// The variable that holds a credential, by the credential's key.
+    CredentialEnv(String),
     /// A provider option, by name.
     Option(&'static str),
 }
@@ -84,35 +83,36 @@ fn key(name: &str) -> Option<Key> {
         "provider" => Some(Key::Provider),
         "base_url" => Some(Key::BaseUrl),
         "instance" => Some(Key::Instance),
-        "token" => Some(Key::Token),
-        "token_env" => Some(Key::TokenEnv),
         _ => None,
     };
     if let Some(key) = common(name) {
         return Some(key);
     }
+    let credential = |key: &str| {
+        let known = key == "token"
+            || Provider::ALL
+                .iter()
+                .any(|p| p.info().auth.credential(key).is_some());
+        known.then(|| key.to_owned())
+    };
+    if let Some(key) = credential(name) {
+        return Some(Key::Credential(key));
+    }
+    if let Some(key) = name.strip_suffix("_env").and_then(credential) {
+        return Some(Key::CredentialEnv(key));
+    }
     for provider in Provider::ALL {
         let info = provider.info();
         for (alias, meaning) in info.fleet_aliases {
             if *alias == name {
-                return common(meaning);
+                return common(meaning).or_else(|| Some(Key::Credential((*meaning).to_owned())));
             }
-            if *meaning == "token" && name.strip_suffix("_env") == Some(alias) {
-                return Some(Key::TokenEnv);
+            if name.strip_suffix("_env") == Some(alias) && common(meaning).is_none() {
+                return Some(Key::CredentialEnv((*meaning).to_owned()));
             }
         }
         if let Some(option) = info.options.iter().find(|o| o.name == name) {
             return Some(Key::Option(option.name));
-        }
-        if let Some(keys) = info.auth.style.pair_keys() {
-            for (index, key) in keys.iter().enumerate() {
-                if name == key {
-                    return Some(Key::Pair(index));
-                }
-                if name.strip_suffix("_env") == Some(key.as_str()) {
-                    return Some(Key::PairEnv(index));
-                }
-            }
         }
     }
     None
@@ -181,11 +181,21 @@ impl<'de> Visitor<'de> for SettingsVisitor {
                 Key::Provider => set(&mut settings.provider, map.next_value()?, &name)?,
                 Key::BaseUrl => set(&mut settings.base_url, map.next_value()?, &name)?,
                 Key::Instance => set(&mut settings.instance, map.next_value()?, &name)?,
-                Key::Token => set(&mut settings.token, map.next_value()?, &name)?,
-                Key::TokenEnv => set(&mut settings.token_env, map.next_value()?, &name)?,
-                Key::Pair(index) => set(&mut settings.pair[index], map.next_value()?, &name)?,
-                Key::PairEnv(index) => {
-                    set(&mut settings.pair_env[index], map.next_value()?, &name)?
+                Key::Credential(key) => {
+                    let value: Secret = map.next_value()?;
+                    if settings.credentials.insert(key, value).is_some() {
+                        return Err(de::Error::custom(format!(
+                            "`{name}` sets a setting that another key already set"
+                        )));
+                    }
+                }
+                Key::CredentialEnv(key) => {
+                    let value: String = map.next_value()?;
+                    if settings.credentials_env.insert(key, value).is_some() {
+                        return Err(de::Error::custom(format!(
+                            "`{name}` sets a setting that another key already set"
+                        )));
+                    }
                 }
                 Key::Option(option) => {
                     let value: String = map.next_value()?;
@@ -212,10 +222,8 @@ impl fmt::Debug for InstanceSettings {
             .field("provider", &self.provider)
             .field("base_url", &self.base_url)
             .field("instance", &self.instance)
-            .field("token", &self.token)
-            .field("token_env", &self.token_env)
-            .field("pair", &self.pair)
-            .field("pair_env", &self.pair_env)
+            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
+            .field("credentials_env", &self.credentials_env)
             .field("options", &self.options)
             .finish()
     }
@@ -253,15 +261,6 @@ impl InstanceSettings {
         let provider = self
             .provider
             .ok_or_else(|| Error::invalid_config(None, "the provider is missing"))?;
-        let style = provider.info().auth.style;
-        let token = Self::credential(provider, self.token, self.token_env, "token", lookup)?;
-        let [first, second] = self.pair;
-        let [first_env, second_env] = self.pair_env;
-        let keys = style
-            .pair_keys()
-            .unwrap_or_else(|| ["first".into(), "second".into()]);
-        let first = Self::credential(provider, first, first_env, &keys[0], lookup)?;
-        let second = Self::credential(provider, second, second_env, &keys[1], lookup)?;
         let mut builder = InstanceConfig::builder(provider);
         if let Some(url) = self.base_url {
             builder = builder.with_base_url(url);
@@ -269,27 +268,24 @@ impl InstanceSettings {
         if let Some(instance) = self.instance {
             builder = builder.with_instance(instance.0);
         }
-        if let Some(token) = token {
-            builder = builder.with_token(token);
+        let mut direct = self.credentials;
+        let mut variables = self.credentials_env;
+        let keys: std::collections::BTreeSet<String> =
+            direct.keys().chain(variables.keys()).cloned().collect();
+        for key in keys {
+            let value = Self::credential(
+                provider,
+                direct.remove(&key),
+                variables.remove(&key),
+                &key,
+                lookup,
+            )?;
+            if let Some(value) = value {
+                builder = builder.with_credential(&key, value);
+            }
         }
         for (name, value) in self.options {
             builder = builder.with_option(name, value);
-        }
-        match (first, second) {
-            (Some(first), Some(second)) => builder = builder.with_token_pair(first, second),
-            (None, None) => {}
-            _ if matches!(style, AuthStyle::BearerOrHeaderPair { .. }) => {
-                return Err(Error::invalid_config(
-                    Some(provider),
-                    format!("{} go together: one of them is missing", pair_words(style)),
-                ))
-            }
-            _ => {
-                return Err(Error::invalid_config(
-                    Some(provider),
-                    format!("{provider} takes no pair of header credentials"),
-                ))
-            }
         }
         builder.build()
     }

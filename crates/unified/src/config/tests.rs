@@ -16,6 +16,28 @@ fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 }
 
 const INSTANCE: &str = "1101000001";
+
+/// The keys of the provider's first set of credentials: `token` for most, Twilio's
+/// `account_sid` and `auth_token`.
+fn first_set(provider: Provider) -> Vec<&'static str> {
+    provider
+        .info()
+        .credential_sets()
+        .into_iter()
+        .find(|set| !set.is_empty())
+        .unwrap_or_default()
+}
+
+/// `builder` with every credential of the provider's first set, each `secret`.
+fn with_first_set(
+    builder: InstanceConfigBuilder,
+    provider: Provider,
+    secret: &str,
+) -> InstanceConfigBuilder {
+    first_set(provider)
+        .into_iter()
+        .fold(builder, |builder, key| builder.with_credential(key, secret))
+}
 /// Credentials with characters that must be percent-encoded, as written and as meant.
 const WRITTEN: [&str; 2] = ["s3cr3t%2Fa", "0th3r%40b"];
 const MEANT: [&str; 2] = ["s3cr3t/a", "0th3r@b"];
@@ -67,7 +89,11 @@ fn every_connection_string_form_parses() {
         assert_eq!(config.provider(), provider, "{text}");
         assert_eq!(config.base_url(), "http://127.0.0.1:8080/base", "{text}");
         assert_eq!(config.instance(), INSTANCE, "{text}");
-        assert_eq!(config.secrets(), MEANT[..credentials].to_vec(), "{text}");
+        let mut secrets = config.secrets();
+        secrets.sort();
+        let mut meant = MEANT[..credentials].to_vec();
+        meant.sort();
+        assert_eq!(secrets, meant, "{text}");
         // Without `+http`, https.
         let https: InstanceConfig = text.replacen("+http", "", 1).parse().unwrap();
         assert_eq!(https.base_url(), "https://127.0.0.1:8080/base", "{text}");
@@ -163,8 +189,9 @@ fn bad_connection_strings_say_which_part_is_wrong() {
         if !info
             .connection_strings
             .iter()
-            .any(|f| f.userinfo.len() == 1)
+            .any(|f| !f.userinfo.is_empty() && f.userinfo.len() - f.optional.len() <= 1)
         {
+            // No form takes one credential (Z-API's `TOKEN[:CLIENT_TOKEN]` takes one or two).
             let shapes: Vec<String> = info
                 .connection_strings
                 .iter()
@@ -212,8 +239,7 @@ fn redact(text: &str) -> String {
 fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
     for provider in Provider::ALL.iter().copied() {
         let info = provider.info();
-        let built = InstanceConfig::builder(provider)
-            .with_token("t")
+        let built = with_first_set(InstanceConfig::builder(provider), provider, "t")
             .with_instance(INSTANCE)
             .build();
         match info.base_url.default {
@@ -226,9 +252,8 @@ fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
                 )
             ),
         }
-        let no_instance = InstanceConfig::builder(provider)
+        let no_instance = with_first_set(InstanceConfig::builder(provider), provider, "t")
             .with_base_url("https://h")
-            .with_token("t")
             .build()
             .unwrap_err();
         assert_eq!(
@@ -242,45 +267,52 @@ fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
             .with_base_url("https://h")
             .with_instance(INSTANCE)
             .build();
-        match info.auth.style {
-            AuthStyle::BearerOrHeaderPair { .. } => assert_eq!(
+        let sets = info.credential_sets();
+        match sets.iter().any(Vec::is_empty) {
+            true => assert_eq!(no_credentials.unwrap().secrets(), Vec::<&str>::new()),
+            false => assert_eq!(
                 no_credentials.unwrap_err().to_string(),
                 format!(
-                    "{provider}: invalid_config: the credentials are missing: give a {}, or {}",
-                    info.auth.noun,
-                    pair_words(info.auth.style)
-                )
-            ),
-            style if style.credentials_optional() => {
-                assert_eq!(no_credentials.unwrap().secrets(), Vec::<&str>::new())
-            }
-            _ => assert_eq!(
-                no_credentials.unwrap_err().to_string(),
-                format!(
-                    "{provider}: invalid_config: the {} is missing",
-                    info.auth.noun
+                    "{provider}: invalid_config: the credentials are missing: give {}",
+                    info.credential_sets_in_words()
                 )
             ),
         }
-        let both = InstanceConfig::builder(provider)
+        let foreign = InstanceConfig::builder(provider)
             .with_base_url("https://h")
             .with_instance(INSTANCE)
-            .with_token("t")
-            .with_token_pair("i", "c")
+            .with_credential("no_such_key", "x")
             .build()
             .unwrap_err();
-        let expected = match info.auth.style {
-            AuthStyle::BearerOrHeaderPair { .. } => format!(
-                "give either a {} or {}, not both",
-                info.auth.noun,
-                pair_words(info.auth.style)
-            ),
-            _ => format!("{provider} takes no pair of header credentials"),
-        };
+        let keys: Vec<&str> = info.auth.credentials.iter().map(|c| c.key).collect();
         assert_eq!(
-            both.to_string(),
-            format!("{provider}: invalid_config: {expected}")
+            foreign.to_string(),
+            format!(
+                "{provider}: invalid_config: `no_such_key` is not a credential of {provider} (its credentials: {})",
+                keys.join(", ")
+            )
         );
+        // Every credential at once is a set only where the provider has one that holds all.
+        let mut all = InstanceConfig::builder(provider)
+            .with_base_url("https://h")
+            .with_instance(INSTANCE);
+        for key in &keys {
+            all = all.with_credential(key, "x");
+        }
+        match sets.iter().any(|set| set.len() == keys.len()) {
+            true => assert_eq!(all.build().unwrap().secrets().len(), keys.len()),
+            false => {
+                let nouns: Vec<&str> = info.auth.credentials.iter().map(|c| c.noun).collect();
+                assert_eq!(
+                    all.build().unwrap_err().to_string(),
+                    format!(
+                        "{provider}: invalid_config: give {}, not {}",
+                        info.credential_sets_in_words(),
+                        nouns.join(" and ")
+                    )
+                );
+            }
+        }
     }
 }
 
@@ -288,31 +320,31 @@ fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
 fn from_env_reads_the_documented_variables() {
     for provider in Provider::ALL.iter().copied() {
         let info = provider.info();
-        let config = InstanceConfig::from_lookup(
-            provider,
-            &env(&[
-                (info.base_url.env, "https://gateway.example/"),
-                (info.instance.env, INSTANCE),
-                (info.auth.env, "s3cr3t"),
-            ]),
-        )
-        .unwrap();
-        assert_eq!(
-            (config.base_url(), config.instance(), config.secrets()),
-            ("https://gateway.example", INSTANCE, vec!["s3cr3t"])
-        );
-        if let AuthStyle::BearerOrHeaderPair { pair_env, .. } = info.auth.style {
-            let config = InstanceConfig::from_lookup(
-                provider,
-                &env(&[
-                    (info.base_url.env, "https://gateway.example"),
-                    (info.instance.env, INSTANCE),
-                    (pair_env[0], "i"),
-                    (pair_env[1], "c"),
-                ]),
-            )
-            .unwrap();
-            assert_eq!(config.secrets(), ["i", "c"]);
+        // Each set of credentials, from the variables of its credentials.
+        for set in info.credential_sets().iter().filter(|set| !set.is_empty()) {
+            let mut variables = vec![
+                (info.base_url.env, "https://gateway.example/".to_owned()),
+                (info.instance.env, INSTANCE.to_owned()),
+            ];
+            for key in set {
+                let credential = info.auth.credential(key).unwrap();
+                variables.push((credential.env, format!("s3cr3t-{key}")));
+            }
+            let pairs: Vec<(&str, &str)> =
+                variables.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let config = InstanceConfig::from_lookup(provider, &env(&pairs)).unwrap();
+            let mut secrets = config.secrets();
+            secrets.sort();
+            let mut expected: Vec<String> = set.iter().map(|key| format!("s3cr3t-{key}")).collect();
+            expected.sort();
+            assert_eq!(
+                (config.base_url(), config.instance(), secrets),
+                (
+                    "https://gateway.example",
+                    INSTANCE,
+                    expected.iter().map(String::as_str).collect()
+                )
+            );
         }
         let missing = InstanceConfig::from_lookup(
             provider,
@@ -338,8 +370,13 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
     let lookup = env(&[("MY_TOKEN", "234|abc"), ("MY_SECOND", "c")]);
     for provider in Provider::ALL.iter().copied() {
         let info = provider.info();
+        let set = first_set(provider);
+        let variables: String = set
+            .iter()
+            .map(|key| format!("{key}_env = \"MY_TOKEN\"\n"))
+            .collect();
         let text = format!(
-            "[[instance]]\nname = \"front\"\nprovider = \"{provider}\"\nbase_url = \"https://h\"\ninstance = {INSTANCE}\ntoken_env = \"MY_TOKEN\"\n"
+            "[[instance]]\nname = \"front\"\nprovider = \"{provider}\"\nbase_url = \"https://h\"\ninstance = {INSTANCE}\n{variables}"
         );
         let fleet: Fleet = toml::from_str(&text).unwrap();
         let settings = fleet.instance.into_iter().next().unwrap();
@@ -347,7 +384,7 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
         let config = InstanceConfig::from_settings(settings, &lookup).unwrap();
         assert_eq!(
             (config.instance(), config.secrets()),
-            (INSTANCE, vec!["234|abc"])
+            (INSTANCE, vec!["234|abc"; set.len()])
         );
         // The provider's own words for the common keys.
         let mut aliased = format!("provider = \"{provider}\"\n");
@@ -361,11 +398,12 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
             aliased.push_str(&format!("{alias} = {value}\n"));
             given.push(*meaning);
         }
-        for (key, value) in [
+        let common = [
             ("base_url", "\"https://h\""),
             ("instance", "\"1101000001\""),
-            ("token", "\"s3cr3t\""),
-        ] {
+        ];
+        let credentials = set.iter().map(|key| (*key, "\"s3cr3t\""));
+        for (key, value) in common.into_iter().chain(credentials) {
             if !given.contains(&key) {
                 aliased.push_str(&format!("{key} = {value}\n"));
             }
@@ -373,31 +411,42 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
         let settings: InstanceSettings = toml::from_str(&aliased).unwrap();
         let config = InstanceConfig::from_settings(settings, &lookup).unwrap();
         assert_eq!(config.base_url(), "https://h");
-        if let Some([first, second]) = info.auth.style.pair_keys() {
-            let text = format!("provider = \"{provider}\"\ninstance = \"{INSTANCE}\"\n{first} = \"i\"\n{second}_env = \"MY_SECOND\"\n");
+        // A set of two: one directly, one through its variable; one alone is refused
+        // unless it is a set of its own.
+        let sets = info.credential_sets();
+        for set in sets.iter().filter(|set| set.len() == 2) {
+            let (first, second) = (set[0], set[1]);
+            let text = format!("provider = \"{provider}\"\nbase_url = \"https://h\"\ninstance = \"{INSTANCE}\"\n{first} = \"i\"\n{second}_env = \"MY_SECOND\"\n");
             let settings: InstanceSettings = toml::from_str(&text).unwrap();
             let config = InstanceConfig::from_settings(settings, &lookup).unwrap();
-            assert_eq!(config.secrets(), ["i", "c"]);
-            let half =
-                format!("provider = \"{provider}\"\ninstance = \"{INSTANCE}\"\n{first} = \"i\"\n");
-            let settings: InstanceSettings = toml::from_str(&half).unwrap();
-            assert_eq!(
-                InstanceConfig::from_settings(settings, &lookup)
-                    .unwrap_err()
-                    .to_string(),
-                format!(
-                    "{provider}: invalid_config: {} go together: one of them is missing",
-                    pair_words(info.auth.style)
-                )
-            );
+            let mut secrets = config.secrets();
+            secrets.sort();
+            assert_eq!(secrets, ["c", "i"]);
+            if !sets.iter().any(|s| *s == [first]) {
+                let half = format!(
+                    "provider = \"{provider}\"\nbase_url = \"https://h\"\ninstance = \"{INSTANCE}\"\n{first} = \"i\"\n"
+                );
+                let settings: InstanceSettings = toml::from_str(&half).unwrap();
+                let noun = info.auth.credential(first).unwrap().noun;
+                assert_eq!(
+                    InstanceConfig::from_settings(settings, &lookup)
+                        .unwrap_err()
+                        .to_string(),
+                    format!(
+                        "{provider}: invalid_config: give {}, not {noun}",
+                        info.credential_sets_in_words()
+                    )
+                );
+            }
         }
         let missing: InstanceSettings = toml::from_str(&format!(
-            "provider = \"{provider}\"\nbase_url = \"https://a.b\"\ninstance = \"{INSTANCE}\"\ntoken_env = \"NOPE\"\n"
+            "provider = \"{provider}\"\nbase_url = \"https://a.b\"\ninstance = \"{INSTANCE}\"\n{}_env = \"NOPE\"\n",
+            set[0]
         ))
         .unwrap();
         assert_eq!(
             InstanceConfig::from_settings(missing, &lookup).unwrap_err().to_string(),
-            format!("{provider}: invalid_config: the environment variable `NOPE` (from `token_env`) is not set")
+            format!("{provider}: invalid_config: the environment variable `NOPE` (from `{}_env`) is not set", set[0])
         );
     }
     let unknown = toml::from_str::<InstanceSettings>(&format!(
@@ -438,16 +487,20 @@ fn options_take_their_defaults_and_show_when_changed() {
                     .ends_with(&format!("?{}=v99.9", option.name)),
                 "{changed}"
             );
-            let from_env = InstanceConfig::from_lookup(
-                provider,
-                &env(&[
-                    (info.base_url.env, "https://h"),
-                    (info.instance.env, INSTANCE),
-                    (info.auth.env, "t"),
-                    (option.env, "v98.0"),
-                ]),
-            )
-            .unwrap();
+            let mut variables = vec![
+                (info.base_url.env, "https://h"),
+                (info.instance.env, INSTANCE),
+                (option.env, "v98.0"),
+            ];
+            let first_set = info
+                .credential_sets()
+                .into_iter()
+                .find(|s| !s.is_empty())
+                .unwrap_or_default();
+            for key in first_set {
+                variables.push((info.auth.credential(key).unwrap().env, "t"));
+            }
+            let from_env = InstanceConfig::from_lookup(provider, &env(&variables)).unwrap();
             assert_eq!(from_env.option(option.name), Some("v98.0"));
             let settings: InstanceSettings = toml::from_str(&format!(
                 "provider = \"{provider}\"\nbase_url = \"https://h\"\ninstance = \"{INSTANCE}\"\ntoken = \"t\"\n{} = \"v97.0\"\n",

@@ -115,10 +115,10 @@ fn broken(made: &Made, setup: &Setup, harness: &Harness) -> InstanceConfig {
     let mut instance = made.instance.clone();
     match setup {
         Setup::WrongCredentials => {
-            instance.token = instance.token.map(|_| "wrong-token".to_owned());
-            instance.token_pair = instance
-                .token_pair
-                .map(|[first, _]| [first, "wrong".to_owned()]);
+            // The last credential is wrong: the others may be right.
+            if let Some(value) = instance.credentials.values_mut().last() {
+                *value = "wrong-token".to_owned();
+            }
         }
         // Another number: every provider accepts it as an id, and none serves it.
         Setup::UnknownInstance => instance.id = "9999999999".into(),
@@ -335,14 +335,13 @@ async fn an_optional_key_may_be_left_out_but_not_when_the_server_has_one() {
     let optional: Vec<Provider> = Provider::ALL
         .iter()
         .copied()
-        .filter(|p| p.info().auth.style.credentials_optional())
+        .filter(|p| p.info().credential_sets().iter().any(Vec::is_empty))
         .collect();
     assert!(!optional.is_empty(), "no provider's key is optional");
     for provider in optional {
         let keyed = harness.make(provider, healthy(provider));
         let mut keyless = keyed.instance.clone();
-        keyless.token = None;
-        keyless.token_pair = None;
+        keyless.credentials.clear();
         let text = harness.sim.connection_string(&keyless);
         assert!(!text.contains('@'), "{text}");
         let config: InstanceConfig = text.parse().unwrap();

@@ -23,7 +23,11 @@ fn fleet(harness: &Harness, monitor: &Monitor) -> (Vec<Instance>, BTreeMap<Strin
     let mut expected: BTreeMap<String, usize> = BTreeMap::new();
     let mut over_quota = 0;
     for provider in Provider::ALL.iter().copied() {
-        let demo: Vec<&str> = provider.info().demo.iter().map(|d| d.response).collect();
+        // Its demo's responses, or, for a provider without demo instances, its healthy one.
+        let mut demo: Vec<&str> = provider.info().demo.iter().map(|d| d.response).collect();
+        if demo.is_empty() {
+            demo.push(healthy(provider));
+        }
         let mut turn = 0;
         let mut next = |harness: &Harness| {
             let response = demo[turn % demo.len()];
@@ -59,8 +63,7 @@ fn fleet(harness: &Harness, monitor: &Monitor) -> (Vec<Instance>, BTreeMap<Strin
                     let shared = instance(provider, 900, healthy(provider));
                     for n in 0..=quota.requests {
                         let mut member = instance(provider, 900 + n + 1, demo[n % demo.len()]);
-                        member.token = shared.token.clone();
-                        member.token_pair = shared.token_pair.clone();
+                        member.credentials = shared.credentials.clone();
                         let made = harness.add(member);
                         count(&made, 1);
                         instances.push(monitor.instance(made.config).unwrap());
@@ -74,8 +77,7 @@ fn fleet(harness: &Harness, monitor: &Monitor) -> (Vec<Instance>, BTreeMap<Strin
                     for n in 0..quota.requests.min(10) {
                         let mut member =
                             instance(provider, 801 + credential * 100 + n, demo[n % demo.len()]);
-                        member.token = shared.token.clone();
-                        member.token_pair = shared.token_pair.clone();
+                        member.credentials = shared.credentials.clone();
                         let made = harness.add(member);
                         count(&made, 1);
                         instances.push(monitor.instance(made.config).unwrap());

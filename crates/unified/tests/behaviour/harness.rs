@@ -42,19 +42,13 @@ pub fn options() -> MonitorOptions {
     }
 }
 
-/// An instance of `provider` with credentials of its auth style: a token with a `|` (which
-/// a connection string must percent-encode), or a pair. Every id is a number, which every
-/// provider accepts.
+/// An instance of `provider` with credentials of its first set, each with a `|` (which a
+/// connection string must percent-encode). Every id is a number, which every provider
+/// accepts.
 pub fn instance(provider: Provider, n: usize, response: &str) -> SimInstance {
     let id = format!("{}", 1_101_000_000 + n);
-    let instance = SimInstance::new(provider, id, response);
-    match provider.info().auth.style.header_pair() {
-        Some(_) => instance.with_token_pair(
-            format!("{provider}-first-secret-{n:04}"),
-            format!("{provider}-second-secret-{n:04}"),
-        ),
-        None => instance.with_token(format!("234|{provider}-secret-{n:04}")),
-    }
+    SimInstance::new(provider, id, response)
+        .with_credentials_like(&format!("234|{provider}-secret-{n:04}"))
 }
 
 impl Harness {

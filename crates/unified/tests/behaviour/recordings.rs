@@ -93,8 +93,8 @@ fn compare(
                     expected.retry_after
                 ));
             }
-            if let Some(words) = expected.message {
-                if error.vendor_message() != Some(words) {
+            if let Some(words) = recording.message_for(id) {
+                if error.vendor_message() != Some(words.as_str()) {
                     return Err(format!(
                         "{name}: `{error}` does not carry the vendor's `{words}`"
                     ));
@@ -130,10 +130,9 @@ async fn every_recording_reads_as_recorded_from_a_test_server() {
             let mut config = InstanceConfig::builder(provider)
                 .with_base_url(format!("{}/base", server.url()))
                 .with_instance(&id);
-            config = match &sim.token_pair {
-                Some([first, second]) => config.with_token_pair(first.as_str(), second.as_str()),
-                None => config.with_token(sim.token.clone().unwrap_or_default()),
-            };
+            for (key, value) in &sim.credentials {
+                config = config.with_credential(key, value.as_str());
+            }
             let config = config.build().unwrap();
             let result = monitor.instance(config).unwrap().check().await;
             if let Err(problem) = compare(recording, &id, &result) {
