@@ -19,6 +19,9 @@ use crate::catalog::*;
 )]
 #[non_exhaustive]
 pub enum Provider {
+    /// Evolution API: the most used open-source WhatsApp server (Baileys), run by each team; no vendor quota.
+    #[serde(rename = "evolution-api")]
+    EvolutionApi,
     /// Green API: hosted gateway; the token travels in the URL path; 1 request per second per instance.
     #[serde(rename = "green-api")]
     GreenApi,
@@ -41,6 +44,7 @@ pub enum Provider {
 impl Provider {
     /// Every provider, in the order of their folders' names.
     pub const ALL: &'static [Provider] = &[
+        Provider::EvolutionApi,
         Provider::GreenApi,
         Provider::Hypersender,
         Provider::MegaApi,
@@ -51,6 +55,7 @@ impl Provider {
     /// What the catalog says about this provider.
     pub fn info(self) -> &'static ProviderInfo {
         match self {
+            Provider::EvolutionApi => &EVOLUTION_API_INFO,
             Provider::GreenApi => &GREEN_API_INFO,
             Provider::Hypersender => &HYPERSENDER_INFO,
             Provider::MegaApi => &MEGAAPI_INFO,
@@ -68,6 +73,8 @@ pub const FLEET_KEYS: &[&str] = &[
     "instance",
     "token",
     "token_env",
+    "api_key",
+    "api_key_env",
     "api_url",
     "id_instance",
     "api_token",
@@ -79,11 +86,86 @@ pub const FLEET_KEYS: &[&str] = &[
     "client_token",
     "client_token_env",
     "session",
-    "api_key",
-    "api_key_env",
     "phone_number_id",
     "version",
 ];
+/// What the catalog says about Evolution API (`Provider::EvolutionApi`).
+static EVOLUTION_API_INFO: ProviderInfo = ProviderInfo {
+    name: "evolution-api",
+    title: "Evolution API",
+    hosting: Hosting::SelfHosted,
+    summary: "the most used open-source WhatsApp server (Baileys), run by each team; no vendor quota",
+    docs: &[
+        "https://doc.evolution-api.com/v2/api-reference/instance-controller/connection-state",
+    ],
+    client_crate: "wa-evolution-api",
+    connection_strings: &[
+        ConnectionForm {
+            text: "evolution-api://API_KEY@HOST[/BASE]/INSTANCE",
+            userinfo: &["API_KEY"],
+            optional: &[],
+            tail: Some("INSTANCE"),
+        },
+    ],
+    base_url: BaseUrlInfo {
+        default: None,
+        noun: "base URL",
+        env: "WA_EVOLUTION_API_BASE_URL",
+    },
+    instance: InstanceInfo {
+        placeholder: "INSTANCE",
+        noun: "instance",
+        parameter: "instance",
+        digits: None,
+        env: "WA_EVOLUTION_API_INSTANCE",
+    },
+    auth: AuthInfo {
+        credentials: &[
+            CredentialInfo {
+                placeholder: "API_KEY",
+                key: "api_key",
+                noun: "API key",
+                env: "WA_EVOLUTION_API_KEY",
+                placement: Placement::Header {
+                    name: "apikey",
+                    prefix: "",
+                },
+            },
+        ],
+    },
+    quota: None,
+    status: StatusInfo {
+        operation: "connectionState",
+        path: "/instance/connectionState/{instance}",
+        sends: &[],
+    },
+    errors: ErrorRules {
+        statuses: &[],
+        code: None,
+        codes: &[],
+        transient: None,
+        messages: &["/response/message"],
+        states: &[],
+    },
+    options: &[],
+    fleet_aliases: &[],
+    simulator: SimulatorInfo {
+        base_path: "/evolution-api",
+        recorded_instance: Some("sales"),
+    },
+    demo: &[
+        DemoInstance {
+            instance: "line-0001",
+            response: "open",
+            credentials: &[("api_key", "evolution-api-demo-key")],
+        },
+        DemoInstance {
+            instance: "line-0002",
+            response: "close",
+            credentials: &[("api_key", "evolution-api-demo-key")],
+        },
+    ],
+};
 /// What the catalog says about Green API (`Provider::GreenApi`).
 static GREEN_API_INFO: ProviderInfo = ProviderInfo {
     name: "green-api",
@@ -621,6 +703,7 @@ static WHATSAPP_CLOUD_INFO: ProviderInfo = ProviderInfo {
 #[cfg(feature = "recordings")]
 pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
     match provider {
+        Provider::EvolutionApi => EVOLUTION_API_RECORDINGS,
         Provider::GreenApi => GREEN_API_RECORDINGS,
         Provider::Hypersender => HYPERSENDER_RECORDINGS,
         Provider::MegaApi => MEGAAPI_RECORDINGS,
@@ -632,6 +715,9 @@ pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
 #[cfg(feature = "recordings")]
 pub(crate) fn normalized_document(provider: Provider) -> &'static str {
     match provider {
+        Provider::EvolutionApi => {
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Evolution API (authored subset)\",\n    \"version\": \"2.3.6\",\n    \"description\": \"The connection-state call of Evolution API, the open-source WhatsApp server built on Baileys. Each team runs its own server, so there is no hosted base URL. The `apikey` header carries the server's global key or the instance's own token.\"\n  },\n  \"paths\": {\n    \"/instance/connectionState/{instance}\": {\n      \"get\": {\n        \"operationId\": \"connectionState\",\n        \"summary\": \"One instance's connection state\",\n        \"description\": \"The state of the instance as this server holds it. An instance that exists in the database but that this server has not loaded has no `state`.\",\n        \"parameters\": [\n          {\n            \"name\": \"instance\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's name.\",\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"sales\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The instance's state.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ConnectionState\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"A missing or wrong key, for an instance that exists (the existence check runs first).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No instance of that name, whatever the key.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"The server failed (its database unreachable, say).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"ConnectionState\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"instance\"\n        ],\n        \"properties\": {\n          \"instance\": {\n            \"$ref\": \"#/components/schemas/InstanceState\"\n          }\n        }\n      },\n      \"InstanceState\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"instanceName\": {\n            \"type\": \"string\",\n            \"description\": \"The instance's name, as asked.\",\n            \"x-wa-tolerant\": true\n          },\n          \"state\": {\n            \"type\": \"string\",\n            \"description\": \"Baileys' connection state; absent when this server has not loaded the instance:\\n- open: logged in\\n- connecting: connecting, or waiting for a QR scan\\n- close: not connected (never paired, logged out, or between reconnections)\\n- refused: the QR code limit was reached (the vocabulary of the `connection.update` event)\\n\\nDocumented values: `open`, `connecting`, `close`, `refused`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"open\",\n              \"connecting\",\n              \"close\",\n              \"refused\"\n            ],\n            \"nullable\": true\n          }\n        }\n      },\n      \"ErrorBody\": {\n        \"type\": \"object\",\n        \"description\": \"The error handler's body; `response.message` is a string or a list of strings.\",\n        \"properties\": {\n          \"status\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"response\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"message\": {\n                \"oneOf\": [\n                  {\n                    \"type\": \"string\"\n                  },\n                  {\n                    \"type\": \"array\",\n                    \"items\": {\n                      \"type\": \"string\"\n                    }\n                  }\n                ],\n                \"x-wa-tolerant\": true\n              }\n            },\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/evolution-api/openapi.yaml\",\n    \"source_sha256\": \"5d36ecc2a5d1a40b3dde17c9e6b2849bf87830d7f375eed848b6323f125db095\"\n  }\n}\n"
+        }
         Provider::GreenApi => {
             "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Green API (authored subset)\",\n    \"version\": \"1.0.0\",\n    \"description\": \"The instance-state call of the Green API WhatsApp gateway. The request form is `{apiUrl}/waInstance{idInstance}/{method}/{apiTokenInstance}`; `apiUrl` is specific to each instance, and the API token travels in the URL path.\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://{host}.api.green-api.com\",\n      \"variables\": {\n        \"host\": {\n          \"default\": \"1101\"\n        }\n      }\n    }\n  ],\n  \"paths\": {\n    \"/waInstance{idInstance}/getStateInstance/{apiTokenInstance}\": {\n      \"get\": {\n        \"operationId\": \"getStateInstance\",\n        \"summary\": \"Get the instance state\",\n        \"description\": \"Returns the state of the instance. While the instance is still being created the body is JSON `null`. A `starting` state that lasts more than 5 minutes means the instance should be rebooted.\",\n        \"parameters\": [\n          {\n            \"name\": \"idInstance\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance number, up to 10 digits.\",\n            \"schema\": {\n              \"type\": \"integer\",\n              \"format\": \"int64\",\n              \"minimum\": 0,\n              \"example\": 1101000001\n            }\n          },\n          {\n            \"name\": \"apiTokenInstance\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's API token. It is a secret, although it travels in the path.\",\n            \"x-secret\": true,\n            \"schema\": {\n              \"type\": \"string\",\n              \"format\": \"password\",\n              \"writeOnly\": true\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The instance state, or `null` while the instance is being created. An auth failure can also arrive with HTTP 200, as `{\\\"code\\\": 401, \\\"description\\\": \\\"Unauthorized\\\"}` (the vendor's Go SDK special-cases this answer).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/StateInstanceBody\"\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"Bad request, in plain text: `instance in starting process try later` (the instance is starting), `bad request data`, `Instance account is expired. Renew your instance from personal area`, or `Instance is deleted`.\",\n            \"content\": {\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"Wrong `apiTokenInstance`.\"\n          },\n          \"403\": {\n            \"description\": \"Wrong `idInstance`.\"\n          },\n          \"429\": {\n            \"description\": \"Too many requests (getStateInstance allows 1 request per second per instance).\"\n          },\n          \"466\": {\n            \"description\": \"The account's quota is exhausted; `invokeStatus.status` is `QUOTE_EXCEEDED` (or `QUOTA_EXCEEDED`).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/QuotaExceeded\"\n                }\n              }\n            }\n          },\n          \"499\": {\n            \"description\": \"The request was cancelled.\"\n          },\n          \"500\": {\n            \"description\": \"Internal server error.\"\n          },\n          \"502\": {\n            \"description\": \"Bad gateway, in plain text (`Bad Gateway`); retry the request.\",\n            \"content\": {\n              \"text/plain\": {\n                \"schema\": {\n                  \"type\": \"string\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"StateInstanceBody\": {\n        \"description\": \"The body of a getStateInstance answer: the state, `null` while the instance is being created, or an error inside a 200 answer.\",\n        \"nullable\": true,\n        \"allOf\": [\n          {\n            \"$ref\": \"#/components/schemas/StateAnswer\"\n          }\n        ]\n      },\n      \"StateAnswer\": {\n        \"description\": \"The state, or an error inside a 200 answer.\",\n        \"oneOf\": [\n          {\n            \"$ref\": \"#/components/schemas/InstanceState\"\n          },\n          {\n            \"$ref\": \"#/components/schemas/ErrorInBody\"\n          }\n        ]\n      },\n      \"ErrorInBody\": {\n        \"description\": \"An error the vendor answers with HTTP 200, such as `{\\\"code\\\":401,\\\"description\\\":\\\"Unauthorized\\\"}`.\",\n        \"type\": \"object\",\n        \"required\": [\n          \"code\"\n        ],\n        \"properties\": {\n          \"code\": {\n            \"type\": \"integer\",\n            \"minimum\": 400,\n            \"maximum\": 599,\n            \"description\": \"The HTTP status the error stands for.\"\n          },\n          \"description\": {\n            \"type\": \"string\",\n            \"description\": \"The vendor's words.\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"QuotaExceeded\": {\n        \"description\": \"The body of a 466 answer.\",\n        \"type\": \"object\",\n        \"properties\": {\n          \"invokeStatus\": {\n            \"allOf\": [\n              {\n                \"$ref\": \"#/components/schemas/QuotaStatus\"\n              }\n            ],\n            \"x-wa-tolerant\": true\n          },\n          \"correspondentsStatus\": {\n            \"allOf\": [\n              {\n                \"$ref\": \"#/components/schemas/QuotaStatus\"\n              }\n            ],\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"QuotaStatus\": {\n        \"description\": \"Which quota is spent, and the vendor's words.\",\n        \"type\": \"object\",\n        \"properties\": {\n          \"method\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"used\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          },\n          \"total\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"`QUOTE_EXCEEDED` or `QUOTA_EXCEEDED` (both spellings are sent), or `CORRESPONDENTS_QUOTE_EXCEEDED`.\",\n            \"x-wa-tolerant\": true\n          },\n          \"description\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"InstanceState\": {\n        \"description\": \"The instance's state.\",\n        \"type\": \"object\",\n        \"required\": [\n          \"stateInstance\"\n        ],\n        \"properties\": {\n          \"stateInstance\": {\n            \"type\": \"string\",\n            \"description\": \"The instance state:\\n- notAuthorized: the instance is not authorized (no account linked)\\n- authorized: the instance is authorized\\n- blocked: the instance is banned\\n- sleepMode: the phone is switched off; it may take up to 5 minutes to become authorized after it is switched on\\n- starting: the instance is starting up (service mode), for up to 5 minutes\\n- yellowCard: sending is partially or completely suspended for spamming; messages are queued for 24 hours; reboot the instance to continue\\n- suspended: logged in, but sending is refused until `suspendedUntil` (the vendor's 2026 SDK and v3 docs)\\n\\nDocumented values: `notAuthorized`, `authorized`, `blocked`, `sleepMode`, `starting`, `yellowCard`, `suspended`. Other values may appear and are accepted.\",\n            \"example\": \"authorized\",\n            \"x-documented-values\": [\n              \"notAuthorized\",\n              \"authorized\",\n              \"blocked\",\n              \"sleepMode\",\n              \"starting\",\n              \"yellowCard\",\n              \"suspended\"\n            ]\n          },\n          \"suspendedUntil\": {\n            \"type\": \"string\",\n            \"description\": \"With `suspended`, until when sending is refused, in the vendor's own text.\",\n            \"nullable\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/green-api/openapi.yaml\",\n    \"source_sha256\": \"144be8bd37d9301cfa4df96c28acbd48976598786b4967b0a726053acc1d556d\"\n  }\n}\n"
         }
@@ -652,6 +738,230 @@ pub(crate) fn normalized_document(provider: Provider) -> &'static str {
         }
     }
 }
+#[cfg(feature = "recordings")]
+static EVOLUTION_API_RECORDINGS: &[crate::Recording] = &[
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "close",
+        describe: "`close`: created and not connected (also after a logout or a restart)",
+        source: "recorded from Evolution API 2.3.6 on 127.0.0.1: an instance created without a QR code",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"35-Pm1oyuFm19WnNzOA8rIFKV4Jrv4\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"instance\":{\"instanceName\":\"sales\",\"state\":\"close\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "close",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "connecting",
+        describe: "`connecting`: a connection under way, or a QR code waiting for a scan",
+        source: "recorded from Evolution API 2.3.6 on 127.0.0.1: after `GET /instance/connect/sales` with no way to reach WhatsApp (it alternates with `close`)",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"3a-euqf4UrpnbLr8CtC39SjkuxRwgk\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"instance\":{\"instanceName\":\"sales\",\"state\":\"connecting\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Starting,
+            raw_state: "connecting",
+            action: Some(RequiredAction::Wait),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "not-found",
+        describe: "an unknown instance, whatever the key (the existence check runs first)",
+        source: "recorded from Evolution API 2.3.6 on 127.0.0.1: the instance after `DELETE /instance/delete/sales` (any unknown name, with or without a key, gets the same)",
+        inferred: false,
+        serves: Some(crate::Role::UnknownInstance),
+        status: 404u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"63-vjvdbQLfGWOY0/GNmOGF/iGPVuk\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":404,\"error\":\"Not Found\",\"response\":{\"message\":[\"The \\\"sales\\\" instance does not exist\"]}}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::NotFound,
+            retry_after: None,
+            message: Some("The \"sales\" instance does not exist"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "not-loaded",
+        describe: "no `state`: the instance is in the database but this server has not loaded it",
+        source: "recorded from Evolution API 2.3.6 on 127.0.0.1: an instance written to the database while the server ran",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"26-hMVT9X91EoelddYV4HqCoUx77+k\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"instance\":{\"instanceName\":\"sales2\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Stopped,
+            raw_state: "null",
+            action: Some(RequiredAction::Restart),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "open",
+        describe: "`open`: logged in",
+        source: "vendor source: Evolution API 2.3.6 `InstanceController.connectionState` answers Baileys' `connection` (`open` once paired); the vendor docs' Connection State example; a server here cannot pair",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"instance\":{\"instanceName\":\"sales\",\"state\":\"open\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "open",
+            action: Some(RequiredAction::Nothing),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "refused",
+        describe: "`refused`: the QR code limit was reached",
+        source: "vendor source: Evolution API 2.3.6 `connectionUpdate` names this state in its `connection.update` event when the QR code limit is reached (2.3.6's state call keeps answering `close`; the status model maps both)",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"instance\":{\"instanceName\":\"sales\",\"state\":\"refused\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "refused",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "server-error",
+        describe: "the server failed: its database unreachable",
+        source: "recorded from Evolution API 2.3.6 on 127.0.0.1: Postgres stopped, an instance not loaded (the existence check reads the database)",
+        inferred: false,
+        serves: None,
+        status: 500u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"185-2/nFlSgRWIN87zo4YBUdopvRU54\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":500,\"error\":\"Internal Server Error\",\"response\":{\"message\":[\"PrismaClientKnownRequestError: \\nInvalid `prismaRepository.instance.findMany()` invocation in\\n/tmp/real/evo/src/api/guards/instance.guard.ts:19:55\\n\\n  16   return exists || keyExists;\\n  17 }\\n  18 \\n→ 19 return exists || (await prismaRepository.instance.findMany(\\nCan't reach database server at 127.0.0.1:5433\"]}}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unavailable,
+            retry_after: None,
+            message: Some(
+                "PrismaClientKnownRequestError: \\nInvalid `prismaRepository.instance.findMany()` invocation in\\n/tmp/real/evo/src/api/guards/instance.guard.ts:19:55\\n\\n  16   return exists || keyExists;\\n  17 }\\n  18 \\n→ 19 return exists || (await prismaRepository.instance.findMany(\\nCan't reach database server at 127.0.0.1:5433",
+            ),
+            temporary: true,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "unauthenticated",
+        describe: "a missing or wrong key, for an instance that exists",
+        source: "recorded from Evolution API 2.3.6 on 127.0.0.1: a wrong `apikey` (no key gets the same answer)",
+        inferred: false,
+        serves: Some(crate::Role::Unauthenticated),
+        status: 401u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("etag", "W/\"4b-/cax6Lc/qf7t4ufEf8qFabwljtA\""),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":401,\"error\":\"Unauthorized\",\"response\":{\"message\":\"Unauthorized\"}}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("Unauthorized"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::EvolutionApi,
+        name: "unknown-state",
+        describe: "a `state` the mapping does not know",
+        source: "ours: a value a later Baileys may add",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"instance\":{\"instanceName\":\"sales\",\"state\":\"paused\"}}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Unknown,
+            raw_state: "paused",
+            action: None,
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+];
 #[cfg(feature = "recordings")]
 static GREEN_API_RECORDINGS: &[crate::Recording] = &[
     crate::Recording {

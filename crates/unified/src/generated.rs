@@ -10,6 +10,8 @@ use crate::Provider;
 /// The client of one instance, whichever its provider: one variant per provider
 /// whose cargo feature is on.
 pub(crate) enum Client {
+    #[cfg(feature = "evolution-api")]
+    EvolutionApi(wa_evolution_api::Client),
     #[cfg(feature = "green-api")]
     GreenApi(wa_green_api::Client),
     #[cfg(feature = "hypersender")]
@@ -31,6 +33,10 @@ impl Client {
         transport: &Transport,
     ) -> Result<Client, Error> {
         match config.provider() {
+            #[cfg(feature = "evolution-api")]
+            Provider::EvolutionApi => {
+                backend::connect(config, transport).map(Client::EvolutionApi)
+            }
             #[cfg(feature = "green-api")]
             Provider::GreenApi => {
                 backend::connect(config, transport).map(Client::GreenApi)
@@ -59,6 +65,8 @@ impl Client {
         config: &InstanceConfig,
     ) -> Result<Observation, Error> {
         match self {
+            #[cfg(feature = "evolution-api")]
+            Client::EvolutionApi(client) => backend::observe(client, config).await,
             #[cfg(feature = "green-api")]
             Client::GreenApi(client) => backend::observe(client, config).await,
             #[cfg(feature = "hypersender")]
@@ -80,6 +88,10 @@ impl Client {
 #[allow(unused_variables)]
 pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Error> {
     match provider {
+        #[cfg(feature = "evolution-api")]
+        Provider::EvolutionApi => {
+            backend::decode::<wa_evolution_api::Client>(provider, body)
+        }
         #[cfg(feature = "green-api")]
         Provider::GreenApi => backend::decode::<wa_green_api::Client>(provider, body),
         #[cfg(feature = "hypersender")]
@@ -103,6 +115,7 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
 /// Whether this build includes `provider` (its cargo feature of the same name).
 pub(crate) fn is_enabled(provider: Provider) -> bool {
     match provider {
+        Provider::EvolutionApi => cfg!(feature = "evolution-api"),
         Provider::GreenApi => cfg!(feature = "green-api"),
         Provider::Hypersender => cfg!(feature = "hypersender"),
         Provider::MegaApi => cfg!(feature = "megaapi"),
