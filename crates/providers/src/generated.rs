@@ -40,6 +40,9 @@ pub enum Provider {
     /// WhatsApp Cloud API: Meta's official API; a phone number's status, quality and health are the official answer to "can it send now".
     #[serde(rename = "whatsapp-cloud")]
     WhatsAppCloud,
+    /// WPPConnect Server: open-source WhatsApp server (WPPConnect, a browser per session), run by each team; no vendor quota.
+    #[serde(rename = "wppconnect")]
+    WppConnect,
 }
 impl Provider {
     /// Every provider, in the order of their folders' names.
@@ -51,6 +54,7 @@ impl Provider {
         Provider::Vzaps,
         Provider::Waha,
         Provider::WhatsAppCloud,
+        Provider::WppConnect,
     ];
     /// What the catalog says about this provider.
     pub fn info(self) -> &'static ProviderInfo {
@@ -62,6 +66,7 @@ impl Provider {
             Provider::Vzaps => &VZAPS_INFO,
             Provider::Waha => &WAHA_INFO,
             Provider::WhatsAppCloud => &WHATSAPP_CLOUD_INFO,
+            Provider::WppConnect => &WPPCONNECT_INFO,
         }
     }
 }
@@ -700,6 +705,84 @@ static WHATSAPP_CLOUD_INFO: ProviderInfo = ProviderInfo {
         },
     ],
 };
+/// What the catalog says about WPPConnect Server (`Provider::WppConnect`).
+static WPPCONNECT_INFO: ProviderInfo = ProviderInfo {
+    name: "wppconnect",
+    title: "WPPConnect Server",
+    hosting: Hosting::SelfHosted,
+    summary: "open-source WhatsApp server (WPPConnect, a browser per session), run by each team; no vendor quota",
+    docs: &[
+        "https://wppconnect.io/swagger/wppconnect-server/",
+        "https://github.com/wppconnect-team/wppconnect-server",
+    ],
+    client_crate: "wa-wppconnect",
+    connection_strings: &[
+        ConnectionForm {
+            text: "wppconnect://TOKEN@HOST[/BASE]/SESSION",
+            userinfo: &["TOKEN"],
+            optional: &[],
+            tail: Some("SESSION"),
+        },
+    ],
+    base_url: BaseUrlInfo {
+        default: None,
+        noun: "base URL",
+        env: "WA_WPPCONNECT_BASE_URL",
+    },
+    instance: InstanceInfo {
+        placeholder: "SESSION",
+        noun: "session",
+        parameter: "session",
+        digits: None,
+        env: "WA_WPPCONNECT_SESSION",
+    },
+    auth: AuthInfo {
+        credentials: &[
+            CredentialInfo {
+                placeholder: "TOKEN",
+                key: "token",
+                noun: "session token",
+                env: "WA_WPPCONNECT_TOKEN",
+                placement: Placement::Header {
+                    name: "Authorization",
+                    prefix: "Bearer ",
+                },
+            },
+        ],
+    },
+    quota: None,
+    status: StatusInfo {
+        operation: "getSessionState",
+        path: "/api/{session}/status-session",
+        sends: &[],
+    },
+    errors: ErrorRules {
+        statuses: &[],
+        code: None,
+        codes: &[],
+        transient: None,
+        messages: &[],
+        states: &[],
+    },
+    options: &[],
+    fleet_aliases: &[],
+    simulator: SimulatorInfo {
+        base_path: "/wppconnect",
+        recorded_instance: None,
+    },
+    demo: &[
+        DemoInstance {
+            instance: "line-0003",
+            response: "connected",
+            credentials: &[("token", "wppconnect-demo-token")],
+        },
+        DemoInstance {
+            instance: "line-0004",
+            response: "qrcode",
+            credentials: &[("token", "wppconnect-demo-token")],
+        },
+    ],
+};
 #[cfg(feature = "recordings")]
 pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
     match provider {
@@ -710,6 +793,7 @@ pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
         Provider::Vzaps => VZAPS_RECORDINGS,
         Provider::Waha => WAHA_RECORDINGS,
         Provider::WhatsAppCloud => WHATSAPP_CLOUD_RECORDINGS,
+        Provider::WppConnect => WPPCONNECT_RECORDINGS,
     }
 }
 #[cfg(feature = "recordings")]
@@ -735,6 +819,9 @@ pub(crate) fn normalized_document(provider: Provider) -> &'static str {
         }
         Provider::WhatsAppCloud => {
             "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Meta Graph API - Application Connected Client Businesses\",\n    \"version\": \"v23.0\",\n    \"description\": \"API for retrieving connected client businesses associated with a Meta application.\\n\\n\\nThis endpoint allows applications to retrieve information about businesses that have\\nestablished client connections through the application. This is essential for managing\\nbusiness relationships and understanding client business configurations.\\n\",\n    \"contact\": {\n      \"name\": \"Meta Business Platform Team\",\n      \"url\": \"https://developers.facebook.com/support\"\n    },\n    \"license\": {\n      \"name\": \"Meta Platform Terms\",\n      \"url\": \"https://developers.facebook.com/terms\"\n    },\n    \"termsOfService\": \"https://developers.facebook.com/terms\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"Production Graph API server\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"WhatsApp Business Cloud API\"\n    },\n    {\n      \"url\": \"https://graph.facebook.com\",\n      \"description\": \"Meta Graph API production server\"\n    }\n  ],\n  \"tags\": [\n    {\n      \"name\": \"Phone Numbers\",\n      \"description\": \"APIs for managing WhatsApp Business Account phone number operations\"\n    }\n  ],\n  \"components\": {\n    \"securitySchemes\": {\n      \"bearerAuth\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"bearerFormat\": \"JWT\",\n        \"description\": \"System user access token with whatsapp_business_management permission. Format: Bearer YOUR_SYSTEM_USER_ACCESS_TOKEN\\n\"\n      }\n    },\n    \"schemas\": {\n      \"GraphAPIError\": {\n        \"type\": \"object\",\n        \"description\": \"Standard Graph API error response\",\n        \"properties\": {\n          \"error\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"message\": {\n                \"type\": \"string\",\n                \"description\": \"Human-readable error message\",\n                \"example\": \"Invalid parameter\",\n                \"x-wa-tolerant\": true\n              },\n              \"type\": {\n                \"type\": \"string\",\n                \"description\": \"Error category type\",\n                \"example\": \"OAuthException\",\n                \"x-wa-tolerant\": true\n              },\n              \"code\": {\n                \"type\": \"integer\",\n                \"description\": \"Numeric error code\",\n                \"example\": 100,\n                \"x-wa-tolerant\": true\n              },\n              \"error_subcode\": {\n                \"type\": \"integer\",\n                \"description\": \"More specific error subcode when available\",\n                \"example\": 33,\n                \"x-wa-tolerant\": true\n              },\n              \"fbtrace_id\": {\n                \"type\": \"string\",\n                \"description\": \"Unique identifier for debugging and support requests with Meta\",\n                \"example\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                \"x-wa-tolerant\": true\n              },\n              \"is_transient\": {\n                \"type\": \"boolean\",\n                \"description\": \"Indicates whether this error is temporary and the request should be retried\",\n                \"example\": false,\n                \"x-wa-tolerant\": true\n              },\n              \"error_user_title\": {\n                \"type\": \"string\",\n                \"description\": \"User-friendly error title for display purposes\",\n                \"example\": \"Permission Denied\",\n                \"x-wa-tolerant\": true\n              },\n              \"error_user_msg\": {\n                \"type\": \"string\",\n                \"description\": \"User-friendly error message for display purposes\",\n                \"example\": \"Your app doesn't have permission to access this resource\",\n                \"x-wa-tolerant\": true\n              }\n            },\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"PhoneNumberInfo\": {\n        \"type\": \"object\",\n        \"description\": \"Phone number information and status\",\n        \"properties\": {\n          \"id\": {\n            \"type\": \"string\",\n            \"description\": \"The ID associated with the phone number\",\n            \"example\": \"1906385232743451\",\n            \"x-wa-tolerant\": true\n          },\n          \"display_phone_number\": {\n            \"type\": \"string\",\n            \"description\": \"The string representation of the phone number\",\n            \"example\": \"+1 631-555-5555\",\n            \"nullable\": true\n          },\n          \"verified_name\": {\n            \"type\": \"string\",\n            \"description\": \"The verified name associated with the phone number\",\n            \"example\": \"Jasper's Market\",\n            \"nullable\": true\n          },\n          \"quality_rating\": {\n            \"type\": \"string\",\n            \"example\": \"GREEN\",\n            \"description\": \"The quality rating of the phone number based on how messages have been received by recipients in recent days.\\n- GREEN: High Quality\\n- YELLOW: Medium Quality\\n- RED: Low Quality\\n- NA: Quality has not been determined\\n\\n\\nDocumented values: `GREEN`, `YELLOW`, `RED`, `NA`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"GREEN\",\n              \"YELLOW\",\n              \"RED\",\n              \"NA\"\n            ],\n            \"nullable\": true\n          },\n          \"code_verification_status\": {\n            \"type\": \"string\",\n            \"example\": \"VERIFIED\",\n            \"description\": \"The two-step verification status for the phone number indicating whether the number has completed two-step verification.\\n- VERIFIED: Phone number has completed two-step verification\\n- UNVERIFIED: Two-step verification is pending or incomplete\\n\\n\\nDocumented values: `VERIFIED`, `UNVERIFIED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"VERIFIED\",\n              \"UNVERIFIED\"\n            ],\n            \"x-wa-tolerant\": true\n          },\n          \"name_status\": {\n            \"type\": \"string\",\n            \"example\": \"AVAILABLE_WITHOUT_REVIEW\",\n            \"description\": \"The status of a display name associated with a specific phone number.\\n- APPROVED: The name has been approved. You can download your certificate now.\\n- AVAILABLE_WITHOUT_REVIEW: The certificate for the phone is available and display name is ready to use without review.\\n- DECLINED: The name has not been approved. You cannot download your certificate.\\n- EXPIRED: Your certificate has expired and can no longer be downloaded.\\n- PENDING_REVIEW: Your name request is under review. You cannot download your certificate.\\n- NONE: No certificate is available.\\n\\n\\nDocumented values: `APPROVED`, `AVAILABLE_WITHOUT_REVIEW`, `DECLINED`, `EXPIRED`, `PENDING_REVIEW`, `NONE`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"APPROVED\",\n              \"AVAILABLE_WITHOUT_REVIEW\",\n              \"DECLINED\",\n              \"EXPIRED\",\n              \"PENDING_REVIEW\",\n              \"NONE\"\n            ],\n            \"x-wa-tolerant\": true\n          },\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"The phone number's status: the account number's (CONNECTED, DISCONNECTED, UNVERIFIED, PENDING, FLAGGED, RESTRICTED) or, from the business account's phone number list, LINKED, UNLINKED, DELETED, MIGRATED, BANNED.\\n\\nDocumented values: `CONNECTED`, `DISCONNECTED`, `UNVERIFIED`, `PENDING`, `FLAGGED`, `RESTRICTED`, `LINKED`, `UNLINKED`, `DELETED`, `MIGRATED`, `BANNED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"CONNECTED\",\n              \"DISCONNECTED\",\n              \"UNVERIFIED\",\n              \"PENDING\",\n              \"FLAGGED\",\n              \"RESTRICTED\",\n              \"LINKED\",\n              \"UNLINKED\",\n              \"DELETED\",\n              \"MIGRATED\",\n              \"BANNED\"\n            ],\n            \"nullable\": true\n          },\n          \"messaging_limit_tier\": {\n            \"type\": \"string\",\n            \"description\": \"The number's messaging limit tier.\\n\\nDocumented values: `TIER_50`, `TIER_250`, `TIER_1K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"TIER_50\",\n              \"TIER_250\",\n              \"TIER_1K\",\n              \"TIER_10K\",\n              \"TIER_100K\",\n              \"TIER_UNLIMITED\"\n            ],\n            \"nullable\": true\n          },\n          \"health_status\": {\n            \"allOf\": [\n              {\n                \"$ref\": \"#/components/schemas/PhoneNumberHealthStatus\"\n              }\n            ],\n            \"nullable\": true\n          }\n        }\n      },\n      \"PhoneNumberHealthStatus\": {\n        \"type\": \"object\",\n        \"description\": \"Whether the number can send messages now, and what stops it.\",\n        \"properties\": {\n          \"can_send_message\": {\n            \"type\": \"string\",\n            \"description\": \"Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"AVAILABLE\",\n              \"LIMITED\",\n              \"BLOCKED\"\n            ],\n            \"nullable\": true\n          },\n          \"entities\": {\n            \"type\": \"array\",\n            \"items\": {\n              \"type\": \"object\",\n              \"properties\": {\n                \"entity_type\": {\n                  \"type\": \"string\",\n                  \"description\": \"Documented values: `PHONE_NUMBER`, `WABA`, `BUSINESS`, `APP`. Other values may appear and are accepted.\",\n                  \"x-documented-values\": [\n                    \"PHONE_NUMBER\",\n                    \"WABA\",\n                    \"BUSINESS\",\n                    \"APP\"\n                  ],\n                  \"nullable\": true\n                },\n                \"id\": {\n                  \"type\": \"string\",\n                  \"x-wa-tolerant\": true\n                },\n                \"can_send_message\": {\n                  \"type\": \"string\",\n                  \"description\": \"Documented values: `AVAILABLE`, `LIMITED`, `BLOCKED`. Other values may appear and are accepted.\",\n                  \"x-documented-values\": [\n                    \"AVAILABLE\",\n                    \"LIMITED\",\n                    \"BLOCKED\"\n                  ],\n                  \"x-wa-tolerant\": true\n                },\n                \"additional_info\": {\n                  \"type\": \"array\",\n                  \"description\": \"What limits a `LIMITED` entity, in Meta's words.\",\n                  \"items\": {\n                    \"type\": \"string\"\n                  },\n                  \"nullable\": true\n                },\n                \"errors\": {\n                  \"type\": \"array\",\n                  \"items\": {\n                    \"type\": \"object\",\n                    \"properties\": {\n                      \"error_code\": {\n                        \"type\": \"integer\",\n                        \"nullable\": true\n                      },\n                      \"error_description\": {\n                        \"type\": \"string\",\n                        \"nullable\": true\n                      },\n                      \"possible_solution\": {\n                        \"type\": \"string\",\n                        \"x-wa-tolerant\": true\n                      }\n                    }\n                  },\n                  \"nullable\": true\n                }\n              }\n            },\n            \"nullable\": true\n          }\n        }\n      }\n    }\n  },\n  \"paths\": {\n    \"/{Version}/{Phone-Number-ID}\": {\n      \"get\": {\n        \"tags\": [\n          \"Phone Numbers\"\n        ],\n        \"summary\": \"Retrieve WhatsApp Business Phone Number Information\",\n        \"description\": \"Retrieve comprehensive information about a WhatsApp Business phone number using its unique ID (CSID).\\nThis endpoint provides phone number status, verification details, quality metrics, and configuration information.\\n\\n**Core Information Returned:**\\n- Phone number ID and display format\\n- Verification status and verified business name\\n- Quality rating based on message delivery performance\\n- Code verification status for two-step verification\\n- Display name certification status (when requested)\\n\\n**Quality Rating System:**\\nThe quality rating reflects how recipients have been receiving messages from this phone number:\\n- **GREEN**: High quality - messages are being delivered and engaged with well\\n- **YELLOW**: Medium quality - some delivery or engagement issues detected\\n- **RED**: Low quality - significant delivery or engagement problems\\n- **NA**: Quality rating not yet determined (new phone numbers)\\n\\n**Display Name Status:**\\nWhen requesting the `name_status` field, you'll receive the current certification status:\\n- **APPROVED**: Business name verified and certificate available for download\\n- **AVAILABLE_WITHOUT_REVIEW**: Certificate ready without additional review required\\n- **DECLINED**: Business name verification rejected\\n- **EXPIRED**: Existing certificate has expired and needs renewal\\n- **PENDING_REVIEW**: Name verification request is under review\\n- **NONE**: No certificate or verification request exists\\n\\n**Code Verification Status:**\\nIndicates the two-step verification status:\\n- **VERIFIED**: Phone number has completed two-step verification\\n- **UNVERIFIED**: Two-step verification is pending or incomplete\\n\\n**Use Cases:**\\n- Monitor phone number quality and delivery performance\\n- Check verification and certification status\\n- Validate phone number configuration before sending messages\\n- Retrieve display information for business profiles\\n- Audit phone number compliance and status\\n\\nFor more information on quality ratings, see [WhatsApp Business Account Message Quality Rating](https://www.facebook.com/business/help/896873687365001).\\n\",\n        \"operationId\": \"getPhoneNumberById\",\n        \"parameters\": [\n          {\n            \"name\": \"Version\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"Graph API version to use for this request. Determines the API behavior and available features.\\nUse the latest stable version for optimal performance and feature support.\\n\",\n            \"example\": \"v23.0\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          },\n          {\n            \"name\": \"Phone-Number-ID\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"Your WhatsApp Business Account phone number ID (CSID). This unique identifier is assigned when you\\nregister the phone number with WhatsApp Business API and can be found in your WhatsApp Business Manager.\\n\",\n            \"example\": \"106853218861309\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          },\n          {\n            \"name\": \"fields\",\n            \"in\": \"query\",\n            \"required\": false,\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"name_status,code_verification_status\"\n            },\n            \"description\": \"Comma-separated list of additional fields to include in the response. If not specified,\\nonly default fields (id, display_phone_number, verified_name, quality_rating) are returned.\\n\\n**Available Fields:**\\n- `name_status`: Display name certification status for business verification\\n- `code_verification_status`: Two-step verification status for the phone number\\n\\n**Field Values:**\\n\\n**name_status** values:\\n- `APPROVED`: Business name approved, certificate available for download\\n- `AVAILABLE_WITHOUT_REVIEW`: Certificate ready without additional review\\n- `DECLINED`: Business name verification rejected\\n- `EXPIRED`: Certificate expired and needs renewal\\n- `PENDING_REVIEW`: Name verification under review\\n- `NONE`: No certificate or verification request exists\\n\\n**code_verification_status** values:\\n- `VERIFIED`: Phone number has completed two-step verification\\n- `UNVERIFIED`: Two-step verification pending or incomplete\\n\",\n            \"x-wa-status-sends\": \"id,display_phone_number,verified_name,quality_rating,status,health_status,messaging_limit_tier,name_status,code_verification_status\"\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"Successfully retrieved phone number information. The response includes core phone number details\\nand any additional fields requested via the `fields` parameter.\\n\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/PhoneNumberInfo\"\n                },\n                \"examples\": {\n                  \"default_response\": {\n                    \"summary\": \"Default phone number information\",\n                    \"description\": \"Basic phone number details without additional fields\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\"\n                    }\n                  },\n                  \"with_name_status\": {\n                    \"summary\": \"Phone number with display name status\",\n                    \"description\": \"Includes business name certification status\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"name_status\": \"AVAILABLE_WITHOUT_REVIEW\"\n                    }\n                  },\n                  \"with_verification_status\": {\n                    \"summary\": \"Phone number with code verification status\",\n                    \"description\": \"Includes two-step verification status\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"code_verification_status\": \"VERIFIED\"\n                    }\n                  },\n                  \"comprehensive_response\": {\n                    \"summary\": \"Full phone number information\",\n                    \"description\": \"All available fields included in response\",\n                    \"value\": {\n                      \"id\": \"106853218861309\",\n                      \"display_phone_number\": \"+1 555-555-5555\",\n                      \"verified_name\": \"Jaspers Market\",\n                      \"quality_rating\": \"GREEN\",\n                      \"name_status\": \"APPROVED\",\n                      \"code_verification_status\": \"VERIFIED\"\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"Bad Request - Invalid parameters or malformed request\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"invalid_version\": {\n                    \"summary\": \"Invalid API version format\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid version format. Use format like 'v23.0'\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"invalid_phone_id\": {\n                    \"summary\": \"Invalid phone number ID format\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid phone number ID format. Must be numeric.\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"invalid_fields\": {\n                    \"summary\": \"Invalid fields parameter\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid field requested. Available fields: name_status, code_verification_status\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"Unauthorized - Invalid or missing access token\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"invalid_token\": {\n                    \"summary\": \"Invalid access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Invalid OAuth access token\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 190,\n                        \"error_subcode\": 463,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"expired_token\": {\n                    \"summary\": \"Expired access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Error validating access token: Session has expired\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 190,\n                        \"error_subcode\": 463,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"missing_token\": {\n                    \"summary\": \"Missing access token\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"An access token is required to request this resource\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 104,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"403\": {\n            \"description\": \"Forbidden - Insufficient permissions or access denied\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"insufficient_permissions\": {\n                    \"summary\": \"Insufficient app permissions\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Your app doesn't have permission to access this phone number\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349174,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"not_linked_to_waba\": {\n                    \"summary\": \"App not linked to WhatsApp Business Account\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Your app is not linked to the WhatsApp Business Account that owns this phone number\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349175,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"missing_permissions\": {\n                    \"summary\": \"Missing required permissions\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Requires whatsapp_business_messaging or whatsapp_business_management permission\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 200,\n                        \"error_subcode\": 1349176,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"Not Found - Phone number ID does not exist or is not accessible\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"phone_not_found\": {\n                    \"summary\": \"Phone number not found\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number not found\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"deleted_phone\": {\n                    \"summary\": \"Phone number has been deleted\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"This phone number has been deleted and is no longer accessible\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"waba_not_found\": {\n                    \"summary\": \"WhatsApp Business Account not found\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"The WhatsApp Business Account associated with this phone number could not be found\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 803,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"422\": {\n            \"description\": \"Unprocessable Entity - Request parameters are valid but cannot be processed\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"phone_not_registered\": {\n                    \"summary\": \"Phone number not registered\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"The phone number is not registered with WhatsApp Business API\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"phone_in_review\": {\n                    \"summary\": \"Phone number under review\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number is currently under review and information is not available\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  },\n                  \"temporarily_unavailable\": {\n                    \"summary\": \"Phone number temporarily unavailable\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Phone number information is temporarily unavailable. Please try again later.\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 100,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\"\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"429\": {\n            \"description\": \"Too Many Requests - Rate limit exceeded\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"rate_limit_exceeded\": {\n                    \"summary\": \"Application rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Application request limit reached\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 4,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"user_rate_limit\": {\n                    \"summary\": \"User-level rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"User request limit reached\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 17,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"business_rate_limit\": {\n                    \"summary\": \"Business-level rate limit exceeded\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Business request limit reached for WhatsApp Business Account\",\n                        \"type\": \"OAuthException\",\n                        \"code\": 80007,\n                        \"error_subcode\": 2446079,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"Internal Server Error - Unexpected server error\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/GraphAPIError\"\n                },\n                \"examples\": {\n                  \"internal_error\": {\n                    \"summary\": \"Generic internal server error\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"An unexpected error occurred. Please retry your request\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"service_unavailable\": {\n                    \"summary\": \"WhatsApp service temporarily unavailable\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"WhatsApp Business API service is temporarily unavailable\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  },\n                  \"database_error\": {\n                    \"summary\": \"Database connectivity error\",\n                    \"value\": {\n                      \"error\": {\n                        \"message\": \"Database temporarily unavailable. Please retry your request\",\n                        \"type\": \"GraphMethodException\",\n                        \"code\": 2,\n                        \"fbtrace_id\": \"AXsgnV2Cm3ZMGF3dF_cfYIn\",\n                        \"is_transient\": true\n                      }\n                    }\n                  }\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearerAuth\": []\n          }\n        ]\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/whatsapp-cloud/openapi.yaml\",\n    \"source_sha256\": \"c7148d5e2aeff32f2effc3d3557795d7eddd07abf8b017c9e40e86bb3312c116\",\n    \"overlay\": \"specs/whatsapp-cloud/overlay.yaml\",\n    \"overlay_sha256\": \"dfbc424d720d7e1de4d7ad5534717c0f808dac66c6545182d460510ca6fc4c7a\"\n  }\n}\n"
+        }
+        Provider::WppConnect => {
+            "{\n  \"openapi\": \"3.0.0\",\n  \"info\": {\n    \"version\": \"2.0.0\",\n    \"title\": \"WPPConnect API Rest\",\n    \"description\": \"Welcome to the wppconnect-server API documentation. This API provides a set of endpoints to interact with the wppconnect-server application, allowing you to build integrations and automate interactions with WhatsApp.\"\n  },\n  \"tags\": [\n    {\n      \"name\": \"Auth\",\n      \"description\": \"\"\n    }\n  ],\n  \"paths\": {\n    \"/api/{session}/status-session\": {\n      \"get\": {\n        \"tags\": [\n          \"Auth\"\n        ],\n        \"description\": \"The session's state, from `getSessionState` in `src/controller/sessionController.ts`: `CLOSED` with `qrcode: null` when no client runs for the session, otherwise the client's `status`, its QR code as a data URL (kept after the pairing), its `urlcode` and the server's version.\",\n        \"operationId\": \"getSessionState\",\n        \"parameters\": [\n          {\n            \"name\": \"session\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"NERDWHATS_AMERICA\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The session's state.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/SessionState\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"Reading the session failed.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"No bearer token (`message`), or one that is not this session's (`error`): the token is a bcrypt hash of the session's name and the server's secret key.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearerAuth\": []\n          }\n        ],\n        \"summary\": \"Retrieve status of a session\"\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"SessionState\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"status\"\n        ],\n        \"properties\": {\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"The session's state: INITIALIZING while the browser starts, QRCODE or PHONECODE while it waits to be paired, CONNECTED, CLOSED when no client runs, and DISCONNECTED, a state wppconnect reports.\\n\\nDocumented values: `INITIALIZING`, `QRCODE`, `PHONECODE`, `CONNECTED`, `CLOSED`, `DISCONNECTED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"INITIALIZING\",\n              \"QRCODE\",\n              \"PHONECODE\",\n              \"CONNECTED\",\n              \"CLOSED\",\n              \"DISCONNECTED\"\n            ]\n          },\n          \"qrcode\": {\n            \"type\": \"string\",\n            \"nullable\": true,\n            \"description\": \"The last QR code as a `data:image/png;base64,` URL, or null.\",\n            \"x-wa-tolerant\": true\n          },\n          \"urlcode\": {\n            \"type\": \"string\",\n            \"description\": \"The last QR code's text.\",\n            \"x-wa-tolerant\": true\n          },\n          \"version\": {\n            \"type\": \"string\",\n            \"description\": \"The server's version.\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"ErrorBody\": {\n        \"description\": \"The 401 and the 500 in one schema, as progenitor takes one error body type per operation: the 401 has `message` or `error` (a string), the 500 `status`, `message` and the exception as `error`.\",\n        \"type\": \"object\",\n        \"properties\": {\n          \"status\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"description\": \"The vendor's words (401) or the exception, as JSON (500).\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    },\n    \"securitySchemes\": {\n      \"bearerAuth\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"bearerFormat\": \"JWT\"\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/wppconnect/openapi.yaml\",\n    \"source_sha256\": \"9b4f8efc1a6b8d61f09db0bcda18b03f35a4e9ff0d9dc266eca020e3f4ab1760\",\n    \"overlay\": \"specs/wppconnect/overlay.yaml\",\n    \"overlay_sha256\": \"76b262dc57b836bb817b85252010ff5a902b4564809d53586a6065e2f40a4c0b\"\n  }\n}\n"
         }
     }
 }
@@ -3293,6 +3380,294 @@ static WHATSAPP_CLOUD_RECORDINGS: &[crate::Recording] = &[
             profile_picture_url: None,
             connected_at: None,
             details: &[("quality_rating", "NA")],
+        }),
+    },
+];
+#[cfg(feature = "recordings")]
+static WPPCONNECT_RECORDINGS: &[crate::Recording] = &[
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "closed",
+        describe: "`CLOSED`: no client runs for the session (never started, closed, or logged out)",
+        source: "recorded from WPPConnect Server 2.10.4 on 127.0.0.1: a session never started, with its own token",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":\"CLOSED\",\"qrcode\":null}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "CLOSED",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "connected-after-qr",
+        describe: "`CONNECTED` after a QR code was scanned: the last QR code is still answered",
+        source: "vendor source: WPPConnect Server 2.10.4 `start` clears `client.qrcode` but not `client.urlcode`, from which `getSessionState` draws the QR code again (the data URL shortened here)",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":\"CONNECTED\",\"qrcode\":\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\",\"urlcode\":\"2@Qm9yZWFzLHRoZSB0ZXh0IG9mIGEgUVIgY29kZQ==,ZmFrZWtleQ==,c2VydmVy,Y2xpZW50\",\"version\":\"2.10.4\"}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "CONNECTED",
+            action: Some(RequiredAction::Nothing),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "connected",
+        describe: "`CONNECTED`: logged in, the session restored from its saved token",
+        source: "vendor source: WPPConnect Server 2.10.4 `start` in `src/util/createSessionUtil.ts` sets `status: 'CONNECTED', qrcode: null`; a session restored without a QR code has no `urlcode`; a server here has no browser to pair",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":\"CONNECTED\",\"qrcode\":null,\"version\":\"2.10.4\"}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "CONNECTED",
+            action: Some(RequiredAction::Nothing),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "disconnected",
+        describe: "`DISCONNECTED`",
+        source: "the status model's row (`../shared/reference/status-model.md`): a state wppconnect reports; 2.10.4's own code does not set it",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":\"DISCONNECTED\",\"qrcode\":null,\"version\":\"2.10.4\"}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "DISCONNECTED",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "initializing",
+        describe: "`INITIALIZING`: the session's browser is starting",
+        source: "recorded from WPPConnect Server 2.10.4 on 127.0.0.1: after `start-session`, on a machine with no browser to start (it stays so)",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":\"INITIALIZING\",\"qrcode\":null,\"version\":\"2.10.4\"}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Starting,
+            raw_state: "INITIALIZING",
+            action: Some(RequiredAction::Wait),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "no-token",
+        describe: "no bearer token",
+        source: "recorded from WPPConnect Server 2.10.4 on 127.0.0.1: no `Authorization` header",
+        inferred: false,
+        serves: None,
+        status: 401u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"message\":\"Token is not present. Check your header and try again\"}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("Token is not present. Check your header and try again"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "other-session",
+        describe: "a session this token is not for: a token names its session, so an unknown session is a rejected token",
+        source: "recorded from WPPConnect Server 2.10.4 on 127.0.0.1: one session's token, asking about another session",
+        inferred: false,
+        serves: Some(crate::Role::UnknownInstance),
+        status: 401u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"error\":\"Check that the Session and Token are correct\"}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("Check that the Session and Token are correct"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "phonecode",
+        describe: "`PHONECODE`: waiting for a pairing code to be typed on the phone",
+        source: "vendor source: WPPConnect Server 2.10.4 `exportPhoneCode` in `src/util/createSessionUtil.ts` sets `status: 'PHONECODE'`, and `getSessionState` answers it with the version",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":\"PHONECODE\",\"qrcode\":null,\"version\":\"2.10.4\"}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::AwaitingPairing,
+            raw_state: "PHONECODE",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "qrcode",
+        describe: "`QRCODE`: waiting for a QR code to be scanned",
+        source: "vendor source: WPPConnect Server 2.10.4 `exportQR` in `src/util/createSessionUtil.ts` sets `status`, `qrcode` and `urlcode`, and `getSessionState` answers them with the version (the data URL shortened here)",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":\"QRCODE\",\"qrcode\":\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\",\"urlcode\":\"2@Qm9yZWFzLHRoZSB0ZXh0IG9mIGEgUVIgY29kZQ==,ZmFrZWtleQ==,c2VydmVy,Y2xpZW50\",\"version\":\"2.10.4\"}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::AwaitingPairing,
+            raw_state: "QRCODE",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "server-error",
+        describe: "reading the session failed",
+        source: "vendor source: WPPConnect Server 2.10.4 `getSessionState`'s catch answers 500 with this body (an exception serializes as `{}`)",
+        inferred: true,
+        serves: None,
+        status: 500u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"status\":\"error\",\"message\":\"The session is not active\",\"error\":{}}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unavailable,
+            retry_after: None,
+            message: Some("The session is not active"),
+            temporary: true,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "unauthenticated",
+        describe: "a token that is not this session's",
+        source: "recorded from WPPConnect Server 2.10.4 on 127.0.0.1: a wrong token",
+        inferred: false,
+        serves: Some(crate::Role::Unauthenticated),
+        status: 401u16,
+        headers: &[
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-powered-by", "Express"),
+        ],
+        body: "{\"error\":\"Check that the Session and Token are correct\"}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("Check that the Session and Token are correct"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::WppConnect,
+        name: "unknown-state",
+        describe: "a `status` the mapping does not know",
+        source: "ours: a value a later WPPConnect may add",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"status\":\"SYNCING\",\"qrcode\":null,\"version\":\"2.10.4\"}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Unknown,
+            raw_state: "SYNCING",
+            action: None,
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
         }),
     },
 ];

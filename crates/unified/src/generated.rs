@@ -24,6 +24,8 @@ pub(crate) enum Client {
     Waha(wa_waha::Client),
     #[cfg(feature = "whatsapp-cloud")]
     WhatsAppCloud(wa_whatsapp_cloud::Client),
+    #[cfg(feature = "wppconnect")]
+    WppConnect(wa_wppconnect::Client),
 }
 impl Client {
     /// The client for `config`, or an error naming the cargo feature to enable.
@@ -55,6 +57,10 @@ impl Client {
             Provider::WhatsAppCloud => {
                 backend::connect(config, transport).map(Client::WhatsAppCloud)
             }
+            #[cfg(feature = "wppconnect")]
+            Provider::WppConnect => {
+                backend::connect(config, transport).map(Client::WppConnect)
+            }
             #[allow(unreachable_patterns)]
             other => Err(backend::not_enabled(other)),
         }
@@ -79,6 +85,8 @@ impl Client {
             Client::Waha(client) => backend::observe(client, config).await,
             #[cfg(feature = "whatsapp-cloud")]
             Client::WhatsAppCloud(client) => backend::observe(client, config).await,
+            #[cfg(feature = "wppconnect")]
+            Client::WppConnect(client) => backend::observe(client, config).await,
             #[allow(unreachable_patterns)]
             _ => unreachable!("no client exists for a provider that is not enabled"),
         }
@@ -108,6 +116,8 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
         Provider::WhatsAppCloud => {
             backend::decode::<wa_whatsapp_cloud::Client>(provider, body)
         }
+        #[cfg(feature = "wppconnect")]
+        Provider::WppConnect => backend::decode::<wa_wppconnect::Client>(provider, body),
         #[allow(unreachable_patterns)]
         other => Err(backend::not_enabled(other)),
     }
@@ -122,6 +132,7 @@ pub(crate) fn is_enabled(provider: Provider) -> bool {
         Provider::Vzaps => cfg!(feature = "vzaps"),
         Provider::Waha => cfg!(feature = "waha"),
         Provider::WhatsAppCloud => cfg!(feature = "whatsapp-cloud"),
+        Provider::WppConnect => cfg!(feature = "wppconnect"),
         #[allow(unreachable_patterns)]
         _ => false,
     }
