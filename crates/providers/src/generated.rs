@@ -43,6 +43,9 @@ pub enum Provider {
     /// WPPConnect Server: open-source WhatsApp server (WPPConnect, a browser per session), run by each team; no vendor quota.
     #[serde(rename = "wppconnect")]
     WppConnect,
+    /// Z-API: the most used hosted gateway in Brazil; the instance token travels in the URL path.
+    #[serde(rename = "z-api")]
+    ZApi,
 }
 impl Provider {
     /// Every provider, in the order of their folders' names.
@@ -55,6 +58,7 @@ impl Provider {
         Provider::Waha,
         Provider::WhatsAppCloud,
         Provider::WppConnect,
+        Provider::ZApi,
     ];
     /// What the catalog says about this provider.
     pub fn info(self) -> &'static ProviderInfo {
@@ -67,6 +71,7 @@ impl Provider {
             Provider::Waha => &WAHA_INFO,
             Provider::WhatsAppCloud => &WHATSAPP_CLOUD_INFO,
             Provider::WppConnect => &WPPCONNECT_INFO,
+            Provider::ZApi => &Z_API_INFO,
         }
     }
 }
@@ -783,6 +788,93 @@ static WPPCONNECT_INFO: ProviderInfo = ProviderInfo {
         },
     ],
 };
+/// What the catalog says about Z-API (`Provider::ZApi`).
+static Z_API_INFO: ProviderInfo = ProviderInfo {
+    name: "z-api",
+    title: "Z-API",
+    hosting: Hosting::Hosted,
+    summary: "the most used hosted gateway in Brazil; the instance token travels in the URL path",
+    docs: &["https://developer.z-api.io/en/instance/status"],
+    client_crate: "wa-z-api",
+    connection_strings: &[
+        ConnectionForm {
+            text: "z-api://TOKEN[:CLIENT_TOKEN]@HOST[/BASE]/INSTANCE_ID",
+            userinfo: &["TOKEN", "CLIENT_TOKEN"],
+            optional: &["CLIENT_TOKEN"],
+            tail: Some("INSTANCE_ID"),
+        },
+    ],
+    base_url: BaseUrlInfo {
+        default: Some("https://api.z-api.io"),
+        noun: "base URL",
+        env: "WA_Z_API_BASE_URL",
+    },
+    instance: InstanceInfo {
+        placeholder: "INSTANCE_ID",
+        noun: "instance ID",
+        parameter: "instanceId",
+        digits: None,
+        env: "WA_Z_API_INSTANCE_ID",
+    },
+    auth: AuthInfo {
+        credentials: &[
+            CredentialInfo {
+                placeholder: "TOKEN",
+                key: "token",
+                noun: "instance token",
+                env: "WA_Z_API_TOKEN",
+                placement: Placement::Path {
+                    parameter: "token",
+                },
+            },
+            CredentialInfo {
+                placeholder: "CLIENT_TOKEN",
+                key: "client_token",
+                noun: "account security token",
+                env: "WA_Z_API_CLIENT_TOKEN",
+                placement: Placement::Header {
+                    name: "Client-Token",
+                    prefix: "",
+                },
+            },
+        ],
+    },
+    quota: None,
+    status: StatusInfo {
+        operation: "getInstanceStatus",
+        path: "/instances/{instanceId}/token/{token}/status",
+        sends: &[],
+    },
+    errors: ErrorRules {
+        statuses: &[(400u16, ErrorKind::Unauthenticated)],
+        code: None,
+        codes: &[],
+        transient: None,
+        messages: &[],
+        states: &[],
+    },
+    options: &[],
+    fleet_aliases: &[("instance_id", "instance")],
+    simulator: SimulatorInfo {
+        base_path: "/z-api",
+        recorded_instance: None,
+    },
+    demo: &[
+        DemoInstance {
+            instance: "3D00000000000000000000000000A001",
+            response: "connected",
+            credentials: &[
+                ("client_token", "z-api-demo-client-token"),
+                ("token", "z-api-demo-token"),
+            ],
+        },
+        DemoInstance {
+            instance: "3D00000000000000000000000000A002",
+            response: "phone-offline",
+            credentials: &[("token", "z-api-demo-token")],
+        },
+    ],
+};
 #[cfg(feature = "recordings")]
 pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
     match provider {
@@ -794,6 +886,7 @@ pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
         Provider::Waha => WAHA_RECORDINGS,
         Provider::WhatsAppCloud => WHATSAPP_CLOUD_RECORDINGS,
         Provider::WppConnect => WPPCONNECT_RECORDINGS,
+        Provider::ZApi => Z_API_RECORDINGS,
     }
 }
 #[cfg(feature = "recordings")]
@@ -822,6 +915,9 @@ pub(crate) fn normalized_document(provider: Provider) -> &'static str {
         }
         Provider::WppConnect => {
             "{\n  \"openapi\": \"3.0.0\",\n  \"info\": {\n    \"version\": \"2.0.0\",\n    \"title\": \"WPPConnect API Rest\",\n    \"description\": \"Welcome to the wppconnect-server API documentation. This API provides a set of endpoints to interact with the wppconnect-server application, allowing you to build integrations and automate interactions with WhatsApp.\"\n  },\n  \"tags\": [\n    {\n      \"name\": \"Auth\",\n      \"description\": \"\"\n    }\n  ],\n  \"paths\": {\n    \"/api/{session}/status-session\": {\n      \"get\": {\n        \"tags\": [\n          \"Auth\"\n        ],\n        \"description\": \"The session's state, from `getSessionState` in `src/controller/sessionController.ts`: `CLOSED` with `qrcode: null` when no client runs for the session, otherwise the client's `status`, its QR code as a data URL (kept after the pairing), its `urlcode` and the server's version.\",\n        \"operationId\": \"getSessionState\",\n        \"parameters\": [\n          {\n            \"name\": \"session\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"NERDWHATS_AMERICA\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The session's state.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/SessionState\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"Reading the session failed.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"No bearer token (`message`), or one that is not this session's (`error`): the token is a bcrypt hash of the session's name and the server's secret key.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearerAuth\": []\n          }\n        ],\n        \"summary\": \"Retrieve status of a session\"\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"SessionState\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"status\"\n        ],\n        \"properties\": {\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"The session's state: INITIALIZING while the browser starts, QRCODE or PHONECODE while it waits to be paired, CONNECTED, CLOSED when no client runs, and DISCONNECTED, a state wppconnect reports.\\n\\nDocumented values: `INITIALIZING`, `QRCODE`, `PHONECODE`, `CONNECTED`, `CLOSED`, `DISCONNECTED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"INITIALIZING\",\n              \"QRCODE\",\n              \"PHONECODE\",\n              \"CONNECTED\",\n              \"CLOSED\",\n              \"DISCONNECTED\"\n            ]\n          },\n          \"qrcode\": {\n            \"type\": \"string\",\n            \"nullable\": true,\n            \"description\": \"The last QR code as a `data:image/png;base64,` URL, or null.\",\n            \"x-wa-tolerant\": true\n          },\n          \"urlcode\": {\n            \"type\": \"string\",\n            \"description\": \"The last QR code's text.\",\n            \"x-wa-tolerant\": true\n          },\n          \"version\": {\n            \"type\": \"string\",\n            \"description\": \"The server's version.\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"ErrorBody\": {\n        \"description\": \"The 401 and the 500 in one schema, as progenitor takes one error body type per operation: the 401 has `message` or `error` (a string), the 500 `status`, `message` and the exception as `error`.\",\n        \"type\": \"object\",\n        \"properties\": {\n          \"status\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"description\": \"The vendor's words (401) or the exception, as JSON (500).\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    },\n    \"securitySchemes\": {\n      \"bearerAuth\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"bearerFormat\": \"JWT\"\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/wppconnect/openapi.yaml\",\n    \"source_sha256\": \"9b4f8efc1a6b8d61f09db0bcda18b03f35a4e9ff0d9dc266eca020e3f4ab1760\",\n    \"overlay\": \"specs/wppconnect/overlay.yaml\",\n    \"overlay_sha256\": \"76b262dc57b836bb817b85252010ff5a902b4564809d53586a6065e2f40a4c0b\"\n  }\n}\n"
+        }
+        Provider::ZApi => {
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Z-API (authored subset)\",\n    \"version\": \"1\",\n    \"description\": \"The instance status call of Z-API, the hosted WhatsApp gateway. The instance's token travels in the path; the account's security token, where the account enables it, in the `Client-Token` header.\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://api.z-api.io\"\n    }\n  ],\n  \"paths\": {\n    \"/instances/{instanceId}/token/{token}/status\": {\n      \"get\": {\n        \"operationId\": \"getInstanceStatus\",\n        \"summary\": \"The instance's status\",\n        \"description\": \"Whether the instance is connected to WhatsApp and whether its phone is online.\",\n        \"parameters\": [\n          {\n            \"name\": \"instanceId\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's ID.\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          },\n          {\n            \"name\": \"token\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's token.\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The instance's status.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/InstanceStatus\"\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"The account requires its security token and the request has none (`your client-token is not configured`).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No instance with this ID and token.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"InstanceStatus\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"connected\"\n        ],\n        \"properties\": {\n          \"connected\": {\n            \"type\": \"boolean\",\n            \"description\": \"Whether the instance is connected to WhatsApp.\"\n          },\n          \"smartphoneConnected\": {\n            \"type\": \"boolean\",\n            \"description\": \"Whether the phone is connected to the internet.\",\n            \"nullable\": true\n          },\n          \"error\": {\n            \"type\": \"string\",\n            \"description\": \"What to do, in the vendor's words:\\n- You are already connected.\\n- You are not connected.\\n- You need to restore the session.\",\n            \"nullable\": true\n          }\n        }\n      },\n      \"ErrorBody\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"error\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/z-api/openapi.yaml\",\n    \"source_sha256\": \"3ebd1d23bc86a3a9ea9a6350bc31f183a867fcb101b91e41b09729a3796f8bce\"\n  }\n}\n"
         }
     }
 }
@@ -3668,6 +3764,135 @@ static WPPCONNECT_RECORDINGS: &[crate::Recording] = &[
             profile_picture_url: None,
             connected_at: None,
             details: &[],
+        }),
+    },
+];
+#[cfg(feature = "recordings")]
+static Z_API_RECORDINGS: &[crate::Recording] = &[
+    crate::Recording {
+        provider: Provider::ZApi,
+        name: "client-token-missing",
+        describe: "the account requires its security token and none was sent",
+        source: "vendor docs: \"Client-Token\" (the security page): an account with the token enabled refuses a request without it",
+        inferred: false,
+        serves: Some(crate::Role::Unauthenticated),
+        status: 400u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"error\":\"your client-token is not configured\"}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("your client-token is not configured"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::ZApi,
+        name: "connected",
+        describe: "connected, and the phone online",
+        source: "vendor docs: the response example of \"Status da instância\"",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"connected\":true,\"error\":\"You are already connected.\",\"smartphoneConnected\":true}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "connected=true smartphoneConnected=true",
+            action: Some(RequiredAction::Nothing),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[("message", "You are already connected.")],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::ZApi,
+        name: "not-connected",
+        describe: "not connected",
+        source: "vendor docs: \"Status da instância\" lists the `error` text `You are not connected.`",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"connected\":false,\"error\":\"You are not connected.\",\"smartphoneConnected\":false}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "connected=false smartphoneConnected=false",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[("message", "You are not connected.")],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::ZApi,
+        name: "not-found",
+        describe: "no instance with this ID and token",
+        source: "ours: Z-API documents no answer for an unknown instance or token; the status model's 404",
+        inferred: false,
+        serves: Some(crate::Role::UnknownInstance),
+        status: 404u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"error\":\"Instance not found\"}",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::NotFound,
+            retry_after: None,
+            message: Some("Instance not found"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::ZApi,
+        name: "phone-offline",
+        describe: "connected, the phone offline",
+        source: "vendor docs: \"Status da instância\" documents `smartphoneConnected` as whether the phone is connected to the internet",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"connected\":true,\"error\":\"\",\"smartphoneConnected\":false}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::PhoneOffline,
+            raw_state: "connected=true smartphoneConnected=false",
+            action: Some(RequiredAction::CheckPhone),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::ZApi,
+        name: "restore-session",
+        describe: "the session must be restored",
+        source: "vendor docs: \"Status da instância\" lists the `error` text `You need to restore the session.`",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"connected\":false,\"error\":\"You need to restore the session.\",\"smartphoneConnected\":false}",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Failed,
+            raw_state: "connected=false smartphoneConnected=false",
+            action: Some(RequiredAction::Restart),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[("message", "You need to restore the session.")],
         }),
     },
 ];

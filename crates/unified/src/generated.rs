@@ -26,6 +26,8 @@ pub(crate) enum Client {
     WhatsAppCloud(wa_whatsapp_cloud::Client),
     #[cfg(feature = "wppconnect")]
     WppConnect(wa_wppconnect::Client),
+    #[cfg(feature = "z-api")]
+    ZApi(wa_z_api::Client),
 }
 impl Client {
     /// The client for `config`, or an error naming the cargo feature to enable.
@@ -61,6 +63,8 @@ impl Client {
             Provider::WppConnect => {
                 backend::connect(config, transport).map(Client::WppConnect)
             }
+            #[cfg(feature = "z-api")]
+            Provider::ZApi => backend::connect(config, transport).map(Client::ZApi),
             #[allow(unreachable_patterns)]
             other => Err(backend::not_enabled(other)),
         }
@@ -87,6 +91,8 @@ impl Client {
             Client::WhatsAppCloud(client) => backend::observe(client, config).await,
             #[cfg(feature = "wppconnect")]
             Client::WppConnect(client) => backend::observe(client, config).await,
+            #[cfg(feature = "z-api")]
+            Client::ZApi(client) => backend::observe(client, config).await,
             #[allow(unreachable_patterns)]
             _ => unreachable!("no client exists for a provider that is not enabled"),
         }
@@ -118,6 +124,8 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
         }
         #[cfg(feature = "wppconnect")]
         Provider::WppConnect => backend::decode::<wa_wppconnect::Client>(provider, body),
+        #[cfg(feature = "z-api")]
+        Provider::ZApi => backend::decode::<wa_z_api::Client>(provider, body),
         #[allow(unreachable_patterns)]
         other => Err(backend::not_enabled(other)),
     }
@@ -133,6 +141,7 @@ pub(crate) fn is_enabled(provider: Provider) -> bool {
         Provider::Waha => cfg!(feature = "waha"),
         Provider::WhatsAppCloud => cfg!(feature = "whatsapp-cloud"),
         Provider::WppConnect => cfg!(feature = "wppconnect"),
+        Provider::ZApi => cfg!(feature = "z-api"),
         #[allow(unreachable_patterns)]
         _ => false,
     }
