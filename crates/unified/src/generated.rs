@@ -18,6 +18,8 @@ pub(crate) enum Client {
     Hypersender(wa_hypersender::Client),
     #[cfg(feature = "megaapi")]
     MegaApi(wa_megaapi::Client),
+    #[cfg(feature = "ultramsg")]
+    UltraMsg(wa_ultramsg::Client),
     #[cfg(feature = "vzaps")]
     Vzaps(wa_vzaps::Client),
     #[cfg(feature = "waha")]
@@ -51,6 +53,10 @@ impl Client {
             }
             #[cfg(feature = "megaapi")]
             Provider::MegaApi => backend::connect(config, transport).map(Client::MegaApi),
+            #[cfg(feature = "ultramsg")]
+            Provider::UltraMsg => {
+                backend::connect(config, transport).map(Client::UltraMsg)
+            }
             #[cfg(feature = "vzaps")]
             Provider::Vzaps => backend::connect(config, transport).map(Client::Vzaps),
             #[cfg(feature = "waha")]
@@ -83,6 +89,8 @@ impl Client {
             Client::Hypersender(client) => backend::observe(client, config).await,
             #[cfg(feature = "megaapi")]
             Client::MegaApi(client) => backend::observe(client, config).await,
+            #[cfg(feature = "ultramsg")]
+            Client::UltraMsg(client) => backend::observe(client, config).await,
             #[cfg(feature = "vzaps")]
             Client::Vzaps(client) => backend::observe(client, config).await,
             #[cfg(feature = "waha")]
@@ -114,6 +122,8 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
         }
         #[cfg(feature = "megaapi")]
         Provider::MegaApi => backend::decode::<wa_megaapi::Client>(provider, body),
+        #[cfg(feature = "ultramsg")]
+        Provider::UltraMsg => backend::decode::<wa_ultramsg::Client>(provider, body),
         #[cfg(feature = "vzaps")]
         Provider::Vzaps => backend::decode::<wa_vzaps::Client>(provider, body),
         #[cfg(feature = "waha")]
@@ -137,6 +147,7 @@ pub(crate) fn is_enabled(provider: Provider) -> bool {
         Provider::GreenApi => cfg!(feature = "green-api"),
         Provider::Hypersender => cfg!(feature = "hypersender"),
         Provider::MegaApi => cfg!(feature = "megaapi"),
+        Provider::UltraMsg => cfg!(feature = "ultramsg"),
         Provider::Vzaps => cfg!(feature = "vzaps"),
         Provider::Waha => cfg!(feature = "waha"),
         Provider::WhatsAppCloud => cfg!(feature = "whatsapp-cloud"),
