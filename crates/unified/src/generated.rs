@@ -18,6 +18,8 @@ pub(crate) enum Client {
     Hypersender(wa_hypersender::Client),
     #[cfg(feature = "megaapi")]
     MegaApi(wa_megaapi::Client),
+    #[cfg(feature = "twilio")]
+    Twilio(wa_twilio::Client),
     #[cfg(feature = "ultramsg")]
     UltraMsg(wa_ultramsg::Client),
     #[cfg(feature = "vzaps")]
@@ -53,6 +55,8 @@ impl Client {
             }
             #[cfg(feature = "megaapi")]
             Provider::MegaApi => backend::connect(config, transport).map(Client::MegaApi),
+            #[cfg(feature = "twilio")]
+            Provider::Twilio => backend::connect(config, transport).map(Client::Twilio),
             #[cfg(feature = "ultramsg")]
             Provider::UltraMsg => {
                 backend::connect(config, transport).map(Client::UltraMsg)
@@ -89,6 +93,8 @@ impl Client {
             Client::Hypersender(client) => backend::observe(client, config).await,
             #[cfg(feature = "megaapi")]
             Client::MegaApi(client) => backend::observe(client, config).await,
+            #[cfg(feature = "twilio")]
+            Client::Twilio(client) => backend::observe(client, config).await,
             #[cfg(feature = "ultramsg")]
             Client::UltraMsg(client) => backend::observe(client, config).await,
             #[cfg(feature = "vzaps")]
@@ -122,6 +128,8 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
         }
         #[cfg(feature = "megaapi")]
         Provider::MegaApi => backend::decode::<wa_megaapi::Client>(provider, body),
+        #[cfg(feature = "twilio")]
+        Provider::Twilio => backend::decode::<wa_twilio::Client>(provider, body),
         #[cfg(feature = "ultramsg")]
         Provider::UltraMsg => backend::decode::<wa_ultramsg::Client>(provider, body),
         #[cfg(feature = "vzaps")]
@@ -147,6 +155,7 @@ pub(crate) fn is_enabled(provider: Provider) -> bool {
         Provider::GreenApi => cfg!(feature = "green-api"),
         Provider::Hypersender => cfg!(feature = "hypersender"),
         Provider::MegaApi => cfg!(feature = "megaapi"),
+        Provider::Twilio => cfg!(feature = "twilio"),
         Provider::UltraMsg => cfg!(feature = "ultramsg"),
         Provider::Vzaps => cfg!(feature = "vzaps"),
         Provider::Waha => cfg!(feature = "waha"),
