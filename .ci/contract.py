@@ -98,7 +98,10 @@ class Provider:
     def known_parameters(self) -> dict:
         """Path and query parameters that name the demo instance with its credentials, its
         options' defaults and the values the check always sends."""
-        parameters = {self.manifest["instance"]["parameter"]: self.demo()["instance"]}
+        parameters = {}
+        # A provider that knows the instance by a credential has no instance parameter.
+        if "parameter" in self.manifest["instance"]:
+            parameters[self.manifest["instance"]["parameter"]] = self.demo()["instance"]
         for credential, value in self.credentials():
             for place in ("path", "query"):
                 if place in credential:

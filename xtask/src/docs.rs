@@ -335,10 +335,8 @@ fn env_variables(p: &Provider) -> String {
     } else {
         ""
     };
-    let mut parts = vec![
-        format!("`{}`{optional_base}", m.base_url.env),
-        format!("`{}`", m.instance.env),
-    ];
+    let mut parts = vec![format!("`{}`{optional_base}", m.base_url.env)];
+    parts.extend(m.instance.env.iter().map(|env| format!("`{env}`")));
     let sets = crate::manifest::credential_sets(m).unwrap_or_default();
     let env = |key: &String| {
         m.credentials

@@ -65,7 +65,7 @@ fn parameters(provider: &Provider, doc: &Value) -> Result<Vec<Parameter>, String
         .collect();
     let sends = status_query(doc, &m.status.operation);
     let source_of = |name: &str, place: &str, required: bool| -> Result<Source, String> {
-        if place == "path" && name == m.instance.parameter {
+        if place == "path" && m.instance.is_parameter(name) {
             return Ok(Source::Instance);
         }
         for credential in &m.credentials {

@@ -65,15 +65,36 @@ fn base_url_noun() -> String {
     "base URL".into()
 }
 
+/// `[instance]`: how the vendor knows the instance. Either the status call names it (a
+/// `placeholder` in the connection strings, the path `parameter` that carries it, its `env`
+/// variable), or the vendor knows it by a credential alone (`named_by`, that credential's
+/// placeholder), and the call names no instance.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Instance {
-    pub placeholder: String,
+    #[serde(default)]
+    pub placeholder: Option<String>,
     pub noun: String,
-    pub parameter: String,
+    #[serde(default)]
+    pub parameter: Option<String>,
     #[serde(default)]
     pub digits: Option<u8>,
-    pub env: String,
+    #[serde(default)]
+    pub env: Option<String>,
+    #[serde(default)]
+    pub named_by: Option<String>,
+}
+
+impl Instance {
+    /// Whether `placeholder` is the instance's placeholder.
+    pub fn is_placeholder(&self, placeholder: &str) -> bool {
+        self.placeholder.as_deref() == Some(placeholder)
+    }
+
+    /// Whether `name` is the status call's path parameter that carries the instance.
+    pub fn is_parameter(&self, name: &str) -> bool {
+        self.parameter.as_deref() == Some(name)
+    }
 }
 
 /// One `[[credential]]`: a credential the provider takes, its connection-string slot, and
@@ -487,7 +508,7 @@ pub fn credential_sets(m: &Manifest) -> Result<Vec<Vec<String>>, String> {
         let placeholders: Vec<&String> = form
             .userinfo
             .iter()
-            .filter(|p| **p != m.instance.placeholder)
+            .filter(|p| !m.instance.is_placeholder(p))
             .collect();
         let required = placeholders
             .iter()
@@ -535,6 +556,31 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Vec<String> {
             m.hosting
         ));
     }
+    let i = &m.instance;
+    match (&i.named_by, &i.placeholder, &i.parameter, &i.env) {
+        (None, Some(_), Some(_), Some(_)) => {}
+        (Some(named_by), None, None, None) if i.digits.is_none() => {
+            if !m.credentials.iter().any(|c| c.placeholder == *named_by) {
+                problems.push(format!(
+                    "[instance] `named_by = \"{named_by}\"` is no [[credential]]'s placeholder"
+                ));
+            }
+            if m.quota.as_ref().is_some_and(|q| q.per == "instance") {
+                problems.push(
+                    "[quota] `per = \"instance\"`: an instance named by a credential is counted per token"
+                        .into(),
+                );
+            }
+        }
+        (Some(_), ..) => problems.push(
+            "[instance] `named_by`: the call names no instance, so give no `placeholder`, `parameter`, `env` or `digits`"
+                .into(),
+        ),
+        (None, ..) => problems.push(
+            "[instance] gives `placeholder`, `parameter` and `env`, or `named_by` (the credential the vendor knows the instance by)"
+                .into(),
+        ),
+    }
     let mut keys: Vec<String> = Vec::new();
     let mut placeholders: Vec<&str> = Vec::new();
     for credential in &m.credentials {
@@ -552,7 +598,7 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Vec<String> {
         }
         keys.push(key);
         if placeholders.contains(&credential.placeholder.as_str())
-            || credential.placeholder == m.instance.placeholder
+            || m.instance.is_placeholder(&credential.placeholder)
         {
             problems.push(format!(
                 "[[credential]] `{}`: the placeholder is taken",
@@ -643,7 +689,7 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Vec<String> {
             }
         };
         for placeholder in form.userinfo.iter().chain(&form.tail) {
-            if *placeholder == m.instance.placeholder {
+            if m.instance.is_placeholder(placeholder) {
                 continue;
             }
             match m.credentials.iter().find(|c| c.placeholder == *placeholder) {
@@ -653,22 +699,30 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Vec<String> {
                 )),
             }
         }
-        if form
-            .tail
-            .as_ref()
-            .is_some_and(|t| *t != m.instance.placeholder)
-        {
+        if form.tail.as_ref().is_some_and(|t| !m.instance.is_placeholder(t)) {
             problems.push(format!(
                 "connection string `{text}`: only the instance follows `HOST[/BASE]`"
             ));
         }
-        let has_instance = form.userinfo.contains(&m.instance.placeholder)
-            || form.tail.as_deref() == Some(m.instance.placeholder.as_str());
-        if !has_instance {
-            problems.push(format!(
-                "connection string `{text}` has no `{}` (the [instance] placeholder)",
-                m.instance.placeholder
-            ));
+        match (&m.instance.placeholder, &m.instance.named_by) {
+            (Some(placeholder), _) => {
+                let has_instance =
+                    form.userinfo.contains(placeholder) || form.tail.as_ref() == Some(placeholder);
+                if !has_instance {
+                    problems.push(format!(
+                        "connection string `{text}` has no `{placeholder}` (the [instance] placeholder)"
+                    ));
+                }
+            }
+            (None, Some(named_by)) => {
+                let required = form.userinfo.contains(named_by) && !form.optional.contains(named_by);
+                if !required {
+                    problems.push(format!(
+                        "connection string `{text}` does not require `{named_by}`, the credential that names the instance"
+                    ));
+                }
+            }
+            (None, None) => {}
         }
     }
     for credential in &m.credentials {
@@ -716,7 +770,13 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Vec<String> {
             .filter(|r| r.file.serves.as_deref() == Some(role))
             .map(|r| r.name.as_str())
             .collect();
-        let needed = role != "rate_limited" || m.quota.is_some();
+        // A vendor that knows the instance by its credential cannot tell an unknown instance
+        // from a wrong credential.
+        let needed = match role {
+            "rate_limited" => m.quota.is_some(),
+            "unknown_instance" => m.instance.named_by.is_none(),
+            _ => true,
+        };
         let optional_auth = role == "unauthenticated" && keyless;
         match serving.len() {
             0 if needed && !optional_auth => problems.push(format!(
@@ -805,6 +865,86 @@ pub fn parse_form(name: &str, text: &str) -> Result<Form, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A manifest whose `[instance]` is `instance` (TOML lines) and whose one form is `form`.
+    fn manifest(instance: &str, form: &str) -> Manifest {
+        toml::from_str(&format!(
+            r#"
+name = "acme"
+title = "Acme"
+type = "Acme"
+hosting = "self-hosted"
+summary = "a server"
+docs = []
+source = "ours"
+connection_strings = ["{form}"]
+[base_url]
+env = "WA_ACME_URL"
+[instance]
+{instance}
+[[credential]]
+placeholder = "TOKEN"
+env = "WA_ACME_TOKEN"
+header = "Token"
+[status]
+operation = "getStatus"
+reads = ["/status"]
+[simulator]
+base_path = "/acme"
+"#
+        ))
+        .unwrap()
+    }
+
+    /// The problems `check_manifest` finds that are about the instance.
+    fn instance_problems(m: &Manifest) -> Vec<String> {
+        check_manifest(m, &[])
+            .into_iter()
+            .filter(|p| p.contains("instance") && !p.contains("[[demo]]"))
+            .collect()
+    }
+
+    #[test]
+    fn an_instance_is_named_by_the_call_or_by_a_credential() {
+        let named_by = manifest(
+            "named_by = \"TOKEN\"\nnoun = \"user\"",
+            "acme://TOKEN@HOST[/BASE]",
+        );
+        // No unknown_instance recording is needed: the vendor cannot tell one.
+        assert_eq!(instance_problems(&named_by), Vec::<String>::new());
+        let in_path = manifest(
+            "placeholder = \"ID\"\nnoun = \"id\"\nparameter = \"id\"\nenv = \"WA_ACME_ID\"",
+            "acme://TOKEN@HOST[/BASE]/ID",
+        );
+        assert_eq!(
+            instance_problems(&in_path),
+            ["no recorded response `serves = \"unknown_instance\"`: the simulator needs one to answer with"]
+        );
+        assert_eq!(
+            instance_problems(&manifest(
+                "named_by = \"OTHER\"\nnoun = \"user\"",
+                "acme://TOKEN@HOST[/BASE]"
+            )),
+            [
+                "[instance] `named_by = \"OTHER\"` is no [[credential]]'s placeholder",
+                "connection string `acme://TOKEN@HOST[/BASE]` does not require `OTHER`, the credential that names the instance"
+            ]
+        );
+        assert_eq!(
+            instance_problems(&manifest(
+                "named_by = \"TOKEN\"\nnoun = \"user\"\nparameter = \"id\"",
+                "acme://TOKEN@HOST[/BASE]"
+            )),
+            ["[instance] `named_by`: the call names no instance, so give no `placeholder`, `parameter`, `env` or `digits`"]
+        );
+        assert_eq!(
+            instance_problems(&manifest("noun = \"user\"", "acme://TOKEN@HOST[/BASE]")),
+            [
+                "[instance] gives `placeholder`, `parameter` and `env`, or `named_by` (the credential the vendor knows the instance by)",
+                "no recorded response `serves = \"unknown_instance\"`: the simulator needs one to answer with"
+            ]
+        );
+    }
 
     #[test]
     fn forms_come_apart_into_userinfo_and_tail() {

@@ -218,8 +218,19 @@ fn info(
     let base_default = opt_str(&m.base_url.default);
     let (base_noun, base_env) = (&m.base_url.noun, &m.base_url.env);
     let i = &m.instance;
-    let (i_placeholder, i_noun, i_parameter, i_env) =
-        (&i.placeholder, &i.noun, &i.parameter, &i.env);
+    let (i_placeholder, i_noun, i_parameter, i_env) = (
+        opt_str(&i.placeholder),
+        &i.noun,
+        opt_str(&i.parameter),
+        opt_str(&i.env),
+    );
+    // The catalog names the credential by its key, as everything that reads credentials does.
+    let named_by = i
+        .named_by
+        .as_ref()
+        .and_then(|placeholder| m.credentials.iter().find(|c| c.placeholder == *placeholder))
+        .map(|c| c.key());
+    let i_named_by = opt_str(&named_by);
     let digits = match i.digits {
         Some(d) => quote!(Some(#d)),
         None => quote!(None),
@@ -265,7 +276,7 @@ fn info(
         )
     })?;
     let in_path = m.credentials.iter().filter_map(|c| c.path.as_ref());
-    for parameter in std::iter::once(&i.parameter).chain(in_path) {
+    for parameter in i.parameter.iter().chain(in_path) {
         if !path.contains(&format!("{{{parameter}}}")) {
             return Err(format!(
                 "specs/{}/provider.toml: `{parameter}` is not a path parameter of `{path}`",
@@ -349,6 +360,7 @@ fn info(
                 parameter: #i_parameter,
                 digits: #digits,
                 env: #i_env,
+                named_by: #i_named_by,
             },
             auth: AuthInfo { credentials: &[#(#credentials),*] },
             quota: #quota,

@@ -88,20 +88,35 @@ pub struct BaseUrlInfo {
     pub env: &'static str,
 }
 
-/// How a provider names the instance whose status is asked.
+/// How a provider names the instance whose status is asked: in the status call (a path
+/// parameter, with a placeholder in the connection strings and a variable), or by a
+/// credential alone (`named_by`), when the call names no instance.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct InstanceInfo {
-    /// Its placeholder in the connection strings (`INSTANCE_KEY`).
-    pub placeholder: &'static str,
+    /// Its placeholder in the connection strings (`INSTANCE_KEY`); `None` when a credential
+    /// names the instance.
+    pub placeholder: Option<&'static str>,
     /// What the vendor calls it (`instance key`, `idInstance`).
     pub noun: &'static str,
-    /// The status call's parameter that carries it.
-    pub parameter: &'static str,
+    /// The status call's parameter that carries it; `None` when a credential names the
+    /// instance.
+    pub parameter: Option<&'static str>,
     /// When set, the instance is a number of at most this many digits.
     pub digits: Option<u8>,
-    /// The environment variable that gives it.
-    pub env: &'static str,
+    /// The environment variable that gives it; `None` when a credential names the instance.
+    pub env: Option<&'static str>,
+    /// The key of the credential by which the vendor knows the instance, when the status
+    /// call names none (a token that is the user, say). The instance is then a label of the
+    /// caller's choosing, by default the server's host.
+    pub named_by: Option<&'static str>,
+}
+
+impl InstanceInfo {
+    /// Whether `placeholder` is the instance's placeholder.
+    pub fn is_placeholder(&self, placeholder: &str) -> bool {
+        self.placeholder == Some(placeholder)
+    }
 }
 
 /// How a provider authenticates the status call: each credential it takes, and where it
@@ -191,7 +206,7 @@ impl ProviderInfo {
                 .userinfo
                 .iter()
                 .copied()
-                .filter(|p| *p != self.instance.placeholder)
+                .filter(|p| !self.instance.is_placeholder(p))
                 .collect();
             // The optional placeholders are the last ones: each prefix that keeps every
             // required one is a set.

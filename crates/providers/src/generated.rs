@@ -138,11 +138,12 @@ static EVOLUTION_API_INFO: ProviderInfo = ProviderInfo {
         env: "WA_EVOLUTION_API_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "INSTANCE",
+        placeholder: Some("INSTANCE"),
         noun: "instance",
-        parameter: "instance",
+        parameter: Some("instance"),
         digits: None,
-        env: "WA_EVOLUTION_API_INSTANCE",
+        env: Some("WA_EVOLUTION_API_INSTANCE"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -213,11 +214,12 @@ static GREEN_API_INFO: ProviderInfo = ProviderInfo {
         env: "WA_GREEN_API_URL",
     },
     instance: InstanceInfo {
-        placeholder: "ID_INSTANCE",
+        placeholder: Some("ID_INSTANCE"),
         noun: "idInstance",
-        parameter: "idInstance",
+        parameter: Some("idInstance"),
         digits: Some(10u8),
-        env: "WA_GREEN_API_ID_INSTANCE",
+        env: Some("WA_GREEN_API_ID_INSTANCE"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -307,11 +309,12 @@ static HYPERSENDER_INFO: ProviderInfo = ProviderInfo {
         env: "WA_HYPERSENDER_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "INSTANCE",
+        placeholder: Some("INSTANCE"),
         noun: "instance",
-        parameter: "instance",
+        parameter: Some("instance"),
         digits: None,
-        env: "WA_HYPERSENDER_INSTANCE",
+        env: Some("WA_HYPERSENDER_INSTANCE"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -391,11 +394,12 @@ static MEGAAPI_INFO: ProviderInfo = ProviderInfo {
         env: "WA_MEGAAPI_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "INSTANCE_KEY",
+        placeholder: Some("INSTANCE_KEY"),
         noun: "instance key",
-        parameter: "instance_key",
+        parameter: Some("instance_key"),
         digits: None,
-        env: "WA_MEGAAPI_INSTANCE_KEY",
+        env: Some("WA_MEGAAPI_INSTANCE_KEY"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -466,11 +470,12 @@ static TWILIO_INFO: ProviderInfo = ProviderInfo {
         env: "WA_TWILIO_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "SENDER_SID",
+        placeholder: Some("SENDER_SID"),
         noun: "sender SID",
-        parameter: "Sid",
+        parameter: Some("Sid"),
         digits: None,
-        env: "WA_TWILIO_SENDER_SID",
+        env: Some("WA_TWILIO_SENDER_SID"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -551,11 +556,12 @@ static ULTRAMSG_INFO: ProviderInfo = ProviderInfo {
         env: "WA_ULTRAMSG_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "INSTANCE_ID",
+        placeholder: Some("INSTANCE_ID"),
         noun: "instance ID",
-        parameter: "instance_id",
+        parameter: Some("instance_id"),
         digits: None,
-        env: "WA_ULTRAMSG_INSTANCE_ID",
+        env: Some("WA_ULTRAMSG_INSTANCE_ID"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -631,11 +637,12 @@ static VZAPS_INFO: ProviderInfo = ProviderInfo {
         env: "WA_VZAPS_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "ID",
+        placeholder: Some("ID"),
         noun: "instance id",
-        parameter: "id",
+        parameter: Some("id"),
         digits: None,
-        env: "WA_VZAPS_INSTANCE_ID",
+        env: Some("WA_VZAPS_INSTANCE_ID"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -738,11 +745,12 @@ static WAHA_INFO: ProviderInfo = ProviderInfo {
         env: "WA_WAHA_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "SESSION",
+        placeholder: Some("SESSION"),
         noun: "session",
-        parameter: "session",
+        parameter: Some("session"),
         digits: None,
-        env: "WA_WAHA_SESSION",
+        env: Some("WA_WAHA_SESSION"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -813,11 +821,12 @@ static WHATSAPP_CLOUD_INFO: ProviderInfo = ProviderInfo {
         env: "WA_WHATSAPP_CLOUD_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "PHONE_NUMBER_ID",
+        placeholder: Some("PHONE_NUMBER_ID"),
         noun: "phone number ID",
-        parameter: "Phone-Number-ID",
+        parameter: Some("Phone-Number-ID"),
         digits: Some(20u8),
-        env: "WA_WHATSAPP_CLOUD_PHONE_NUMBER_ID",
+        env: Some("WA_WHATSAPP_CLOUD_PHONE_NUMBER_ID"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -909,11 +918,12 @@ static WPPCONNECT_INFO: ProviderInfo = ProviderInfo {
         env: "WA_WPPCONNECT_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "SESSION",
+        placeholder: Some("SESSION"),
         noun: "session",
-        parameter: "session",
+        parameter: Some("session"),
         digits: None,
-        env: "WA_WPPCONNECT_SESSION",
+        env: Some("WA_WPPCONNECT_SESSION"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[
@@ -984,11 +994,12 @@ static Z_API_INFO: ProviderInfo = ProviderInfo {
         env: "WA_Z_API_BASE_URL",
     },
     instance: InstanceInfo {
-        placeholder: "INSTANCE_ID",
+        placeholder: Some("INSTANCE_ID"),
         noun: "instance ID",
-        parameter: "instanceId",
+        parameter: Some("instanceId"),
         digits: None,
-        env: "WA_Z_API_INSTANCE_ID",
+        env: Some("WA_Z_API_INSTANCE_ID"),
+        named_by: None,
     },
     auth: AuthInfo {
         credentials: &[

@@ -22,9 +22,13 @@ impl Matched {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The instance the request asks about.
+    /// The instance the request's path names (empty where a credential names it).
     pub fn instance(&self) -> &str {
-        self.param(self.provider.info().instance.parameter)
+        self.provider
+            .info()
+            .instance
+            .parameter
+            .and_then(|parameter| self.param(parameter))
             .unwrap_or_default()
     }
 }
@@ -149,7 +153,12 @@ mod tests {
             let full = format!("{}{path}", info.simulator.base_path);
             let matched = match_path(&full).unwrap();
             assert_eq!(matched.provider, provider);
-            assert_eq!(matched.instance(), "secret-token");
+            // A provider that knows the instance by a credential has none in its path.
+            let instance = match info.instance.parameter {
+                Some(_) => "secret-token",
+                None => "",
+            };
+            assert_eq!(matched.instance(), instance);
             let redacted = redact_path(&full);
             let in_path = info
                 .auth

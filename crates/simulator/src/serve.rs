@@ -2,6 +2,7 @@
 //! credentials as the provider's auth style says, apply its documented rate limit, wait the
 //! latency, and answer with the instance's recorded response, or misbehave.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -15,7 +16,7 @@ use crate::faults::{fault_response, Fault};
 use crate::fleet::Instance;
 use crate::route::{match_path, redact_path, Matched};
 use crate::server::ResetSwitch;
-use crate::state::{RateLimit, SharedState};
+use crate::state::{RateLimit, Served, SharedState};
 
 /// Every request that is not for the control API.
 pub(crate) async fn handle(State(state): State<SharedState>, request: Request) -> Response {
@@ -82,7 +83,16 @@ enum Decision {
 fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap, query: &str) -> Decision {
     let provider = matched.provider;
     let mut inner = state.lock();
-    let key = (provider, matched.instance().to_owned());
+    let presented = Presented::of(matched, headers, query);
+    let Some(id) = presented.instance(&inner.instances) else {
+        // The vendor knows the instance by the credential, and none holds this one.
+        return Decision::Answer {
+            response: role_answer(provider, Role::Unauthenticated, StatusCode::UNAUTHORIZED, ""),
+            latency: Duration::ZERO,
+            note: "wrong credentials",
+        };
+    };
+    let key = (provider, id);
     let Some(served) = inner.instances.get_mut(&key) else {
         return Decision::Answer {
             response: role_answer(
@@ -97,7 +107,7 @@ fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap, query: &s
     };
     served.counters.requests += 1;
     let latency = Duration::from_millis(served.instance.faults.latency_ms);
-    if !authenticated(&served.instance, matched, headers, query) {
+    if !presented.authenticate(&served.instance) {
         return Decision::Answer {
             response: role_answer(
                 provider,
@@ -157,63 +167,111 @@ fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap, query: &s
     }
 }
 
-/// Whether the request carries the instance's credentials, as its provider checks them:
-/// every credential of one of the provider's sets, each at its place. An instance with no
-/// credentials is a server that runs without a key.
-fn authenticated(instance: &Instance, matched: &Matched, headers: &HeaderMap, query: &str) -> bool {
-    let info = matched.provider.info();
-    if instance.credentials.is_empty() {
-        return true;
-    }
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let query: Vec<(String, String)> = query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| {
-            let decode = |t: &str| {
-                percent_decode_str(&t.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (decode(k), decode(v))
-        })
-        .collect();
-    let basic = header(header::AUTHORIZATION.as_str())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|encoded| {
-            use base64::Engine as _;
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(encoded)
-                .ok()?;
-            let text = String::from_utf8(decoded).ok()?;
-            text.split_once(':')
-                .map(|(u, p)| (u.to_owned(), p.to_owned()))
-        });
-    // Whether the request carries `value` where `credential` goes.
-    let carries = |credential: &wa_providers::CredentialInfo, value: &str| match credential
-        .placement
-    {
-        Placement::Header { name, prefix } => header(name)
-            .and_then(|v| v.strip_prefix(prefix))
-            .is_some_and(|v| v == value),
-        Placement::Path { parameter } => matched.param(parameter) == Some(value),
-        Placement::Query { parameter } => query.iter().any(|(k, v)| k == parameter && v == value),
-        Placement::BasicUser => basic.as_ref().is_some_and(|(user, _)| user == value),
-        Placement::BasicPassword => basic
-            .as_ref()
-            .is_some_and(|(_, password)| password == value),
-        _ => false,
-    };
-    info.credential_sets().iter().any(|set| {
-        !set.is_empty()
-            && set.iter().all(|key| {
-                let credential = info.auth.credential(key);
-                match (credential, instance.credentials.get(*key)) {
-                    (Some(credential), Some(value)) => carries(credential, value),
-                    _ => false,
-                }
+/// The credentials a request carries, each read where its provider's manifest places it.
+struct Presented<'a> {
+    matched: &'a Matched,
+    headers: &'a HeaderMap,
+    query: Vec<(String, String)>,
+    basic: Option<(String, String)>,
+}
+
+impl<'a> Presented<'a> {
+    fn of(matched: &'a Matched, headers: &'a HeaderMap, query: &str) -> Presented<'a> {
+        let query = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| {
+                let decode = |t: &str| {
+                    percent_decode_str(&t.replace('+', " "))
+                        .decode_utf8_lossy()
+                        .into_owned()
+                };
+                (decode(k), decode(v))
             })
-    })
+            .collect();
+        let basic = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Basic "))
+            .and_then(|encoded| {
+                use base64::Engine as _;
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .ok()?;
+                let text = String::from_utf8(decoded).ok()?;
+                text.split_once(':')
+                    .map(|(u, p)| (u.to_owned(), p.to_owned()))
+            });
+        Presented {
+            matched,
+            headers,
+            query,
+            basic,
+        }
+    }
+
+    /// Whether the request carries `value` where `credential` goes.
+    fn carries(&self, credential: &wa_providers::CredentialInfo, value: &str) -> bool {
+        let header = |name: &str| self.headers.get(name).and_then(|v| v.to_str().ok());
+        match credential.placement {
+            Placement::Header { name, prefix } => header(name)
+                .and_then(|v| v.strip_prefix(prefix))
+                .is_some_and(|v| v == value),
+            Placement::Path { parameter } => self.matched.param(parameter) == Some(value),
+            Placement::Query { parameter } => self
+                .query
+                .iter()
+                .any(|(k, v)| k == parameter && v == value),
+            Placement::BasicUser => self.basic.as_ref().is_some_and(|(user, _)| user == value),
+            Placement::BasicPassword => self
+                .basic
+                .as_ref()
+                .is_some_and(|(_, password)| password == value),
+            _ => false,
+        }
+    }
+
+    /// Whether the request carries the instance's credentials, as its provider checks them:
+    /// every credential of one of the provider's sets, each at its place. An instance with
+    /// no credentials is a server that runs without a key.
+    fn authenticate(&self, instance: &Instance) -> bool {
+        let info = self.matched.provider.info();
+        if instance.credentials.is_empty() {
+            return true;
+        }
+        info.credential_sets().iter().any(|set| {
+            !set.is_empty()
+                && set.iter().all(|key| {
+                    let credential = info.auth.credential(key);
+                    match (credential, instance.credentials.get(*key)) {
+                        (Some(credential), Some(value)) => self.carries(credential, value),
+                        _ => false,
+                    }
+                })
+        })
+    }
+
+    /// The id of the instance the request asks about: the path's, or, where the provider
+    /// knows the instance by a credential, the instance that holds the credential carried.
+    fn instance(&self, instances: &HashMap<(Provider, String), Served>) -> Option<String> {
+        let provider = self.matched.provider;
+        let info = provider.info();
+        let Some(key) = info.instance.named_by else {
+            return Some(self.matched.instance().to_owned());
+        };
+        let credential = info.auth.credential(key)?;
+        instances
+            .iter()
+            .filter(|((p, _), _)| *p == provider)
+            .find(|(_, served)| {
+                served
+                    .instance
+                    .credentials
+                    .get(key)
+                    .is_some_and(|value| self.carries(credential, value))
+            })
+            .map(|((_, id), _)| id.clone())
+    }
 }
 
 /// The key of the quota a request counts against: its credential or its instance, as the

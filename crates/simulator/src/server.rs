@@ -46,7 +46,7 @@ pub fn connection_string_at(address: &str, instance: &Instance) -> String {
     let form = info.connection_strings.iter().find(|form| {
         form.userinfo
             .iter()
-            .filter(|p| **p != info.instance.placeholder && !form.optional.contains(p))
+            .filter(|p| !info.instance.is_placeholder(p) && !form.optional.contains(p))
             .all(|p| given(p).is_some())
     });
     let mut text = format!("{}+http://", info.name);
@@ -56,7 +56,7 @@ pub fn connection_string_at(address: &str, instance: &Instance) -> String {
             .userinfo
             .iter()
             .filter_map(
-                |placeholder| match *placeholder == info.instance.placeholder {
+                |placeholder| match info.instance.is_placeholder(placeholder) {
                     true => Some(instance.id.clone()),
                     false => given(placeholder).map(|secret| encode(secret)),
                 },
@@ -82,10 +82,10 @@ pub fn connection_string_at(address: &str, instance: &Instance) -> String {
 pub fn status_request_at(address: &str, instance: &Instance) -> (String, Vec<(String, String)>) {
     let info = instance.provider.info();
     let encode = |text: &str| utf8_percent_encode(text, USERINFO).to_string();
-    let mut path = info.status.path.replace(
-        &format!("{{{}}}", info.instance.parameter),
-        &encode(&instance.id),
-    );
+    let mut path = info.status.path.to_owned();
+    if let Some(parameter) = info.instance.parameter {
+        path = path.replace(&format!("{{{parameter}}}"), &encode(&instance.id));
+    }
     for option in info.options {
         path = path.replace(&format!("{{{}}}", option.parameter), option.default);
     }

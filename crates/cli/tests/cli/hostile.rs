@@ -56,7 +56,7 @@ fn numbered_provider() -> Provider {
                 && info
                     .connection_strings
                     .iter()
-                    .any(|f| f.userinfo.first() == Some(&info.instance.placeholder))
+                    .any(|f| f.userinfo.first().copied() == info.instance.placeholder)
         })
         .expect("a provider with a numbered instance in the userinfo")
 }

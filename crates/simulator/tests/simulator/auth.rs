@@ -129,10 +129,10 @@ async fn the_log_never_holds_a_secret_and_path_tokens_are_masked() {
             })
             .collect();
         if !in_path.is_empty() {
-            let mut path = info
-                .status
-                .path
-                .replace(&format!("{{{}}}", info.instance.parameter), &good.id);
+            let mut path = info.status.path.to_owned();
+            if let Some(parameter) = info.instance.parameter {
+                path = path.replace(&format!("{{{parameter}}}"), &good.id);
+            }
             for parameter in in_path {
                 path = path.replace(&format!("{{{parameter}}}"), "***");
             }

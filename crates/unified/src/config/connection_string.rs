@@ -142,7 +142,7 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
     }
     builder = builder.with_base_url(base_url);
     for (placeholder, value) in form.userinfo.iter().zip(parts) {
-        if *placeholder == info.instance.placeholder {
+        if info.instance.is_placeholder(placeholder) {
             builder = builder.with_instance(decode(value).ok_or_else(|| not_utf8("the instance"))?);
         } else if let Some(credential) = info.auth.by_placeholder(placeholder) {
             let secret = decode(value).ok_or_else(|| not_utf8("a credential"))?;
@@ -208,7 +208,7 @@ pub(crate) fn render(config: &InstanceConfig) -> String {
             let credentials: Vec<&&str> = f
                 .userinfo
                 .iter()
-                .filter(|p| **p != info.instance.placeholder)
+                .filter(|p| !info.instance.is_placeholder(p))
                 .collect();
             let present = credentials
                 .iter()
@@ -230,7 +230,7 @@ pub(crate) fn render(config: &InstanceConfig) -> String {
     let mut tail = "";
     if let Some(form) = form {
         for placeholder in form.userinfo {
-            let part = if *placeholder == info.instance.placeholder {
+            let part = if info.instance.is_placeholder(placeholder) {
                 config.instance()
             } else if info
                 .auth

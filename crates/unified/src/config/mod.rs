@@ -54,7 +54,7 @@ impl InstanceConfig {
         let info = provider.info();
         let mut builder = InstanceConfig::builder(provider);
         builder.base_url = lookup(info.base_url.env);
-        builder.instance = lookup(info.instance.env);
+        builder.instance = info.instance.env.and_then(lookup);
         for credential in info.auth.credentials {
             if let Some(value) = lookup(credential.env).filter(|v| !v.is_empty()) {
                 builder
@@ -85,7 +85,10 @@ impl InstanceConfig {
         &self.target.base_url
     }
 
-    /// The instance as the provider names it (a key, a UUID, a number, ...).
+    /// The instance as the provider names it (a key, a UUID, a number, ...). Where the
+    /// provider knows the instance by a credential alone (the catalog's
+    /// `instance.named_by`), the call names no instance and this is a label: the one given,
+    /// or else the server's host.
     pub fn instance(&self) -> &str {
         &self.target.instance
     }
@@ -129,7 +132,8 @@ impl InstanceConfigBuilder {
         self
     }
 
-    /// The instance as the provider names it.
+    /// The instance as the provider names it; a label of your choosing where the provider
+    /// knows the instance by a credential (see [`InstanceConfig::instance`]).
     pub fn with_instance(mut self, instance: impl ToString) -> Self {
         self.instance = Some(instance.to_string());
         self
@@ -165,9 +169,13 @@ impl InstanceConfigBuilder {
             .or_else(|| info.base_url.default.map(str::to_owned))
             .ok_or_else(|| fail(format!("the {} is missing", info.base_url.noun)))?;
         let base_url = wa_client_support::base_url(&base_url).map_err(|e| fail(e.to_string()))?;
-        let instance = self
-            .instance
-            .ok_or_else(|| fail(format!("the {} is missing", info.instance.noun)))?;
+        let instance = match (self.instance, info.instance.named_by) {
+            (Some(instance), _) => instance,
+            // The vendor knows the instance by a credential, which is never shown: the
+            // instance is then the server's host, a label a fleet file may replace.
+            (None, Some(_)) => host_of(&base_url).to_owned(),
+            (None, None) => return Err(fail(format!("the {} is missing", info.instance.noun))),
+        };
         if let Some(digits) = info.instance.digits {
             let trimmed = instance.trim();
             let valid = !trimmed.is_empty()
@@ -220,6 +228,12 @@ impl InstanceConfigBuilder {
             },
         })
     }
+}
+
+/// The host (and port) of a checked base URL.
+fn host_of(base_url: &str) -> &str {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest)
 }
 
 /// The credentials given, checked against the sets the provider takes (its

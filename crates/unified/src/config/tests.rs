@@ -38,6 +38,16 @@ fn with_first_set(
         .into_iter()
         .fold(builder, |builder, key| builder.with_credential(key, secret))
 }
+/// The instance a config of `provider` at `host` has when given [`INSTANCE`] the way its
+/// forms take it: that one, or the host where the provider knows the instance by a
+/// credential and the forms name none.
+fn instance_or_host(provider: Provider, host: &'static str) -> &'static str {
+    match provider.info().instance.named_by {
+        Some(_) => host,
+        None => INSTANCE,
+    }
+}
+
 /// Credentials with characters that must be percent-encoded, as written and as meant.
 const WRITTEN: [&str; 2] = ["s3cr3t%2Fa", "0th3r%40b"];
 const MEANT: [&str; 2] = ["s3cr3t/a", "0th3r@b"];
@@ -50,7 +60,7 @@ fn fill(provider: Provider, form: &ConnectionForm) -> (String, usize) {
         .userinfo
         .iter()
         .map(|placeholder| {
-            if *placeholder == info.instance.placeholder {
+            if info.instance.is_placeholder(placeholder) {
                 INSTANCE
             } else {
                 credentials += 1;
@@ -88,7 +98,11 @@ fn every_connection_string_form_parses() {
         let config: InstanceConfig = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(config.provider(), provider, "{text}");
         assert_eq!(config.base_url(), "http://127.0.0.1:8080/base", "{text}");
-        assert_eq!(config.instance(), INSTANCE, "{text}");
+        assert_eq!(
+            config.instance(),
+            instance_or_host(provider, "127.0.0.1:8080"),
+            "{text}"
+        );
         let mut secrets = config.secrets();
         secrets.sort();
         let mut meant = MEANT[..credentials].to_vec();
@@ -108,7 +122,7 @@ fn display_and_debug_show_no_secret() {
         let info = provider.info();
         let mut userinfo: Vec<&str> = Vec::new();
         for placeholder in form.userinfo {
-            let part = if *placeholder == info.instance.placeholder {
+            let part = if info.instance.is_placeholder(placeholder) {
                 INSTANCE
             } else {
                 "***"
@@ -322,10 +336,8 @@ fn from_env_reads_the_documented_variables() {
         let info = provider.info();
         // Each set of credentials, from the variables of its credentials.
         for set in info.credential_sets().iter().filter(|set| !set.is_empty()) {
-            let mut variables = vec![
-                (info.base_url.env, "https://gateway.example/".to_owned()),
-                (info.instance.env, INSTANCE.to_owned()),
-            ];
+            let mut variables = vec![(info.base_url.env, "https://gateway.example/".to_owned())];
+            variables.extend(info.instance.env.map(|env| (env, INSTANCE.to_owned())));
             for key in set {
                 let credential = info.auth.credential(key).unwrap();
                 variables.push((credential.env, format!("s3cr3t-{key}")));
@@ -341,7 +353,7 @@ fn from_env_reads_the_documented_variables() {
                 (config.base_url(), config.instance(), secrets),
                 (
                     "https://gateway.example",
-                    INSTANCE,
+                    instance_or_host(provider, "gateway.example"),
                     expected.iter().map(String::as_str).collect()
                 )
             );
@@ -351,12 +363,17 @@ fn from_env_reads_the_documented_variables() {
             &env(&[(info.base_url.env, "https://gateway.example")]),
         )
         .unwrap_err();
+        // A provider that knows the instance by a credential misses the credentials first.
+        let what = match info.instance.named_by {
+            Some(_) => format!(
+                "the credentials are missing: give {}",
+                info.credential_sets_in_words()
+            ),
+            None => format!("the {} is missing", info.instance.noun),
+        };
         assert_eq!(
             missing.to_string(),
-            format!(
-                "{provider}: invalid_config: the {} is missing",
-                info.instance.noun
-            )
+            format!("{provider}: invalid_config: {what}")
         );
     }
 }
@@ -487,11 +504,8 @@ fn options_take_their_defaults_and_show_when_changed() {
                     .ends_with(&format!("?{}=v99.9", option.name)),
                 "{changed}"
             );
-            let mut variables = vec![
-                (info.base_url.env, "https://h"),
-                (info.instance.env, INSTANCE),
-                (option.env, "v98.0"),
-            ];
+            let mut variables = vec![(info.base_url.env, "https://h"), (option.env, "v98.0")];
+            variables.extend(info.instance.env.map(|env| (env, INSTANCE)));
             let first_set = info
                 .credential_sets()
                 .into_iter()
