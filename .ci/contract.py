@@ -352,11 +352,21 @@ def bodies(out: str) -> int:
 
         reads = provider.manifest["status"]["reads"]
 
+        states = provider.manifest.get("errors", {}).get("state", [])
+
         def mutations_of(body, schema, status: str) -> list[dict]:
             if status.startswith("2"):
                 return shapes.of(body, schema, reads, [])
             # The mapping reads an error body from its bytes, not from the typed client.
-            return shapes.of(body, schema, [], classified_by)
+            found = shapes.of(body, schema, [], classified_by)
+            # An error answer that is the vendor's way of giving a state is read by a text it
+            # holds: a mutation that takes the text away changes the reading.
+            texts = [rule["contains"] for rule in states if str(rule["status"]) == status]
+            for mutation in found:
+                held = [t for t in texts if t in json.dumps(body, separators=(",", ":"))]
+                if any(t not in json.dumps(mutation["body"], separators=(",", ":")) for t in held):
+                    mutation["unread"] = False
+            return found
 
         for status, response in responses.items():
             schema = response.get("content", {}).get("application/json", {}).get("schema")

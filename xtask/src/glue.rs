@@ -352,6 +352,12 @@ pub fn client_glue(provider: &Provider, normalized: &Value, code: &str) -> Resul
     let objects = crate::tolerant::objects_read(normalized, &m.status.operation, &m.status.reads)
         .map_err(in_provider)?;
     let status_mod = format_ident!("status");
+    // A status call that takes nothing from the target (its instance named by a header
+    // credential, say) leaves the argument unused.
+    let target_arg = match arguments.is_empty() {
+        true => format_ident!("_target"),
+        false => format_ident!("target"),
+    };
     let tokens = quote! {
         /// Facts from the provider's `provider.toml` that the glue uses.
         pub mod manifest {
@@ -381,7 +387,7 @@ pub fn client_glue(provider: &Provider, normalized: &Value, code: &str) -> Resul
             #[doc = #status_doc]
             pub async fn status(
                 &self,
-                target: &wa_client_support::Target,
+                #target_arg: &wa_client_support::Target,
             ) -> Result<ResponseValue<#body>, Error<#error>> {
                 self.#call(#(#arguments),*).await
             }

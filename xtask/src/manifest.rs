@@ -699,7 +699,11 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Vec<String> {
                 )),
             }
         }
-        if form.tail.as_ref().is_some_and(|t| !m.instance.is_placeholder(t)) {
+        if form
+            .tail
+            .as_ref()
+            .is_some_and(|t| !m.instance.is_placeholder(t))
+        {
             problems.push(format!(
                 "connection string `{text}`: only the instance follows `HOST[/BASE]`"
             ));
@@ -715,7 +719,8 @@ fn check_manifest(m: &Manifest, recordings: &[Recording]) -> Vec<String> {
                 }
             }
             (None, Some(named_by)) => {
-                let required = form.userinfo.contains(named_by) && !form.optional.contains(named_by);
+                let required =
+                    form.userinfo.contains(named_by) && !form.optional.contains(named_by);
                 if !required {
                     problems.push(format!(
                         "connection string `{text}` does not require `{named_by}`, the credential that names the instance"

@@ -87,7 +87,12 @@ fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap, query: &s
     let Some(id) = presented.instance(&inner.instances) else {
         // The vendor knows the instance by the credential, and none holds this one.
         return Decision::Answer {
-            response: role_answer(provider, Role::Unauthenticated, StatusCode::UNAUTHORIZED, ""),
+            response: role_answer(
+                provider,
+                Role::Unauthenticated,
+                StatusCode::UNAUTHORIZED,
+                "",
+            ),
             latency: Duration::ZERO,
             note: "wrong credentials",
         };
@@ -218,10 +223,9 @@ impl<'a> Presented<'a> {
                 .and_then(|v| v.strip_prefix(prefix))
                 .is_some_and(|v| v == value),
             Placement::Path { parameter } => self.matched.param(parameter) == Some(value),
-            Placement::Query { parameter } => self
-                .query
-                .iter()
-                .any(|(k, v)| k == parameter && v == value),
+            Placement::Query { parameter } => {
+                self.query.iter().any(|(k, v)| k == parameter && v == value)
+            }
             Placement::BasicUser => self.basic.as_ref().is_some_and(|(user, _)| user == value),
             Placement::BasicPassword => self
                 .basic

@@ -73,6 +73,11 @@ pub fn connection_string_at(address: &str, instance: &Instance) -> String {
         text.push('/');
         text.push_str(&instance.id);
     }
+    // The vendor knows such an instance by its credential: its id is the label.
+    if info.instance.named_by.is_some() {
+        text.push('#');
+        text.push_str(&encode(&instance.id));
+    }
     text
 }
 

@@ -38,8 +38,18 @@ async fn an_unknown_instance_gets_the_recorded_unknown_instance_answer() {
     for provider in Provider::ALL.iter().copied() {
         let mut unknown = instance(provider);
         unknown.id = "9999999999".into();
+        // A vendor that knows the instance by its credential knows an unknown one by a
+        // credential no instance holds, and answers it as a wrong credential.
+        let named_by = provider.info().instance.named_by;
+        if let Some(key) = named_by {
+            unknown = unknown.with_credential(key, "234|no-instance-holds-this");
+        }
         let answer = get(&sim, &unknown).await;
-        let recording = provider.recording_for(Role::UnknownInstance).unwrap();
+        let role = match named_by {
+            Some(_) => Role::Unauthenticated,
+            None => Role::UnknownInstance,
+        };
+        let recording = provider.recording_for(role).unwrap();
         assert_eq!(
             (answer.status, answer.body.as_str()),
             (recording.status, recording.body_for(&unknown.id).as_str()),

@@ -2,9 +2,11 @@
 //! and written in each provider's own forms from the catalog (`name://ID:TOKEN@HOST[/BASE]`,
 //! `name://TOKEN@HOST[/BASE]/INSTANCE`, ...). A form's
 //! placeholders before `@` are the instance's (when it is the instance placeholder) or a
-//! credential; the placeholder after the host, if any, is the instance.
+//! credential; the placeholder after the host, if any, is the instance. Where the vendor
+//! knows the instance by a credential and the call names none, `#LABEL` at the end labels
+//! it (by default, the host).
 
-use percent_encoding::percent_decode_str;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use wa_providers::{ConnectionForm, ProviderInfo};
 
 use super::InstanceConfig;
@@ -42,7 +44,7 @@ pub(crate) fn redacted(text: &str) -> String {
         Some((_, location)) => ("***@", location),
         None => ("", rest),
     };
-    let host = location.split(['/', '?']).next().unwrap_or_default();
+    let host = location.split(['/', '?', '#']).next().unwrap_or_default();
     let host_like = !userinfo.is_empty() && host.chars().count() <= SHOWN_HOST_CHARS && {
         let name = match host.rsplit_once(':') {
             Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
@@ -115,6 +117,16 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
             fail(format!("the credentials must be {}", shapes.join(" or ")))
         }
     })?;
+    // `#LABEL` names an instance the vendor knows by a credential, which the call does not.
+    let (location, label) = match location.split_once('#') {
+        Some((location, label)) => (location, Some(label)),
+        None => (location, None),
+    };
+    if label.is_some() && info.instance.named_by.is_none() {
+        return Err(fail(
+            "`#LABEL` names an instance only where the provider knows it by a credential".into(),
+        ));
+    }
     let (location, query) = match location.split_once('?') {
         Some((location, query)) => (location, Some(query)),
         None => (location, None),
@@ -141,6 +153,9 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
         base_url.push_str(segment);
     }
     builder = builder.with_base_url(base_url);
+    if let Some(label) = label {
+        builder = builder.with_instance(decode(label).ok_or_else(|| not_utf8("the label"))?);
+    }
     for (placeholder, value) in form.userinfo.iter().zip(parts) {
         if info.instance.is_placeholder(placeholder) {
             builder = builder.with_instance(decode(value).ok_or_else(|| not_utf8("the instance"))?);
@@ -272,8 +287,21 @@ pub(crate) fn render(config: &InstanceConfig) -> String {
         text.push('?');
         text.push_str(&changed.join("&"));
     }
+    // The label of an instance the vendor knows by a credential, unless it is the default.
+    if info.instance.named_by.is_some() && config.instance() != super::host_of(config.base_url()) {
+        text.push('#');
+        text.push_str(&utf8_percent_encode(config.instance(), LABEL).to_string());
+    }
     text
 }
+
+/// What a label must escape in a connection string.
+const LABEL: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b':');
 
 #[cfg(test)]
 mod tests {

@@ -231,8 +231,10 @@ impl InstanceConfigBuilder {
 }
 
 /// The host (and port) of a checked base URL.
-fn host_of(base_url: &str) -> &str {
-    let rest = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+pub(crate) fn host_of(base_url: &str) -> &str {
+    let rest = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
     rest.split('/').next().unwrap_or(rest)
 }
 

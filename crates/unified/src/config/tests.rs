@@ -267,16 +267,19 @@ fn builders_require_what_has_no_default_and_take_the_default_otherwise() {
             ),
         }
         let no_instance = with_first_set(InstanceConfig::builder(provider), provider, "t")
-            .with_base_url("https://h")
-            .build()
-            .unwrap_err();
-        assert_eq!(
-            no_instance.to_string(),
-            format!(
-                "{provider}: invalid_config: the {} is missing",
-                info.instance.noun
-            )
-        );
+            .with_base_url("https://h:8443/base")
+            .build();
+        // An instance the vendor knows by a credential is labelled with the host.
+        match info.instance.named_by {
+            Some(_) => assert_eq!(no_instance.unwrap().instance(), "h:8443"),
+            None => assert_eq!(
+                no_instance.unwrap_err().to_string(),
+                format!(
+                    "{provider}: invalid_config: the {} is missing",
+                    info.instance.noun
+                )
+            ),
+        }
         let no_credentials = InstanceConfig::builder(provider)
             .with_base_url("https://h")
             .with_instance(INSTANCE)
@@ -622,6 +625,41 @@ mod hostile {
                     }
                 }
             }
+        }
+    }
+}
+
+#[test]
+fn a_label_names_only_an_instance_the_vendor_knows_by_a_credential() {
+    for (provider, form) in every_form() {
+        let (text, _) = fill(provider, form);
+        let with_label = format!("{text}#sales%20line");
+        match provider.info().instance.named_by {
+            Some(_) => {
+                let config: InstanceConfig = with_label.parse().unwrap();
+                assert_eq!(config.instance(), "sales line", "{with_label}");
+                assert!(
+                    config.to_string().ends_with("/base#sales%20line"),
+                    "{config}"
+                );
+                // The default label, the host, is not written.
+                let plain: InstanceConfig = text.parse().unwrap();
+                assert!(!plain.to_string().contains('#'), "{plain}");
+            }
+            None => assert_eq!(
+                with_label.parse::<InstanceConfig>().unwrap_err().to_string(),
+                format!(
+                    "{provider}: invalid_config: connection string `{}`: `#LABEL` names an instance only where the provider knows it by a credential: expected {}",
+                    redact(&with_label),
+                    provider
+                        .info()
+                        .connection_strings
+                        .iter()
+                        .map(|f| f.text)
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                )
+            ),
         }
     }
 }
