@@ -49,6 +49,9 @@ pub enum Provider {
     /// WPPConnect Server: open-source WhatsApp server (WPPConnect, a browser per session), run by each team; no vendor quota.
     #[serde(rename = "wppconnect")]
     WppConnect,
+    /// wuzapi: the open-source WhatsApp server (whatsmeow) that VZaps runs, run by each team; the token is the user.
+    #[serde(rename = "wuzapi")]
+    Wuzapi,
     /// Z-API: the most used hosted gateway in Brazil; the instance token travels in the URL path.
     #[serde(rename = "z-api")]
     ZApi,
@@ -66,6 +69,7 @@ impl Provider {
         Provider::Waha,
         Provider::WhatsAppCloud,
         Provider::WppConnect,
+        Provider::Wuzapi,
         Provider::ZApi,
     ];
     /// What the catalog says about this provider.
@@ -81,6 +85,7 @@ impl Provider {
             Provider::Waha => &WAHA_INFO,
             Provider::WhatsAppCloud => &WHATSAPP_CLOUD_INFO,
             Provider::WppConnect => &WPPCONNECT_INFO,
+            Provider::Wuzapi => &WUZAPI_INFO,
             Provider::ZApi => &Z_API_INFO,
         }
     }
@@ -972,6 +977,88 @@ static WPPCONNECT_INFO: ProviderInfo = ProviderInfo {
         },
     ],
 };
+/// What the catalog says about wuzapi (`Provider::Wuzapi`).
+static WUZAPI_INFO: ProviderInfo = ProviderInfo {
+    name: "wuzapi",
+    title: "wuzapi",
+    hosting: Hosting::SelfHosted,
+    summary: "the open-source WhatsApp server (whatsmeow) that VZaps runs, run by each team; the token is the user",
+    docs: &["https://github.com/asternic/wuzapi/blob/main/API.md"],
+    client_crate: "wa-wuzapi",
+    connection_strings: &[
+        ConnectionForm {
+            text: "wuzapi://TOKEN@HOST[/BASE]",
+            userinfo: &["TOKEN"],
+            optional: &[],
+            tail: None,
+        },
+    ],
+    base_url: BaseUrlInfo {
+        default: None,
+        noun: "base URL",
+        env: "WA_WUZAPI_BASE_URL",
+    },
+    instance: InstanceInfo {
+        placeholder: None,
+        noun: "user",
+        parameter: None,
+        digits: None,
+        env: None,
+        named_by: Some("token"),
+    },
+    auth: AuthInfo {
+        credentials: &[
+            CredentialInfo {
+                placeholder: "TOKEN",
+                key: "token",
+                noun: "user token",
+                env: "WA_WUZAPI_TOKEN",
+                placement: Placement::Header {
+                    name: "Token",
+                    prefix: "",
+                },
+            },
+        ],
+    },
+    quota: None,
+    status: StatusInfo {
+        operation: "getSessionStatus",
+        path: "/session/status",
+        sends: &[],
+    },
+    errors: ErrorRules {
+        statuses: &[],
+        code: None,
+        codes: &[],
+        transient: None,
+        messages: &[],
+        states: &[
+            ErrorState {
+                status: 500u16,
+                contains: "No session",
+                state: ConnectionState::Disconnected,
+            },
+        ],
+    },
+    options: &[],
+    fleet_aliases: &[],
+    simulator: SimulatorInfo {
+        base_path: "/wuzapi",
+        recorded_instance: None,
+    },
+    demo: &[
+        DemoInstance {
+            instance: "user-0001",
+            response: "connected",
+            credentials: &[("token", "wuzapi-demo-token-0001")],
+        },
+        DemoInstance {
+            instance: "user-0002",
+            response: "awaiting-pairing",
+            credentials: &[("token", "wuzapi-demo-token-0002")],
+        },
+    ],
+};
 /// What the catalog says about Z-API (`Provider::ZApi`).
 static Z_API_INFO: ProviderInfo = ProviderInfo {
     name: "z-api",
@@ -1073,6 +1160,7 @@ pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
         Provider::Waha => WAHA_RECORDINGS,
         Provider::WhatsAppCloud => WHATSAPP_CLOUD_RECORDINGS,
         Provider::WppConnect => WPPCONNECT_RECORDINGS,
+        Provider::Wuzapi => WUZAPI_RECORDINGS,
         Provider::ZApi => Z_API_RECORDINGS,
     }
 }
@@ -1108,6 +1196,9 @@ pub(crate) fn normalized_document(provider: Provider) -> &'static str {
         }
         Provider::WppConnect => {
             "{\n  \"openapi\": \"3.0.0\",\n  \"info\": {\n    \"version\": \"2.0.0\",\n    \"title\": \"WPPConnect API Rest\",\n    \"description\": \"Welcome to the wppconnect-server API documentation. This API provides a set of endpoints to interact with the wppconnect-server application, allowing you to build integrations and automate interactions with WhatsApp.\"\n  },\n  \"tags\": [\n    {\n      \"name\": \"Auth\",\n      \"description\": \"\"\n    }\n  ],\n  \"paths\": {\n    \"/api/{session}/status-session\": {\n      \"get\": {\n        \"tags\": [\n          \"Auth\"\n        ],\n        \"description\": \"The session's state, from `getSessionState` in `src/controller/sessionController.ts`: `CLOSED` with `qrcode: null` when no client runs for the session, otherwise the client's `status`, its QR code as a data URL (kept after the pairing), its `urlcode` and the server's version.\",\n        \"operationId\": \"getSessionState\",\n        \"parameters\": [\n          {\n            \"name\": \"session\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"NERDWHATS_AMERICA\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The session's state.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/SessionState\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"Reading the session failed.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"No bearer token (`message`), or one that is not this session's (`error`): the token is a bcrypt hash of the session's name and the server's secret key.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        },\n        \"security\": [\n          {\n            \"bearerAuth\": []\n          }\n        ],\n        \"summary\": \"Retrieve status of a session\"\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"SessionState\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"status\"\n        ],\n        \"properties\": {\n          \"status\": {\n            \"type\": \"string\",\n            \"description\": \"The session's state: INITIALIZING while the browser starts, QRCODE or PHONECODE while it waits to be paired, CONNECTED, CLOSED when no client runs, and DISCONNECTED, a state wppconnect reports.\\n\\nDocumented values: `INITIALIZING`, `QRCODE`, `PHONECODE`, `CONNECTED`, `CLOSED`, `DISCONNECTED`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"INITIALIZING\",\n              \"QRCODE\",\n              \"PHONECODE\",\n              \"CONNECTED\",\n              \"CLOSED\",\n              \"DISCONNECTED\"\n            ]\n          },\n          \"qrcode\": {\n            \"type\": \"string\",\n            \"nullable\": true,\n            \"description\": \"The last QR code as a `data:image/png;base64,` URL, or null.\",\n            \"x-wa-tolerant\": true\n          },\n          \"urlcode\": {\n            \"type\": \"string\",\n            \"description\": \"The last QR code's text.\",\n            \"x-wa-tolerant\": true\n          },\n          \"version\": {\n            \"type\": \"string\",\n            \"description\": \"The server's version.\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"ErrorBody\": {\n        \"description\": \"The 401 and the 500 in one schema, as progenitor takes one error body type per operation: the 401 has `message` or `error` (a string), the 500 `status`, `message` and the exception as `error`.\",\n        \"type\": \"object\",\n        \"properties\": {\n          \"status\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"description\": \"The vendor's words (401) or the exception, as JSON (500).\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    },\n    \"securitySchemes\": {\n      \"bearerAuth\": {\n        \"type\": \"http\",\n        \"scheme\": \"bearer\",\n        \"bearerFormat\": \"JWT\"\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/wppconnect/openapi.yaml\",\n    \"source_sha256\": \"9b4f8efc1a6b8d61f09db0bcda18b03f35a4e9ff0d9dc266eca020e3f4ab1760\",\n    \"overlay\": \"specs/wppconnect/overlay.yaml\",\n    \"overlay_sha256\": \"76b262dc57b836bb817b85252010ff5a902b4564809d53586a6065e2f40a4c0b\"\n  }\n}\n"
+        }
+        Provider::Wuzapi => {
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"wuzapi (authored subset)\",\n    \"version\": \"1.0.0\",\n    \"description\": \"The session-status call of wuzapi, the open-source WhatsApp server built on whatsmeow (the engine VZaps runs). Each team runs its own server; the `Token` header is the user's token, which is also how the server knows the user: the call names no instance. Every answer is the envelope `{code, data, success}` (`error` in place of `data` for a failure), written with a trailing newline.\"\n  },\n  \"paths\": {\n    \"/session/status\": {\n      \"get\": {\n        \"operationId\": \"getSessionStatus\",\n        \"summary\": \"The user's connection and login status\",\n        \"description\": \"Whether the user's WhatsApp client is connected to WhatsApp's servers and logged in. Servers before 2025 answer HTTP 500 `No session` for a user whose client was never started; later ones answer both flags false.\",\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The user's status.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/StatusEnvelope\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"A missing or unknown token.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"No client for the user (`No session`, on servers before 2025), or a failure of the server (its database, say).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorEnvelope\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"StatusEnvelope\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"data\"\n        ],\n        \"properties\": {\n          \"code\": {\n            \"type\": \"integer\",\n            \"description\": \"The HTTP status again.\",\n            \"x-wa-tolerant\": true\n          },\n          \"success\": {\n            \"type\": \"boolean\",\n            \"x-wa-tolerant\": true\n          },\n          \"data\": {\n            \"$ref\": \"#/components/schemas/SessionStatus\"\n          }\n        }\n      },\n      \"SessionStatus\": {\n        \"description\": \"The status, in the form of the server's version.\",\n        \"oneOf\": [\n          {\n            \"$ref\": \"#/components/schemas/CurrentSessionStatus\"\n          },\n          {\n            \"$ref\": \"#/components/schemas/LegacySessionStatus\"\n          }\n        ]\n      },\n      \"LegacySessionStatus\": {\n        \"type\": \"object\",\n        \"description\": \"Servers before 2025 (asternic/wuzapi 7e982f8, 79ee4cd).\",\n        \"required\": [\n          \"Connected\",\n          \"LoggedIn\"\n        ],\n        \"properties\": {\n          \"Connected\": {\n            \"type\": \"boolean\",\n            \"description\": \"Whether the client is connected to WhatsApp's servers.\"\n          },\n          \"LoggedIn\": {\n            \"type\": \"boolean\",\n            \"description\": \"Whether the client is logged in (paired).\"\n          }\n        }\n      },\n      \"CurrentSessionStatus\": {\n        \"type\": \"object\",\n        \"description\": \"Later servers (zapperapi/wuzapi v202602052055) add the user's settings. They also echo the user's own token as `token`, which is left out here on purpose: a typed answer then never holds the secret, and its `Debug` cannot show it.\",\n        \"required\": [\n          \"connected\",\n          \"loggedIn\"\n        ],\n        \"properties\": {\n          \"connected\": {\n            \"type\": \"boolean\",\n            \"description\": \"Whether the client is connected to WhatsApp's servers.\"\n          },\n          \"loggedIn\": {\n            \"type\": \"boolean\",\n            \"description\": \"Whether the client is logged in (paired).\"\n          },\n          \"jid\": {\n            \"type\": \"string\",\n            \"description\": \"The account's JID as whatsmeow stores it at pairing, with its agent and device parts (`5491155554444.0:52@s.whatsapp.net`); empty before the first pairing.\",\n            \"nullable\": true\n          },\n          \"display_name\": {\n            \"type\": \"string\",\n            \"description\": \"The account's push name, while logged in.\",\n            \"nullable\": true\n          },\n          \"profile_picture_url\": {\n            \"type\": \"string\",\n            \"description\": \"The account's profile picture, while logged in.\",\n            \"nullable\": true\n          },\n          \"id\": {\n            \"type\": \"string\",\n            \"description\": \"The user's id on this server.\",\n            \"x-wa-tolerant\": true\n          },\n          \"name\": {\n            \"type\": \"string\",\n            \"description\": \"The label an admin gave the user (not the account's name).\",\n            \"x-wa-tolerant\": true\n          },\n          \"webhook\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"events\": {\n            \"type\": \"string\",\n            \"description\": \"The events sent to the webhook, comma-separated.\",\n            \"x-wa-tolerant\": true\n          },\n          \"proxy_url\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"qrcode\": {\n            \"type\": \"string\",\n            \"description\": \"The last QR code, as a data URL, while pairing.\",\n            \"x-wa-tolerant\": true\n          },\n          \"history\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"hmac_configured\": {\n            \"type\": \"boolean\",\n            \"x-wa-tolerant\": true\n          },\n          \"proxy_config\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"enabled\": {\n                \"type\": \"boolean\",\n                \"x-wa-tolerant\": true\n              },\n              \"proxy_url\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              }\n            },\n            \"x-wa-tolerant\": true\n          },\n          \"s3_config\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"enabled\": {\n                \"type\": \"boolean\",\n                \"x-wa-tolerant\": true\n              },\n              \"endpoint\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"region\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"bucket\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"access_key\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"path_style\": {\n                \"type\": \"boolean\",\n                \"x-wa-tolerant\": true\n              },\n              \"public_url\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"media_delivery\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"retention_days\": {\n                \"type\": \"integer\",\n                \"x-wa-tolerant\": true\n              }\n            },\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"ErrorEnvelope\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"code\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"type\": \"string\",\n            \"description\": \"The server's words.\",\n            \"x-wa-tolerant\": true\n          },\n          \"success\": {\n            \"type\": \"boolean\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/wuzapi/openapi.yaml\",\n    \"source_sha256\": \"77447bfe81072853e0f80408b04f88106fd3faaf3a48aeb18e18c6c80b5b658b\"\n  }\n}\n"
         }
         Provider::ZApi => {
             "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Z-API (authored subset)\",\n    \"version\": \"1\",\n    \"description\": \"The instance status call of Z-API, the hosted WhatsApp gateway. The instance's token travels in the path; the account's security token, where the account enables it, in the `Client-Token` header.\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://api.z-api.io\"\n    }\n  ],\n  \"paths\": {\n    \"/instances/{instanceId}/token/{token}/status\": {\n      \"get\": {\n        \"operationId\": \"getInstanceStatus\",\n        \"summary\": \"The instance's status\",\n        \"description\": \"Whether the instance is connected to WhatsApp and whether its phone is online.\",\n        \"parameters\": [\n          {\n            \"name\": \"instanceId\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's ID.\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          },\n          {\n            \"name\": \"token\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's token.\",\n            \"schema\": {\n              \"type\": \"string\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The instance's status.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/InstanceStatus\"\n                }\n              }\n            }\n          },\n          \"400\": {\n            \"description\": \"The account requires its security token and the request has none (`your client-token is not configured`).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No instance with this ID and token.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"InstanceStatus\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"connected\"\n        ],\n        \"properties\": {\n          \"connected\": {\n            \"type\": \"boolean\",\n            \"description\": \"Whether the instance is connected to WhatsApp.\"\n          },\n          \"smartphoneConnected\": {\n            \"type\": \"boolean\",\n            \"description\": \"Whether the phone is connected to the internet.\",\n            \"nullable\": true\n          },\n          \"error\": {\n            \"type\": \"string\",\n            \"description\": \"What to do, in the vendor's words:\\n- You are already connected.\\n- You are not connected.\\n- You need to restore the session.\",\n            \"nullable\": true\n          }\n        }\n      },\n      \"ErrorBody\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"error\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/z-api/openapi.yaml\",\n    \"source_sha256\": \"3ebd1d23bc86a3a9ea9a6350bc31f183a867fcb101b91e41b09729a3796f8bce\"\n  }\n}\n"
@@ -4541,6 +4632,246 @@ static WPPCONNECT_RECORDINGS: &[crate::Recording] = &[
             profile_picture_url: None,
             connected_at: None,
             details: &[],
+        }),
+    },
+];
+#[cfg(feature = "recordings")]
+static WUZAPI_RECORDINGS: &[crate::Recording] = &[
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "awaiting-pairing",
+        describe: "connected, not logged in: a QR code waits (its data URL shortened here)",
+        source: "vendor source: `GetStatus` in zapperapi/wuzapi `handlers.go` (v202602052055, f6bfed9) answers `connected`, `loggedIn` and the user's settings, keys sorted as Go writes a map; the values are ours",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":200,\"data\":{\"connected\":true,\"display_name\":\"\",\"events\":\"Message\",\"history\":\"0\",\"hmac_configured\":false,\"id\":\"3c9d1f0e8a7b6c5d\",\"jid\":\"\",\"loggedIn\":false,\"name\":\"sales\",\"profile_picture_url\":\"\",\"proxy_config\":{\"enabled\":false,\"proxy_url\":\"\"},\"proxy_url\":\"\",\"qrcode\":\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAQAAAAEAAQMAAABmvDolAAAABlBMVEX///8AAABVwtN+AAAA\",\"s3_config\":{\"access_key\":\"***\",\"bucket\":\"\",\"enabled\":false,\"endpoint\":\"\",\"media_delivery\":\"\",\"path_style\":false,\"public_url\":\"\",\"region\":\"\",\"retention_days\":0},\"token\":\"wuzapi-demo-token-0001\",\"webhook\":\"\"},\"success\":true}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::AwaitingPairing,
+            raw_state: "connected=true loggedIn=false",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "connected",
+        describe: "logged in and connected; the JID with whatsmeow's agent and device parts",
+        source: "vendor source: `GetStatus` in zapperapi/wuzapi `handlers.go` (v202602052055, f6bfed9) answers `connected`, `loggedIn` and the user's settings, keys sorted as Go writes a map; the values are ours",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":200,\"data\":{\"connected\":true,\"display_name\":\"Example\",\"events\":\"Message\",\"history\":\"0\",\"hmac_configured\":false,\"id\":\"3c9d1f0e8a7b6c5d\",\"jid\":\"5491155554444.0:52@s.whatsapp.net\",\"loggedIn\":true,\"name\":\"sales\",\"profile_picture_url\":\"https://pps.whatsapp.net/v/t61.24694-24/00000000_000000000000000_0000000000000000000_n.jpg\",\"proxy_config\":{\"enabled\":false,\"proxy_url\":\"\"},\"proxy_url\":\"\",\"qrcode\":\"\",\"s3_config\":{\"access_key\":\"***\",\"bucket\":\"\",\"enabled\":false,\"endpoint\":\"\",\"media_delivery\":\"\",\"path_style\":false,\"public_url\":\"\",\"region\":\"\",\"retention_days\":0},\"token\":\"wuzapi-demo-token-0001\",\"webhook\":\"\"},\"success\":true}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "connected=true loggedIn=true",
+            action: Some(RequiredAction::Nothing),
+            phone: Some("+5491155554444"),
+            jid: Some("5491155554444@s.whatsapp.net"),
+            display_name: Some("Example"),
+            business_name: None,
+            profile_picture_url: Some(
+                "https://pps.whatsapp.net/v/t61.24694-24/00000000_000000000000000_0000000000000000000_n.jpg",
+            ),
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "disconnected",
+        describe: "neither connected nor logged in (a later server answers so for a user whose client never started)",
+        source: "vendor source: `GetStatus` in zapperapi/wuzapi `handlers.go` (v202602052055, f6bfed9) answers `connected`, `loggedIn` and the user's settings, keys sorted as Go writes a map; the values are ours; with no client for the user, both flags are false",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":200,\"data\":{\"connected\":false,\"display_name\":\"\",\"events\":\"Message\",\"history\":\"0\",\"hmac_configured\":false,\"id\":\"3c9d1f0e8a7b6c5d\",\"jid\":\"\",\"loggedIn\":false,\"name\":\"sales\",\"profile_picture_url\":\"\",\"proxy_config\":{\"enabled\":false,\"proxy_url\":\"\"},\"proxy_url\":\"\",\"qrcode\":\"\",\"s3_config\":{\"access_key\":\"***\",\"bucket\":\"\",\"enabled\":false,\"endpoint\":\"\",\"media_delivery\":\"\",\"path_style\":false,\"public_url\":\"\",\"region\":\"\",\"retention_days\":0},\"token\":\"wuzapi-demo-token-0001\",\"webhook\":\"\"},\"success\":true}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "connected=false loggedIn=false",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "legacy-awaiting-pairing",
+        describe: "a server before 2025: connected, not logged in",
+        source: "vendor source: `GetStatus` and `Respond` in asternic/wuzapi `handlers.go` (79ee4cd, 2025-05; the same at 7e982f8, 2024-05), which answer `{Connected, LoggedIn}` in the envelope through a `json.Encoder` (hence the newline)",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":200,\"data\":{\"Connected\":true,\"LoggedIn\":false},\"success\":true}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::AwaitingPairing,
+            raw_state: "Connected=true LoggedIn=false",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "legacy-connected",
+        describe: "a server before 2025: `Connected` and `LoggedIn`",
+        source: "vendor source: `GetStatus` and `Respond` in asternic/wuzapi `handlers.go` (79ee4cd, 2025-05; the same at 7e982f8, 2024-05), which answer `{Connected, LoggedIn}` in the envelope through a `json.Encoder` (hence the newline); `static/api/spec.yml` has this example",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":200,\"data\":{\"Connected\":true,\"LoggedIn\":true},\"success\":true}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "Connected=true LoggedIn=true",
+            action: Some(RequiredAction::Nothing),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "legacy-disconnected",
+        describe: "a server before 2025: neither",
+        source: "vendor source: `GetStatus` and `Respond` in asternic/wuzapi `handlers.go` (79ee4cd, 2025-05; the same at 7e982f8, 2024-05), which answer `{Connected, LoggedIn}` in the envelope through a `json.Encoder` (hence the newline)",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":200,\"data\":{\"Connected\":false,\"LoggedIn\":false},\"success\":true}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "Connected=false LoggedIn=false",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "no-session",
+        describe: "a server before 2025, a user whose client never started (HTTP 500 `No session`)",
+        source: "vendor source: `GetStatus` in asternic/wuzapi `handlers.go` (79ee4cd) answers 500 `No session` when the user has no client; the reference survey quotes the same body",
+        inferred: false,
+        serves: None,
+        status: 500u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":500,\"error\":\"No session\",\"success\":false}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Disconnected,
+            raw_state: "No session",
+            action: Some(RequiredAction::ScanQr),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "reconnecting",
+        describe: "logged in, not connected: the client reconnects with its stored session",
+        source: "vendor source: `GetStatus` in zapperapi/wuzapi `handlers.go` (v202602052055, f6bfed9) answers `connected`, `loggedIn` and the user's settings, keys sorted as Go writes a map; the values are ours",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":200,\"data\":{\"connected\":false,\"display_name\":\"Example\",\"events\":\"Message\",\"history\":\"0\",\"hmac_configured\":false,\"id\":\"3c9d1f0e8a7b6c5d\",\"jid\":\"5491155554444.0:52@s.whatsapp.net\",\"loggedIn\":true,\"name\":\"sales\",\"profile_picture_url\":\"\",\"proxy_config\":{\"enabled\":false,\"proxy_url\":\"\"},\"proxy_url\":\"\",\"qrcode\":\"\",\"s3_config\":{\"access_key\":\"***\",\"bucket\":\"\",\"enabled\":false,\"endpoint\":\"\",\"media_delivery\":\"\",\"path_style\":false,\"public_url\":\"\",\"region\":\"\",\"retention_days\":0},\"token\":\"wuzapi-demo-token-0001\",\"webhook\":\"\"},\"success\":true}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Starting,
+            raw_state: "connected=false loggedIn=true",
+            action: Some(RequiredAction::Wait),
+            phone: Some("+5491155554444"),
+            jid: Some("5491155554444@s.whatsapp.net"),
+            display_name: Some("Example"),
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "server-error",
+        describe: "the server fails reading the user (its database, say)",
+        source: "vendor source: `authalice` answers 500 with the error's text when the user's query fails (zapperapi/wuzapi `handlers.go`); the error itself is ours",
+        inferred: true,
+        serves: None,
+        status: 500u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":500,\"error\":\"sql: database is closed\",\"success\":false}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unavailable,
+            retry_after: None,
+            message: Some("sql: database is closed"),
+            temporary: true,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "unauthenticated-legacy",
+        describe: "a missing or unknown token, a server before 2025",
+        source: "vendor source: the `authalice` middleware of asternic/wuzapi `handlers.go` (79ee4cd) answers 401 `Unauthorized`",
+        inferred: false,
+        serves: None,
+        status: 401u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":401,\"error\":\"Unauthorized\",\"success\":false}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("Unauthorized"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Wuzapi,
+        name: "unauthenticated",
+        describe: "a missing or unknown token",
+        source: "vendor source: the `authalice` middleware of zapperapi/wuzapi `handlers.go` (v202602052055) answers 401 `unauthorized` when no user holds the token",
+        inferred: false,
+        serves: Some(crate::Role::Unauthenticated),
+        status: 401u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"code\":401,\"error\":\"unauthorized\",\"success\":false}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("unauthorized"),
+            temporary: false,
         }),
     },
 ];

@@ -30,6 +30,8 @@ pub(crate) enum Client {
     WhatsAppCloud(wa_whatsapp_cloud::Client),
     #[cfg(feature = "wppconnect")]
     WppConnect(wa_wppconnect::Client),
+    #[cfg(feature = "wuzapi")]
+    Wuzapi(wa_wuzapi::Client),
     #[cfg(feature = "z-api")]
     ZApi(wa_z_api::Client),
 }
@@ -73,6 +75,8 @@ impl Client {
             Provider::WppConnect => {
                 backend::connect(config, transport).map(Client::WppConnect)
             }
+            #[cfg(feature = "wuzapi")]
+            Provider::Wuzapi => backend::connect(config, transport).map(Client::Wuzapi),
             #[cfg(feature = "z-api")]
             Provider::ZApi => backend::connect(config, transport).map(Client::ZApi),
             #[allow(unreachable_patterns)]
@@ -105,6 +109,8 @@ impl Client {
             Client::WhatsAppCloud(client) => backend::observe(client, config).await,
             #[cfg(feature = "wppconnect")]
             Client::WppConnect(client) => backend::observe(client, config).await,
+            #[cfg(feature = "wuzapi")]
+            Client::Wuzapi(client) => backend::observe(client, config).await,
             #[cfg(feature = "z-api")]
             Client::ZApi(client) => backend::observe(client, config).await,
             #[allow(unreachable_patterns)]
@@ -142,6 +148,8 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
         }
         #[cfg(feature = "wppconnect")]
         Provider::WppConnect => backend::decode::<wa_wppconnect::Client>(provider, body),
+        #[cfg(feature = "wuzapi")]
+        Provider::Wuzapi => backend::decode::<wa_wuzapi::Client>(provider, body),
         #[cfg(feature = "z-api")]
         Provider::ZApi => backend::decode::<wa_z_api::Client>(provider, body),
         #[allow(unreachable_patterns)]
@@ -161,6 +169,7 @@ pub(crate) fn is_enabled(provider: Provider) -> bool {
         Provider::Waha => cfg!(feature = "waha"),
         Provider::WhatsAppCloud => cfg!(feature = "whatsapp-cloud"),
         Provider::WppConnect => cfg!(feature = "wppconnect"),
+        Provider::Wuzapi => cfg!(feature = "wuzapi"),
         Provider::ZApi => cfg!(feature = "z-api"),
         #[allow(unreachable_patterns)]
         _ => false,
