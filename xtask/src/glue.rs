@@ -353,10 +353,16 @@ pub fn client_glue(provider: &Provider, normalized: &Value, code: &str) -> Resul
         .map_err(in_provider)?;
     let status_mod = format_ident!("status");
     // A status call that takes nothing from the target (its instance named by a header
-    // credential, say) leaves the argument unused.
-    let target_arg = match arguments.is_empty() {
-        true => format_ident!("_target"),
-        false => format_ident!("target"),
+    // credential, say, and only fixed values in its query) leaves the argument unused.
+    let uses_target = parameters.iter().any(|p| {
+        matches!(
+            p.source,
+            Source::Instance | Source::Credential { .. } | Source::Option(_)
+        )
+    });
+    let target_arg = match uses_target {
+        true => format_ident!("target"),
+        false => format_ident!("_target"),
     };
     let tokens = quote! {
         /// Facts from the provider's `provider.toml` that the glue uses.
