@@ -26,6 +26,8 @@ pub(crate) enum Client {
     Vzaps(wa_vzaps::Client),
     #[cfg(feature = "waha")]
     Waha(wa_waha::Client),
+    #[cfg(feature = "whapi")]
+    Whapi(wa_whapi::Client),
     #[cfg(feature = "whatsapp-cloud")]
     WhatsAppCloud(wa_whatsapp_cloud::Client),
     #[cfg(feature = "wppconnect")]
@@ -67,6 +69,8 @@ impl Client {
             Provider::Vzaps => backend::connect(config, transport).map(Client::Vzaps),
             #[cfg(feature = "waha")]
             Provider::Waha => backend::connect(config, transport).map(Client::Waha),
+            #[cfg(feature = "whapi")]
+            Provider::Whapi => backend::connect(config, transport).map(Client::Whapi),
             #[cfg(feature = "whatsapp-cloud")]
             Provider::WhatsAppCloud => {
                 backend::connect(config, transport).map(Client::WhatsAppCloud)
@@ -105,6 +109,8 @@ impl Client {
             Client::Vzaps(client) => backend::observe(client, config).await,
             #[cfg(feature = "waha")]
             Client::Waha(client) => backend::observe(client, config).await,
+            #[cfg(feature = "whapi")]
+            Client::Whapi(client) => backend::observe(client, config).await,
             #[cfg(feature = "whatsapp-cloud")]
             Client::WhatsAppCloud(client) => backend::observe(client, config).await,
             #[cfg(feature = "wppconnect")]
@@ -142,6 +148,8 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
         Provider::Vzaps => backend::decode::<wa_vzaps::Client>(provider, body),
         #[cfg(feature = "waha")]
         Provider::Waha => backend::decode::<wa_waha::Client>(provider, body),
+        #[cfg(feature = "whapi")]
+        Provider::Whapi => backend::decode::<wa_whapi::Client>(provider, body),
         #[cfg(feature = "whatsapp-cloud")]
         Provider::WhatsAppCloud => {
             backend::decode::<wa_whatsapp_cloud::Client>(provider, body)
@@ -167,6 +175,7 @@ pub(crate) fn is_enabled(provider: Provider) -> bool {
         Provider::UltraMsg => cfg!(feature = "ultramsg"),
         Provider::Vzaps => cfg!(feature = "vzaps"),
         Provider::Waha => cfg!(feature = "waha"),
+        Provider::Whapi => cfg!(feature = "whapi"),
         Provider::WhatsAppCloud => cfg!(feature = "whatsapp-cloud"),
         Provider::WppConnect => cfg!(feature = "wppconnect"),
         Provider::Wuzapi => cfg!(feature = "wuzapi"),
