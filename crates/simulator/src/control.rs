@@ -157,7 +157,9 @@ async fn create(
         .validate()
         .map_err(|message| ControlError(StatusCode::BAD_REQUEST, message))?;
     let (provider, id) = (instance.provider, instance.id.clone());
-    state.upsert(instance);
+    state
+        .upsert(instance)
+        .map_err(|message| ControlError(StatusCode::CONFLICT, message))?;
     Ok((StatusCode::CREATED, Json(view(&state, provider, &id)?)))
 }
 

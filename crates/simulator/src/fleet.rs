@@ -120,6 +120,32 @@ impl Instance {
         self
     }
 
+    /// Whether the vendor would take this instance and `other` for one: they are of a
+    /// provider that knows an instance by a credential, and hold the same one.
+    pub(crate) fn shares_its_name_with(&self, other: &Instance) -> bool {
+        let Some(key) = self.provider.info().instance.named_by else {
+            return false;
+        };
+        self.provider == other.provider
+            && self.id != other.id
+            && self.credentials.contains_key(key)
+            && self.credentials.get(key) == other.credentials.get(key)
+    }
+
+    /// The error for an instance that [`Instance::shares_its_name_with`] `other`.
+    pub(crate) fn name_taken_by(&self, other: &Instance) -> String {
+        let info = self.provider.info();
+        let noun = info
+            .instance
+            .named_by
+            .and_then(|key| info.auth.credential(key))
+            .map_or("credential", |c| c.noun);
+        format!(
+            "{} instances `{}` and `{}` hold the same {noun}, by which the vendor knows an instance",
+            self.provider, other.id, self.id
+        )
+    }
+
     /// The instance with a scripted timeline of responses.
     pub fn with_timeline(mut self, timeline: Vec<Step>) -> Instance {
         self.timeline = timeline;
@@ -229,13 +255,19 @@ impl Fleet {
     /// Checks every instance, and that no two share a provider and id.
     pub fn validate(&self) -> Result<(), String> {
         let mut seen = std::collections::HashSet::new();
-        for instance in &self.instances {
+        for (index, instance) in self.instances.iter().enumerate() {
             instance.validate()?;
             if !seen.insert((instance.provider, instance.id.as_str())) {
                 return Err(format!(
                     "{} instance `{}` appears twice",
                     instance.provider, instance.id
                 ));
+            }
+            if let Some(other) = self.instances[..index]
+                .iter()
+                .find(|other| instance.shares_its_name_with(other))
+            {
+                return Err(instance.name_taken_by(other));
             }
         }
         Ok(())
@@ -361,6 +393,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn two_instances_a_vendor_knows_by_one_credential_are_refused() {
+        let mut covered = 0;
+        for provider in Provider::ALL.iter().copied() {
+            let Some(key) = provider.info().instance.named_by else {
+                continue;
+            };
+            let noun = provider.info().auth.credential(key).unwrap().noun;
+            let response = provider.recordings()[0].name;
+            let a = Instance::new(provider, "a", response).with_credential(key, "same");
+            let b = Instance::new(provider, "b", response).with_credential(key, "same");
+            let fleet = Fleet {
+                instances: vec![a.clone(), b.clone()],
+            };
+            assert_eq!(
+                fleet.validate().unwrap_err(),
+                format!("{provider} instances `a` and `b` hold the same {noun}, by which the vendor knows an instance")
+            );
+            let distinct = Fleet {
+                instances: vec![a, b.with_credential(key, "other")],
+            };
+            assert_eq!(distinct.validate(), Ok(()));
+            covered += 1;
+        }
+        assert!(covered > 0, "no provider knows an instance by a credential");
     }
 
     #[test]

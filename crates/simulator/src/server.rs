@@ -259,8 +259,7 @@ impl Simulator {
     /// Adds an instance, or replaces the one with the same provider and id.
     pub fn upsert(&self, instance: Instance) -> Result<(), String> {
         instance.validate()?;
-        self.state.upsert(instance);
-        Ok(())
+        self.state.upsert(instance)
     }
 
     /// Sets the recorded response an instance serves (and clears its timeline).

@@ -114,9 +114,18 @@ impl SharedState {
 
     /// Adds an instance, or replaces the one with the same provider and id (counters
     /// restart).
-    pub fn upsert(&self, instance: Instance) {
+    pub fn upsert(&self, instance: Instance) -> Result<(), String> {
+        let mut inner = self.lock();
+        if let Some(other) = inner
+            .instances
+            .values()
+            .find(|other| instance.shares_its_name_with(&other.instance))
+        {
+            return Err(instance.name_taken_by(&other.instance));
+        }
         let key = (instance.provider, instance.id.clone());
-        self.lock().instances.insert(key, Served::new(instance));
+        inner.instances.insert(key, Served::new(instance));
+        Ok(())
     }
 }
 

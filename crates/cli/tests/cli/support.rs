@@ -22,22 +22,31 @@ pub struct Output {
 }
 
 /// The instance of `provider` these tests use, serving `response`: a number for an id
-/// (every provider accepts one), and secret credentials of the provider's first set.
+/// (every provider accepts one), and secret credentials of the provider's first set, the
+/// same for every instance of a provider (so that they share its quota), except where the
+/// vendor knows an instance by its credential.
 pub fn instance(provider: Provider, n: usize, response: &str) -> Instance {
+    let secret = match provider.info().instance.named_by {
+        Some(_) => format!("234|{provider}-cli-secret-{n}"),
+        None => format!("234|{provider}-cli-secret"),
+    };
     Instance::new(provider, format!("{}", 1_101_000_000 + n), response)
-        .with_credentials_like(&format!("234|{provider}-cli-secret"))
+        .with_credentials_like(&secret)
 }
 
+/// Every secret [`instance`] gives, for the numbers the tests use.
 pub fn secrets() -> Vec<String> {
     Provider::ALL
         .iter()
-        .flat_map(|p| {
-            let i = instance(*p, 0, "");
+        .flat_map(|p| (0..=64).map(move |n| instance(*p, n, "")))
+        .flat_map(|i| {
             i.secrets()
                 .into_iter()
                 .map(str::to_owned)
                 .collect::<Vec<_>>()
         })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect()
 }
 
