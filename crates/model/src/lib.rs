@@ -16,10 +16,12 @@
 
 mod account;
 mod error_kind;
+mod health;
 mod observation;
 mod state;
 
 pub use account::Account;
 pub use error_kind::ErrorKind;
+pub use health::HealthEntity;
 pub use observation::{Observation, Reading, Unreadable};
 pub use state::{ConnectionState, RequiredAction, UnknownName};

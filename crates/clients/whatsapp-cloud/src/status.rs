@@ -9,7 +9,9 @@
 //! (`health_error`) and what limits a limited one (`health_info`, its `additional_info`).
 
 use wa_client_support::wa_model::RequiredAction;
-use wa_client_support::wa_model::{Account, ConnectionState as S, Observation, Reading};
+use wa_client_support::wa_model::{
+    Account, ConnectionState as S, HealthEntity, Observation, Reading,
+};
 
 use crate::types::PhoneNumberInfo;
 
@@ -37,42 +39,22 @@ pub(crate) fn read(body: &PhoneNumberInfo) -> Reading {
     let account = Account::default()
         .with_phone(phone.as_deref())
         .with_business_name(body.verified_name.clone());
-    // The first entity that cannot send, and its first error, say why.
-    let error = health
-        .into_iter()
-        .flat_map(|h| h.entities.iter().flatten())
-        .find_map(|entity| {
-            let error = entity.errors.as_ref()?.first()?;
-            let kind = entity.entity_type.as_deref().unwrap_or("?");
-            let code = error
-                .error_code
-                .map_or_else(|| "?".to_owned(), |c| c.to_string());
-            Some(format!(
-                "{kind} {code}: {}",
-                error.error_description.as_deref().unwrap_or("")
-            ))
-        });
-    // What limits a `LIMITED` entity, in Meta's words: a fact the user acts on.
-    let limits: Vec<String> = health
-        .into_iter()
-        .flat_map(|h| h.entities.iter().flatten())
-        .filter_map(|entity| {
-            let info = entity.additional_info.as_ref()?;
-            let kind = entity.entity_type.as_deref().unwrap_or("?");
-            let texts: Vec<&str> = info
-                .iter()
-                .map(|t| t.trim())
-                .filter(|t| !t.is_empty())
-                .collect();
-            (!texts.is_empty()).then(|| format!("{kind}: {}", texts.join(" ")))
-        })
-        .collect();
+    let entities = health.into_iter().flat_map(|h| h.entities.iter().flatten());
     let mut observation = Observation::new(state, raw.join("/"))
         .with_account(account)
         .with_detail("quality_rating", body.quality_rating.clone())
         .with_detail("messaging_limit_tier", body.messaging_limit_tier.clone())
-        .with_detail("health_error", error)
-        .with_detail("health_info", Some(limits.join("; ")));
+        .with_health(entities.map(|entity| {
+            HealthEntity {
+                entity_type: entity.entity_type.as_deref(),
+                first_error: entity
+                    .errors
+                    .as_ref()
+                    .and_then(|errors| errors.first())
+                    .map(|e| (e.error_code, e.error_description.as_deref())),
+                additional_info: entity.additional_info.as_deref().unwrap_or_default(),
+            }
+        }));
     if review {
         observation = observation.with_action(RequiredAction::ReviewAccount);
     }
