@@ -19,6 +19,9 @@ use crate::catalog::*;
 )]
 #[non_exhaustive]
 pub enum Provider {
+    /// 360dialog: official provider; its health call is Meta's `health_status` for the number the API key belongs to.
+    #[serde(rename = "dialog360")]
+    Dialog360,
     /// Evolution API: the most used open-source WhatsApp server (Baileys), run by each team; no vendor quota.
     #[serde(rename = "evolution-api")]
     EvolutionApi,
@@ -62,6 +65,7 @@ pub enum Provider {
 impl Provider {
     /// Every provider, in the order of their folders' names.
     pub const ALL: &'static [Provider] = &[
+        Provider::Dialog360,
         Provider::EvolutionApi,
         Provider::GreenApi,
         Provider::Hypersender,
@@ -79,6 +83,7 @@ impl Provider {
     /// What the catalog says about this provider.
     pub fn info(self) -> &'static ProviderInfo {
         match self {
+            Provider::Dialog360 => &DIALOG360_INFO,
             Provider::EvolutionApi => &EVOLUTION_API_INFO,
             Provider::GreenApi => &GREEN_API_INFO,
             Provider::Hypersender => &HYPERSENDER_INFO,
@@ -124,6 +129,84 @@ pub const FLEET_KEYS: &[&str] = &[
     "phone_number_id",
     "version",
 ];
+/// What the catalog says about 360dialog (`Provider::Dialog360`).
+static DIALOG360_INFO: ProviderInfo = ProviderInfo {
+    name: "dialog360",
+    title: "360dialog",
+    hosting: Hosting::Official,
+    summary: "official provider; its health call is Meta's `health_status` for the number the API key belongs to",
+    docs: &[
+        "https://docs.360dialog.com/docs/waba-basics/waba-integration/messaging-health-status",
+    ],
+    client_crate: "wa-dialog360",
+    connection_strings: &[
+        ConnectionForm {
+            text: "dialog360://API_KEY@HOST[/BASE]",
+            userinfo: &["API_KEY"],
+            optional: &[],
+            tail: None,
+        },
+    ],
+    base_url: BaseUrlInfo {
+        default: Some("https://waba-v2.360dialog.io"),
+        noun: "base URL",
+        env: "WA_DIALOG360_BASE_URL",
+    },
+    instance: InstanceInfo {
+        placeholder: None,
+        noun: "phone number",
+        parameter: None,
+        digits: None,
+        env: None,
+        named_by: Some("api_key"),
+    },
+    auth: AuthInfo {
+        credentials: &[
+            CredentialInfo {
+                placeholder: "API_KEY",
+                key: "api_key",
+                noun: "API key",
+                env: "WA_DIALOG360_API_KEY",
+                placement: Placement::Header {
+                    name: "D360-API-KEY",
+                    prefix: "",
+                },
+            },
+        ],
+    },
+    quota: None,
+    status: StatusInfo {
+        operation: "get-health-status",
+        path: "/health_status",
+        sends: &[],
+    },
+    errors: ErrorRules {
+        statuses: &[],
+        code: None,
+        codes: &[],
+        transient: None,
+        messages: &["/meta/developer_message"],
+        states: &[],
+    },
+    options: &[],
+    fleet_aliases: &[],
+    simulator: SimulatorInfo {
+        base_path: "/dialog360",
+        recorded_instance: None,
+    },
+    demo: &[
+        DemoInstance {
+            instance: "number-0001",
+            response: "available",
+            credentials: &[("api_key", "dialog360-demo-key-0001")],
+        },
+        DemoInstance {
+            instance: "number-0002",
+            response: "limited",
+            credentials: &[("api_key", "dialog360-demo-key-0002")],
+        },
+    ],
+};
 /// What the catalog says about Evolution API (`Provider::EvolutionApi`).
 static EVOLUTION_API_INFO: ProviderInfo = ProviderInfo {
     name: "evolution-api",
@@ -1231,6 +1314,7 @@ static Z_API_INFO: ProviderInfo = ProviderInfo {
 #[cfg(feature = "recordings")]
 pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
     match provider {
+        Provider::Dialog360 => DIALOG360_RECORDINGS,
         Provider::EvolutionApi => EVOLUTION_API_RECORDINGS,
         Provider::GreenApi => GREEN_API_RECORDINGS,
         Provider::Hypersender => HYPERSENDER_RECORDINGS,
@@ -1249,6 +1333,9 @@ pub(crate) fn recordings(provider: Provider) -> &'static [crate::Recording] {
 #[cfg(feature = "recordings")]
 pub(crate) fn normalized_document(provider: Provider) -> &'static str {
     match provider {
+        Provider::Dialog360 => {
+            "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"360dialog Messaging API (authored subset)\",\n    \"version\": \"1.41.0\",\n    \"description\": \"The health call of 360dialog's Messaging API: Meta's `health_status` of the phone number the API key belongs to, with its WhatsApp Business Account, business and app. The key names the number: the call names none.\"\n  },\n  \"servers\": [\n    {\n      \"url\": \"https://waba-v2.360dialog.io\"\n    }\n  ],\n  \"paths\": {\n    \"/health_status\": {\n      \"get\": {\n        \"operationId\": \"get-health-status\",\n        \"summary\": \"Get Meta Stack Health Status\",\n        \"description\": \"Retrieve health status information for the Meta stack including connectivity and service availability.\",\n        \"responses\": {\n          \"200\": {\n            \"description\": \"Health status retrieved successfully.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/health_status.GetHealthStatusResponse\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"A missing or wrong API key.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"The Messaging API or Meta failed.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"health_status.GetHealthStatusResponse\": {\n        \"type\": \"object\",\n        \"description\": \"Response payload containing health status information for messaging and calling. `health_status` is always returned (the 1.49.6 document says so).\",\n        \"required\": [\n          \"health_status\"\n        ],\n        \"properties\": {\n          \"health_status\": {\n            \"$ref\": \"#/components/schemas/health_status.HealthStatus\"\n          },\n          \"id\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"health_status.HealthStatus\": {\n        \"type\": \"object\",\n        \"description\": \"The overall messaging status, `AVAILABLE`, `LIMITED` or `BLOCKED` (the docs page \\\"Messaging Health Status\\\": the overall value is always given, the lowest of the entities').\",\n        \"required\": [\n          \"can_send_message\"\n        ],\n        \"properties\": {\n          \"can_send_message\": {\n            \"type\": \"string\"\n          },\n          \"entities\": {\n            \"type\": \"array\",\n            \"items\": {\n              \"$ref\": \"#/components/schemas/health_status.HealthEntity\"\n            },\n            \"nullable\": true\n          }\n        }\n      },\n      \"health_status.HealthEntity\": {\n        \"type\": \"object\",\n        \"description\": \"One node a message involves (`PHONE_NUMBER`, `WABA`, `BUSINESS`, `APP`): a `LIMITED` one carries `additional_info`, a `BLOCKED` one `errors`.\",\n        \"properties\": {\n          \"additional_info\": {\n            \"type\": \"array\",\n            \"items\": {\n              \"type\": \"string\"\n            },\n            \"nullable\": true\n          },\n          \"can_receive_call_sip\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"can_send_message\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"entity_type\": {\n            \"type\": \"string\",\n            \"nullable\": true\n          },\n          \"errors\": {\n            \"type\": \"array\",\n            \"items\": {\n              \"$ref\": \"#/components/schemas/health_status.HealthError\"\n            },\n            \"nullable\": true\n          },\n          \"id\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"health_status.HealthError\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"error_code\": {\n            \"type\": \"integer\",\n            \"nullable\": true\n          },\n          \"error_description\": {\n            \"type\": \"string\",\n            \"nullable\": true\n          },\n          \"possible_solution\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          }\n        }\n      },\n      \"ErrorBody\": {\n        \"type\": \"object\",\n        \"description\": \"The document's `utils.ErrorResp` (`error`), or the `meta` envelope the vendor's other calls answer errors with (`developer_message`).\",\n        \"properties\": {\n          \"error\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"meta\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"success\": {\n                \"type\": \"boolean\",\n                \"x-wa-tolerant\": true\n              },\n              \"http_code\": {\n                \"type\": \"integer\",\n                \"x-wa-tolerant\": true\n              },\n              \"developer_message\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              },\n              \"360dialog_trace_id\": {\n                \"type\": \"string\",\n                \"x-wa-tolerant\": true\n              }\n            },\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/dialog360/openapi.yaml\",\n    \"source_sha256\": \"5c28450333e4a1d6d71fbdb03c808383b0d8c928fe31fe14d59d3c8ff71e38e4\"\n  }\n}\n"
+        }
         Provider::EvolutionApi => {
             "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"Evolution API (authored subset)\",\n    \"version\": \"2.3.6\",\n    \"description\": \"The connection-state call of Evolution API, the open-source WhatsApp server built on Baileys. Each team runs its own server, so there is no hosted base URL. The `apikey` header carries the server's global key or the instance's own token.\"\n  },\n  \"paths\": {\n    \"/instance/connectionState/{instance}\": {\n      \"get\": {\n        \"operationId\": \"connectionState\",\n        \"summary\": \"One instance's connection state\",\n        \"description\": \"The state of the instance as this server holds it. An instance that exists in the database but that this server has not loaded has no `state`.\",\n        \"parameters\": [\n          {\n            \"name\": \"instance\",\n            \"in\": \"path\",\n            \"required\": true,\n            \"description\": \"The instance's name.\",\n            \"schema\": {\n              \"type\": \"string\",\n              \"example\": \"sales\"\n            }\n          }\n        ],\n        \"responses\": {\n          \"200\": {\n            \"description\": \"The instance's state.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ConnectionState\"\n                }\n              }\n            }\n          },\n          \"401\": {\n            \"description\": \"A missing or wrong key, for an instance that exists (the existence check runs first).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"404\": {\n            \"description\": \"No instance of that name, whatever the key.\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          },\n          \"500\": {\n            \"description\": \"The server failed (its database unreachable, say).\",\n            \"content\": {\n              \"application/json\": {\n                \"schema\": {\n                  \"$ref\": \"#/components/schemas/ErrorBody\"\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  },\n  \"components\": {\n    \"schemas\": {\n      \"ConnectionState\": {\n        \"type\": \"object\",\n        \"required\": [\n          \"instance\"\n        ],\n        \"properties\": {\n          \"instance\": {\n            \"$ref\": \"#/components/schemas/InstanceState\"\n          }\n        }\n      },\n      \"InstanceState\": {\n        \"type\": \"object\",\n        \"properties\": {\n          \"instanceName\": {\n            \"type\": \"string\",\n            \"description\": \"The instance's name, as asked.\",\n            \"x-wa-tolerant\": true\n          },\n          \"state\": {\n            \"type\": \"string\",\n            \"description\": \"Baileys' connection state; absent when this server has not loaded the instance:\\n- open: logged in\\n- connecting: connecting, or waiting for a QR scan\\n- close: not connected (never paired, logged out, or between reconnections)\\n- refused: the QR code limit was reached (the vocabulary of the `connection.update` event)\\n\\nDocumented values: `open`, `connecting`, `close`, `refused`. Other values may appear and are accepted.\",\n            \"x-documented-values\": [\n              \"open\",\n              \"connecting\",\n              \"close\",\n              \"refused\"\n            ],\n            \"nullable\": true\n          }\n        }\n      },\n      \"ErrorBody\": {\n        \"type\": \"object\",\n        \"description\": \"The error handler's body; `response.message` is a string or a list of strings.\",\n        \"properties\": {\n          \"status\": {\n            \"type\": \"integer\",\n            \"x-wa-tolerant\": true\n          },\n          \"error\": {\n            \"type\": \"string\",\n            \"x-wa-tolerant\": true\n          },\n          \"response\": {\n            \"type\": \"object\",\n            \"properties\": {\n              \"message\": {\n                \"oneOf\": [\n                  {\n                    \"type\": \"string\"\n                  },\n                  {\n                    \"type\": \"array\",\n                    \"items\": {\n                      \"type\": \"string\"\n                    }\n                  }\n                ],\n                \"x-wa-tolerant\": true\n              }\n            },\n            \"x-wa-tolerant\": true\n          }\n        }\n      }\n    }\n  },\n  \"x-normalized-by\": {\n    \"source\": \"specs/evolution-api/openapi.yaml\",\n    \"source_sha256\": \"5d36ecc2a5d1a40b3dde17c9e6b2849bf87830d7f375eed848b6323f125db095\"\n  }\n}\n"
         }
@@ -1290,6 +1377,168 @@ pub(crate) fn normalized_document(provider: Provider) -> &'static str {
         }
     }
 }
+#[cfg(feature = "recordings")]
+static DIALOG360_RECORDINGS: &[crate::Recording] = &[
+    crate::Recording {
+        provider: Provider::Dialog360,
+        name: "available-with-sip",
+        describe: "`AVAILABLE`, with the calling field later answers add",
+        source: "vendor docs: the partner page \"Messaging Health Status\" adds `can_receive_call_sip` to the phone number and the app; the ids and its value are ours",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"health_status\":{\"can_send_message\":\"AVAILABLE\",\"entities\":[{\"entity_type\":\"PHONE_NUMBER\",\"id\":\"106540352242922\",\"can_send_message\":\"AVAILABLE\",\"can_receive_call_sip\":\"DISABLED\"},{\"entity_type\":\"WABA\",\"id\":\"102290129340398\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"BUSINESS\",\"id\":\"104996122399160\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"APP\",\"id\":\"334477998822511\",\"can_send_message\":\"AVAILABLE\",\"can_receive_call_sip\":\"DISABLED\"}]},\"id\":\"106540352242922\"}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "AVAILABLE",
+            action: Some(RequiredAction::Nothing),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Dialog360,
+        name: "available",
+        describe: "`can_send_message` `AVAILABLE`",
+        source: "vendor docs: the page \"Messaging Health Status\" (its response payload: the overall `can_send_message` and one entity each for the phone number, the WABA, the business and the app); the ids are ours",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"health_status\":{\"can_send_message\":\"AVAILABLE\",\"entities\":[{\"entity_type\":\"PHONE_NUMBER\",\"id\":\"106540352242922\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"WABA\",\"id\":\"102290129340398\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"BUSINESS\",\"id\":\"104996122399160\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"APP\",\"id\":\"334477998822511\",\"can_send_message\":\"AVAILABLE\"}]},\"id\":\"106540352242922\"}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Connected,
+            raw_state: "AVAILABLE",
+            action: Some(RequiredAction::Nothing),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Dialog360,
+        name: "blocked",
+        describe: "`BLOCKED`, with the entity and the error that block it",
+        source: "vendor docs: the page \"Messaging Health Status\" (its response payload: the overall `can_send_message` and one entity each for the phone number, the WABA, the business and the app) and its \"Errors Property\" (a `BLOCKED` entity carries `errors`); the code and texts are those Meta's developer docs give for an unverified business",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"health_status\":{\"can_send_message\":\"BLOCKED\",\"entities\":[{\"entity_type\":\"PHONE_NUMBER\",\"id\":\"106540352242922\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"WABA\",\"id\":\"102290129340398\",\"can_send_message\":\"BLOCKED\",\"errors\":[{\"error_code\":141010,\"error_description\":\"The Business has not passed business verification.\",\"possible_solution\":\"Visit business settings and start or resolve the business verification request.\"}]},{\"entity_type\":\"BUSINESS\",\"id\":\"104996122399160\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"APP\",\"id\":\"334477998822511\",\"can_send_message\":\"AVAILABLE\"}]},\"id\":\"106540352242922\"}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Restricted,
+            raw_state: "BLOCKED",
+            action: Some(RequiredAction::ReviewAccount),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[
+                (
+                    "health_error",
+                    "WABA 141010: The Business has not passed business verification.",
+                ),
+            ],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Dialog360,
+        name: "limited",
+        describe: "`LIMITED`, with the entity's `additional_info`",
+        source: "vendor docs: the page \"Messaging Health Status\" (its response payload: the overall `can_send_message` and one entity each for the phone number, the WABA, the business and the app) and its \"Additional Info Property\" (a `LIMITED` entity says why); the text is ours, as the page gives none",
+        inferred: true,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"health_status\":{\"can_send_message\":\"LIMITED\",\"entities\":[{\"entity_type\":\"PHONE_NUMBER\",\"id\":\"106540352242922\",\"can_send_message\":\"LIMITED\",\"additional_info\":[\"The phone number has reached its messaging limit of 250 business-initiated conversations in 24 hours.\"]},{\"entity_type\":\"WABA\",\"id\":\"102290129340398\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"BUSINESS\",\"id\":\"104996122399160\",\"can_send_message\":\"AVAILABLE\"},{\"entity_type\":\"APP\",\"id\":\"334477998822511\",\"can_send_message\":\"AVAILABLE\"}]},\"id\":\"106540352242922\"}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Restricted,
+            raw_state: "LIMITED",
+            action: Some(RequiredAction::ReviewAccount),
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[
+                (
+                    "health_info",
+                    "PHONE_NUMBER: The phone number has reached its messaging limit of 250 business-initiated conversations in 24 hours.",
+                ),
+            ],
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Dialog360,
+        name: "server-error",
+        describe: "an error in the document's own shape (`utils.ErrorResp`)",
+        source: "vendor document: the Messaging API's `utils.ErrorResp` (`{error}`); the status and words are ours",
+        inferred: true,
+        serves: None,
+        status: 500u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"error\":\"failed to fetch health status\"}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unavailable,
+            retry_after: None,
+            message: Some("failed to fetch health status"),
+            temporary: true,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Dialog360,
+        name: "unauthenticated",
+        describe: "a missing or wrong API key",
+        source: "third-party code: clients of 360dialog's Messaging API read errors from `meta.developer_message` beside `http_code` and `360dialog_trace_id`; the words for a wrong key are ours",
+        inferred: true,
+        serves: Some(crate::Role::Unauthenticated),
+        status: 401u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"meta\":{\"success\":false,\"http_code\":401,\"developer_message\":\"Invalid api key\",\"360dialog_trace_id\":\"TOZFYLoh3xrUq2FsREQ\"}}\n",
+        expect: crate::Expect::Error(crate::ExpectedError {
+            kind: ErrorKind::Unauthenticated,
+            retry_after: None,
+            message: Some("Invalid api key"),
+            temporary: false,
+        }),
+    },
+    crate::Recording {
+        provider: Provider::Dialog360,
+        name: "unknown-status",
+        describe: "a `can_send_message` the mapping does not know",
+        source: "ours: a value no source names, to show it is kept",
+        inferred: false,
+        serves: None,
+        status: 200u16,
+        headers: &[("content-type", "application/json")],
+        body: "{\"health_status\":{\"can_send_message\":\"PAUSED\"},\"id\":\"106540352242922\"}\n",
+        expect: crate::Expect::Reading(crate::ExpectedReading {
+            state: ConnectionState::Unknown,
+            raw_state: "PAUSED",
+            action: None,
+            phone: None,
+            jid: None,
+            display_name: None,
+            business_name: None,
+            profile_picture_url: None,
+            connected_at: None,
+            details: &[],
+        }),
+    },
+];
 #[cfg(feature = "recordings")]
 static EVOLUTION_API_RECORDINGS: &[crate::Recording] = &[
     crate::Recording {

@@ -10,6 +10,8 @@ use crate::Provider;
 /// The client of one instance, whichever its provider: one variant per provider
 /// whose cargo feature is on.
 pub(crate) enum Client {
+    #[cfg(feature = "dialog360")]
+    Dialog360(wa_dialog360::Client),
     #[cfg(feature = "evolution-api")]
     EvolutionApi(wa_evolution_api::Client),
     #[cfg(feature = "green-api")]
@@ -45,6 +47,10 @@ impl Client {
         transport: &Transport,
     ) -> Result<Client, Error> {
         match config.provider() {
+            #[cfg(feature = "dialog360")]
+            Provider::Dialog360 => {
+                backend::connect(config, transport).map(Client::Dialog360)
+            }
             #[cfg(feature = "evolution-api")]
             Provider::EvolutionApi => {
                 backend::connect(config, transport).map(Client::EvolutionApi)
@@ -93,6 +99,8 @@ impl Client {
         config: &InstanceConfig,
     ) -> Result<Observation, Error> {
         match self {
+            #[cfg(feature = "dialog360")]
+            Client::Dialog360(client) => backend::observe(client, config).await,
             #[cfg(feature = "evolution-api")]
             Client::EvolutionApi(client) => backend::observe(client, config).await,
             #[cfg(feature = "green-api")]
@@ -128,6 +136,8 @@ impl Client {
 #[allow(unused_variables)]
 pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Error> {
     match provider {
+        #[cfg(feature = "dialog360")]
+        Provider::Dialog360 => backend::decode::<wa_dialog360::Client>(provider, body),
         #[cfg(feature = "evolution-api")]
         Provider::EvolutionApi => {
             backend::decode::<wa_evolution_api::Client>(provider, body)
@@ -167,6 +177,7 @@ pub(crate) fn decode(provider: Provider, body: &[u8]) -> Result<Observation, Err
 /// Whether this build includes `provider` (its cargo feature of the same name).
 pub(crate) fn is_enabled(provider: Provider) -> bool {
     match provider {
+        Provider::Dialog360 => cfg!(feature = "dialog360"),
         Provider::EvolutionApi => cfg!(feature = "evolution-api"),
         Provider::GreenApi => cfg!(feature = "green-api"),
         Provider::Hypersender => cfg!(feature = "hypersender"),
