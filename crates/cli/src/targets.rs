@@ -187,13 +187,20 @@ mod tests {
 
     #[test]
     fn derived_names_that_collide_grow_their_provider_then_their_host() {
-        let provider = wa_unified::Provider::ALL[0];
-        let other = wa_unified::Provider::ALL[1];
+        // Two providers that take a single credential, whichever the catalog holds.
+        let mut single = wa_unified::Provider::ALL.iter().copied().filter_map(|p| {
+            let sets = p.info().credential_sets();
+            let key = sets.into_iter().find(|set| set.len() == 1)?[0];
+            Some((p, key))
+        });
+        let (provider, key) = single.next().unwrap();
+        let (other, other_key) = single.next().unwrap();
         let form = |p: wa_unified::Provider, host: &str| {
+            let key = if p == provider { key } else { other_key };
             let mut config = InstanceConfig::builder(p)
                 .with_base_url(format!("http://{host}/x"))
                 .with_instance("1234")
-                .with_token("secret-token")
+                .with_credential(key, "secret-token")
                 .build()
                 .unwrap()
                 .to_string();
