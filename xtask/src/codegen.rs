@@ -149,7 +149,7 @@ fn failing_operation(normalized: &Value) -> Option<(String, String)> {
             continue;
         };
         // Only the methods: a path item also holds `parameters`, `servers` and vendor
-        // extensions (Twilio's `x-twilio`), which are not operations.
+        // extensions (`x-...`), which are not operations.
         for (method, operation) in item {
             if !crate::select::METHODS.contains(&method.as_str()) {
                 continue;

@@ -1,8 +1,8 @@
 //! The general pass that makes every generated client a tolerant reader.
 //!
 //! Real servers send `null`, `{}`, `[]`, a value of another type, or nothing, in fields their
-//! documents describe otherwise (WAHA Core answers `"config": null` for every session started
-//! without a configuration). A typed client as strict as its document turns one such field
+//! documents describe otherwise (a self-hosted server answers `"config": null` for every
+//! session started without a configuration). A typed client as strict as its document turns one such field
 //! into an unreadable answer, although the mapping never looks at it. So the guarantee is:
 //! **a generated client decodes any answer whose fields the mapping reads are well-formed,
 //! whatever the other fields hold.**
@@ -474,7 +474,7 @@ fn visit(value: &mut Value, name: &str, changed: &mut usize) {
     // A field the mapping does not read is not checked: a string's length and pattern
     // would only make a newtype (and need a regular expression crate) for a value nobody
     // reads. A default would be written as a `Tolerant` without its type parameter, and an
-    // absent field is `None` anyway (Twilio's `verification_method` defaults to `sms`).
+    // absent field is `None` anyway (a `verification_method` that defaults to `sms`, say).
     for keyword in ["pattern", "minLength", "maxLength", "default"] {
         inner.remove(keyword);
         map.remove(keyword);
@@ -502,7 +502,7 @@ fn visit(value: &mut Value, name: &str, changed: &mut usize) {
 /// name it in place: a schema carried as a type parameter has lost its place, and typify
 /// panics on a type it cannot name (it names a parameter only by its title). Structs,
 /// unions and constrained strings (a newtype that checks them) are such types, also inside
-/// items and properties (Twilio's `profile.emails` is a list of inline objects).
+/// items and properties (a `profile.emails` that is a list of inline objects, say).
 fn name_inline(schema: &mut serde_json::Map<String, Value>, name: &str) {
     let needs_name = [
         "properties",
@@ -688,7 +688,7 @@ mod tests {
         );
     }
 
-    /// Twilio's sender: a constrained string and a defaulted one, and a list of inline
+    /// A vendor's sender: a constrained string and a defaulted one, and a list of inline
     /// objects, all unread. typify panicked on the first and the last (it could not name
     /// them) and wrote the default as a `Tolerant` without its type parameter.
     #[test]

@@ -291,7 +291,8 @@ pub struct StatusInfo {
     /// (`/{instance}/health`).
     pub path: &'static str,
     /// The query parameters the check always sends, with their values (the normalized
-    /// document's `x-wa-status-sends`: Whapi.Cloud's `wakeup=false`, say).
+    /// document's `x-wa-status-sends`: a `wakeup=false` that keeps a health call from
+    /// launching what it looks at, say).
     pub sends: &'static [(&'static str, &'static str)],
 }
 
@@ -311,8 +312,8 @@ pub struct ErrorRules {
     /// JSON pointers to the vendor's words in an error body, tried before the usual places
     /// (`message`, `error.message`, `error`, `description`).
     pub messages: &'static [&'static str],
-    /// Error answers that are the vendor's way of giving a state (Green API's 400 `instance
-    /// in starting process try later` is `starting`).
+    /// Error answers that are the vendor's way of giving a state (a 400 that says the
+    /// instance is starting is `starting`).
     pub states: &'static [ErrorState],
 }
 

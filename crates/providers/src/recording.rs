@@ -156,10 +156,9 @@ impl Recording {
 
     /// The body with the recorded instance replaced by `instance`, as the simulator
     /// serves it: every JSON string that is the recorded instance, and every name in double
-    /// quotes inside a JSON string (Evolution API's `The \"sales\" instance does not
-    /// exist`), and every last segment of a path (Twilio's `The requested resource
-    /// /v2/Channels/Senders/XE... was not found`), and nothing else (WAHA Core's 422 names
-    /// `'default'` inside a sentence, which stays as recorded).
+    /// quotes inside a JSON string (`The \"sales\" instance does not exist`), and every
+    /// last segment of a path (`The requested resource /v2/Senders/XE... was not found`),
+    /// and nothing else (a sentence that names `'default'` stays as recorded).
     pub fn body_for(&self, instance: &str) -> String {
         match self.provider.info().simulator.recorded_instance {
             Some(recorded) => {

@@ -140,9 +140,9 @@ impl std::error::Error for Error {}
 pub const EXCERPT_CHARS: usize = 120;
 
 /// The longest vendor message kept in an error, in characters. A vendor's sentence often
-/// tells the user what to do (WAHA Core's 422 names the edition that runs more than one
-/// session, in 289 characters), so it is kept whole up to this bound, and cut at the end of
-/// a sentence past it.
+/// tells the user what to do (one names the edition that runs more than one session, in 289
+/// characters), so it is kept whole up to this bound, and cut at the end of a sentence past
+/// it.
 pub const VENDOR_WORDS_CHARS: usize = 400;
 
 /// A short, printable excerpt of a body, with every secret masked. Control characters are
@@ -321,8 +321,8 @@ mod tests {
 
     #[test]
     fn a_vendors_sentence_is_kept_whole_and_a_longer_text_cut_after_a_sentence() {
-        let waha = "WAHA Core support only 'default' session. You tried to access 'support' session (base64: c3VwcG9ydA==). If you want to run more then one WhatsApp account - please get WAHA PLUS version. Check this out: https://waha.devlike.pro/";
-        assert_eq!(vendor_words(waha, &[]), waha);
+        let sentence = "WAHA Core support only 'default' session. You tried to access 'support' session (base64: c3VwcG9ydA==). If you want to run more then one WhatsApp account - please get WAHA PLUS version. Check this out: https://waha.devlike.pro/";
+        assert_eq!(vendor_words(sentence, &[]), sentence);
         let long = format!("{} The end is far away.", "First sentence. ".repeat(30));
         let cut = vendor_words(&long, &[]);
         assert!(cut.chars().count() <= VENDOR_WORDS_CHARS + 1, "{cut}");

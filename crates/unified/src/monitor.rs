@@ -459,7 +459,7 @@ mod tests {
     use super::*;
 
     /// `builder` with every credential of the provider's first set, each `secret`: a
-    /// token for most, Twilio's Account SID and Auth Token, which build only together.
+    /// token for most, the two halves of HTTP Basic for some, which build only together.
     fn with_first_set(
         builder: crate::InstanceConfigBuilder,
         provider: Provider,

@@ -119,7 +119,7 @@ async fn every_schema_valid_answer_reads_as_a_state_or_a_precise_error() {
         let provider: Provider = answer.provider.parse().unwrap();
         let check = |body: &serde_json::Value| {
             server.respond_json(answer.status, &body.to_string());
-            // Every credential of the provider's first set (Twilio takes two).
+            // Every credential of the provider's first set (HTTP Basic takes two).
             let set = provider
                 .info()
                 .credential_sets()

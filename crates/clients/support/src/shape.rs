@@ -4,9 +4,9 @@
 //! serde reads a JSON array as a struct, field by field in order: `[]` becomes a struct
 //! whose fields are all optional, and `[{...}]` a struct whose first field is that object.
 //! PHP servers send `[]` for an empty object, and a proxy may answer a list. Where the
-//! mapping reads through such an object the reading would be false (Evolution API's
-//! `{"instance":[]}` would read as an instance with no state, `stopped`), so the client
-//! refuses the answer instead. Which places are objects comes from the document: `cargo
+//! mapping reads through such an object the reading would be false (`{"instance":[]}`
+//! would read as an instance with no state, where a state is read under `instance`), so
+//! the client refuses the answer instead. Which places are objects comes from the document: `cargo
 //! xtask codegen` writes them into each client (`manifest::OBJECTS`).
 
 use std::error::Error as StdError;

@@ -2,8 +2,8 @@
 //! make the whole answer unreadable.
 //!
 //! Real servers send `null`, `{}`, `[]` or a value of another type in fields their documents
-//! describe otherwise (WAHA answers `"config": null` for every session started without a
-//! configuration). `cargo xtask codegen` gives every property the mapping does not read the
+//! describe otherwise (a self-hosted server answers `"config": null` for every session
+//! started without a configuration). `cargo xtask codegen` gives every property the mapping does not read the
 //! type `Option<Tolerant<T>>`, where `T` is the type the document describes: absent and
 //! `null` are `None`, a value that fits is [`Tolerant::Typed`], and any other value is kept
 //! as it came in [`Tolerant::Other`]. The fields the mapping reads keep the document's type,

@@ -254,7 +254,7 @@ fn http_code(value: &Value) -> Option<u16> {
 
 /// What the vendor said: the first text at the provider's own places, then at the usual
 /// ones (`message`, `error.message`, `error`, `description`, ...), a list of texts joined
-/// (Evolution API answers `response.message` as a string or a list); for a body that is
+/// (a vendor may answer its words as a string or as a list); for a body that is
 /// not JSON, the title of an HTML page or the first line of text. Whole sentences, masked.
 pub(crate) fn vendor_words(
     provider: Provider,

@@ -17,8 +17,8 @@ fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 
 const INSTANCE: &str = "1101000001";
 
-/// The keys of the provider's first set of credentials: `token` for most, Twilio's
-/// `account_sid` and `auth_token`.
+/// The keys of the provider's first set of credentials: `token` for most, two for a
+/// provider that takes HTTP Basic.
 fn first_set(provider: Provider) -> Vec<&'static str> {
     provider
         .info()
@@ -205,7 +205,7 @@ fn bad_connection_strings_say_which_part_is_wrong() {
             .iter()
             .any(|f| !f.userinfo.is_empty() && f.userinfo.len() - f.optional.len() <= 1)
         {
-            // No form takes one credential (Z-API's `TOKEN[:CLIENT_TOKEN]` takes one or two).
+            // No form takes one credential (a `TOKEN[:CLIENT_TOKEN]` form takes one or two).
             let shapes: Vec<String> = info
                 .connection_strings
                 .iter()
