@@ -85,6 +85,28 @@
 //! credentials as `***`. A fleet file describes instances with [`InstanceSettings`] (serde),
 //! credentials given directly or as the name of an environment variable.
 //!
+//! Some vendors know an instance by its credential alone (a token that is the user or the
+//! channel): their status call names no instance, and their connection strings have no
+//! place for one. Such an instance's id is a label: the one given (`#LABEL` at the end of
+//! the connection string, `instance` in a fleet file, [`InstanceConfigBuilder::with_instance`]),
+//! or else the server's host. Nothing of the credential goes into it.
+//!
+//! ```
+//! use wa_unified::{InstanceConfig, Provider};
+//!
+//! // A provider whose vendor knows the instance by its one credential.
+//! let provider = Provider::ALL
+//!     .iter()
+//!     .find(|p| p.info().instance.named_by.is_some())
+//!     .unwrap();
+//! let labelled: InstanceConfig = format!("{provider}+http://s3cr3t@gateway.example:8080#sales").parse()?;
+//! assert_eq!(labelled.instance(), "sales");
+//! let plain: InstanceConfig = format!("{provider}+http://s3cr3t@gateway.example:8080").parse()?;
+//! assert_eq!(plain.instance(), "gateway.example:8080");
+//! assert!(!format!("{plain} {plain:?}").contains("s3cr3t"));
+//! # Ok::<(), wa_unified::Error>(())
+//! ```
+//!
 //! # Errors
 //!
 //! [`Error`] is one enum for every provider; each variant names the provider, and
