@@ -152,18 +152,7 @@ impl Walk<'_> {
                 self.collect(member, reads, at);
             }
         }
-        let properties = map.get("properties").and_then(Value::as_object);
-        let members = properties
-            .into_iter()
-            .flatten()
-            .map(|(name, schema)| (name.as_str(), schema))
-            .chain(
-                ["items", "additionalProperties"]
-                    .into_iter()
-                    .filter_map(|k| map.get(k).filter(|v| v.is_object()))
-                    .map(|schema| ("*", schema)),
-            );
-        for (name, member) in members {
+        for (name, member) in members(map) {
             let here: Path = at.iter().cloned().chain([name.to_owned()]).collect();
             let below = below(reads, name);
             if below.contains(&Vec::new()) {
@@ -175,6 +164,22 @@ impl Walk<'_> {
             self.collect(member, &below, &here);
         }
     }
+}
+
+/// The members of a schema a pointer steps into: each property by its name, and the items of
+/// an array or the values of a map as `*`.
+fn members(map: &serde_json::Map<String, Value>) -> impl Iterator<Item = (&str, &Value)> {
+    let properties = map.get("properties").and_then(Value::as_object);
+    properties
+        .into_iter()
+        .flatten()
+        .map(|(name, schema)| (name.as_str(), schema))
+        .chain(
+            ["items", "additionalProperties"]
+                .into_iter()
+                .filter_map(|k| map.get(k).filter(|v| v.is_object()))
+                .map(|schema| ("*", schema)),
+        )
 }
 
 /// The paths below `segment` of those in `reads`.
@@ -362,18 +367,7 @@ fn objects_in(
         true => BTreeSet::from([Vec::new()]),
         false => below(reads, segment),
     };
-    let properties = map.get("properties").and_then(Value::as_object);
-    let members = properties
-        .into_iter()
-        .flatten()
-        .map(|(name, schema)| (name.as_str(), schema))
-        .chain(
-            ["items", "additionalProperties"]
-                .into_iter()
-                .filter_map(|k| map.get(k).filter(|v| v.is_object()))
-                .map(|schema| ("*", schema)),
-        );
-    for (name, member) in members {
+    for (name, member) in members(map) {
         let here: Path = at.iter().cloned().chain([name.to_owned()]).collect();
         objects_in(schemas, member, &below(name), &here, found, depth + 1);
     }
