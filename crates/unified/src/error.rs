@@ -321,7 +321,9 @@ mod tests {
 
     #[test]
     fn a_vendors_sentence_is_kept_whole_and_a_longer_text_cut_after_a_sentence() {
-        let sentence = "WAHA Core support only 'default' session. You tried to access 'support' session (base64: c3VwcG9ydA==). If you want to run more then one WhatsApp account - please get WAHA PLUS version. Check this out: https://waha.devlike.pro/";
+        // A vendor's 251-character answer that says what to do: several sentences, quotes, a
+        // base64 value and a URL.
+        let sentence = "This edition supports only the 'default' session. You tried to access the 'support' session (base64: c3VwcG9ydA==). If you want to run more than one WhatsApp account, please get the other edition of the server. Check this out: https://gateway.example/";
         assert_eq!(vendor_words(sentence, &[]), sentence);
         let long = format!("{} The end is far away.", "First sentence. ".repeat(30));
         let cut = vendor_words(&long, &[]);

@@ -31,7 +31,7 @@ pub enum Placement {
 /// Which half of HTTP Basic a credential is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BasicPart {
-    /// The user name (Twilio's account SID, say).
+    /// The user name (an account id, say).
     User,
     /// The password.
     Password,
