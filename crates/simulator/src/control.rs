@@ -214,7 +214,7 @@ async fn remove(
     Path((provider, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ControlError> {
     let provider = parse_provider(&provider)?;
-    match state.lock().instances.remove(&(provider, id.clone())) {
+    match state.lock().remove(&(provider, id.clone())) {
         Some(_) => Ok(StatusCode::NO_CONTENT),
         None => Err(ControlError(
             StatusCode::NOT_FOUND,

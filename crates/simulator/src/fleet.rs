@@ -120,20 +120,15 @@ impl Instance {
         self
     }
 
-    /// Whether the vendor would take this instance and `other` for one: they are of a
-    /// provider that knows an instance by a credential, and hold the same one.
-    pub(crate) fn shares_its_name_with(&self, other: &Instance) -> bool {
-        let Some(key) = self.provider.info().instance.named_by else {
-            return false;
-        };
-        self.provider == other.provider
-            && self.id != other.id
-            && self.credentials.contains_key(key)
-            && self.credentials.get(key) == other.credentials.get(key)
+    /// The credential by which the vendor knows this instance, where its provider knows an
+    /// instance by a credential alone.
+    pub(crate) fn naming_credential(&self) -> Option<&str> {
+        let key = self.provider.info().instance.named_by?;
+        self.credentials.get(key).map(String::as_str)
     }
 
-    /// The error for an instance that [`Instance::shares_its_name_with`] `other`.
-    pub(crate) fn name_taken_by(&self, other: &Instance) -> String {
+    /// The error for an instance whose naming credential the instance `other` (an id) holds.
+    pub(crate) fn name_taken_by(&self, other: &str) -> String {
         let info = self.provider.info();
         let noun = info
             .instance
@@ -141,8 +136,8 @@ impl Instance {
             .and_then(|key| info.auth.credential(key))
             .map_or("credential", |c| c.noun);
         format!(
-            "{} instances `{}` and `{}` hold the same {noun}, by which the vendor knows an instance",
-            self.provider, other.id, self.id
+            "{} instances `{other}` and `{}` hold the same {noun}, by which the vendor knows an instance",
+            self.provider, self.id
         )
     }
 
@@ -255,7 +250,8 @@ impl Fleet {
     /// Checks every instance, and that no two share a provider and id.
     pub fn validate(&self) -> Result<(), String> {
         let mut seen = std::collections::HashSet::new();
-        for (index, instance) in self.instances.iter().enumerate() {
+        let mut named = std::collections::HashMap::new();
+        for instance in &self.instances {
             instance.validate()?;
             if !seen.insert((instance.provider, instance.id.as_str())) {
                 return Err(format!(
@@ -263,11 +259,10 @@ impl Fleet {
                     instance.provider, instance.id
                 ));
             }
-            if let Some(other) = self.instances[..index]
-                .iter()
-                .find(|other| instance.shares_its_name_with(other))
-            {
-                return Err(instance.name_taken_by(other));
+            if let Some(credential) = instance.naming_credential() {
+                if let Some(other) = named.insert((instance.provider, credential), &instance.id) {
+                    return Err(instance.name_taken_by(other));
+                }
             }
         }
         Ok(())

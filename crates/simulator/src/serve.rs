@@ -2,7 +2,6 @@
 //! credentials as the provider's auth style says, apply its documented rate limit, wait the
 //! latency, and answer with the instance's recorded response, or misbehave.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -16,7 +15,7 @@ use crate::faults::{fault_response, Fault};
 use crate::fleet::Instance;
 use crate::route::{match_path, redact_path, Matched};
 use crate::server::ResetSwitch;
-use crate::state::{RateLimit, Served, SharedState};
+use crate::state::{Inner, RateLimit, SharedState};
 
 /// Every request that is not for the control API.
 pub(crate) async fn handle(State(state): State<SharedState>, request: Request) -> Response {
@@ -84,7 +83,7 @@ fn decide(state: &SharedState, matched: &Matched, headers: &HeaderMap, query: &s
     let provider = matched.provider;
     let mut inner = state.lock();
     let presented = Presented::of(matched, headers, query);
-    let Some(id) = presented.instance(&inner.instances) else {
+    let Some(id) = presented.instance(&inner) else {
         // The vendor knows the instance by the credential, and none holds this one.
         return Decision::Answer {
             response: role_answer(
@@ -215,23 +214,23 @@ impl<'a> Presented<'a> {
         }
     }
 
-    /// Whether the request carries `value` where `credential` goes.
-    fn carries(&self, credential: &wa_providers::CredentialInfo, value: &str) -> bool {
-        let header = |name: &str| self.headers.get(name).and_then(|v| v.to_str().ok());
+    /// What the request carries where `credential` goes, if anything.
+    fn value(&self, credential: &wa_providers::CredentialInfo) -> Option<&str> {
         match credential.placement {
-            Placement::Header { name, prefix } => header(name)
-                .and_then(|v| v.strip_prefix(prefix))
-                .is_some_and(|v| v == value),
-            Placement::Path { parameter } => self.matched.param(parameter) == Some(value),
-            Placement::Query { parameter } => {
-                self.query.iter().any(|(k, v)| k == parameter && v == value)
-            }
-            Placement::BasicUser => self.basic.as_ref().is_some_and(|(user, _)| user == value),
-            Placement::BasicPassword => self
-                .basic
-                .as_ref()
-                .is_some_and(|(_, password)| password == value),
-            _ => false,
+            Placement::Header { name, prefix } => self
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix(prefix)),
+            Placement::Path { parameter } => self.matched.param(parameter),
+            Placement::Query { parameter } => self
+                .query
+                .iter()
+                .find(|(k, _)| k == parameter)
+                .map(|(_, v)| v.as_str()),
+            Placement::BasicUser => self.basic.as_ref().map(|(user, _)| user.as_str()),
+            Placement::BasicPassword => self.basic.as_ref().map(|(_, password)| password.as_str()),
+            _ => None,
         }
     }
 
@@ -248,7 +247,7 @@ impl<'a> Presented<'a> {
                 && set.iter().all(|key| {
                     let credential = info.auth.credential(key);
                     match (credential, instance.credentials.get(*key)) {
-                        (Some(credential), Some(value)) => self.carries(credential, value),
+                        (Some(credential), Some(value)) => self.value(credential) == Some(value),
                         _ => false,
                     }
                 })
@@ -257,24 +256,14 @@ impl<'a> Presented<'a> {
 
     /// The id of the instance the request asks about: the path's, or, where the provider
     /// knows the instance by a credential, the instance that holds the credential carried.
-    fn instance(&self, instances: &HashMap<(Provider, String), Served>) -> Option<String> {
+    fn instance(&self, inner: &Inner) -> Option<String> {
         let provider = self.matched.provider;
         let info = provider.info();
         let Some(key) = info.instance.named_by else {
             return Some(self.matched.instance().to_owned());
         };
-        let credential = info.auth.credential(key)?;
-        instances
-            .iter()
-            .filter(|((p, _), _)| *p == provider)
-            .find(|(_, served)| {
-                served
-                    .instance
-                    .credentials
-                    .get(key)
-                    .is_some_and(|value| self.carries(credential, value))
-            })
-            .map(|((_, id), _)| id.clone())
+        let carried = self.value(info.auth.credential(key)?)?;
+        inner.named.get(&(provider, carried.to_owned())).cloned()
     }
 }
 

@@ -72,6 +72,9 @@ impl RateLimit {
 
 pub(crate) struct Inner {
     pub instances: HashMap<(Provider, String), Served>,
+    /// The id of every instance whose vendor knows it by a credential, by provider and that
+    /// credential (see [`Instance::naming_credential`]).
+    pub named: HashMap<(Provider, String), String>,
     pub rate_limits_enabled: bool,
     /// Times of the recent requests, per rate-limit key, for a sliding window.
     windows: HashMap<String, VecDeque<Instant>>,
@@ -86,6 +89,17 @@ pub(crate) struct SharedState {
 
 impl SharedState {
     pub fn new(fleet: Fleet, rate_limits_enabled: bool, log: RequestLog) -> SharedState {
+        let named = fleet
+            .instances
+            .iter()
+            .filter_map(|instance| {
+                let credential = instance.naming_credential()?;
+                Some((
+                    (instance.provider, credential.to_owned()),
+                    instance.id.clone(),
+                ))
+            })
+            .collect();
         let instances = fleet
             .instances
             .into_iter()
@@ -99,6 +113,7 @@ impl SharedState {
         SharedState {
             inner: Arc::new(Mutex::new(Inner {
                 instances,
+                named,
                 rate_limits_enabled,
                 windows: HashMap::new(),
             })),
@@ -116,20 +131,34 @@ impl SharedState {
     /// restart).
     pub fn upsert(&self, instance: Instance) -> Result<(), String> {
         let mut inner = self.lock();
-        if let Some(other) = inner
-            .instances
-            .values()
-            .find(|other| instance.shares_its_name_with(&other.instance))
-        {
-            return Err(instance.name_taken_by(&other.instance));
+        let named = instance
+            .naming_credential()
+            .map(|credential| (instance.provider, credential.to_owned()));
+        if let Some(other) = named.as_ref().and_then(|key| inner.named.get(key)) {
+            if *other != instance.id {
+                return Err(instance.name_taken_by(other));
+            }
         }
         let key = (instance.provider, instance.id.clone());
+        inner.remove(&key);
+        if let Some(named) = named {
+            inner.named.insert(named, instance.id.clone());
+        }
         inner.instances.insert(key, Served::new(instance));
         Ok(())
     }
 }
 
 impl Inner {
+    /// Removes an instance, and its entry among those named by a credential.
+    pub fn remove(&mut self, key: &(Provider, String)) -> Option<Served> {
+        let served = self.instances.remove(key)?;
+        if let Some(credential) = served.instance.naming_credential() {
+            self.named.remove(&(key.0, credential.to_owned()));
+        }
+        Some(served)
+    }
+
     /// Records a request against a rate-limit key. Returns how long to wait when the
     /// request is over the limit; `None` when it may proceed (or limits are off).
     pub fn over_limit(&mut self, key: String, limit: RateLimit, now: Instant) -> Option<Duration> {

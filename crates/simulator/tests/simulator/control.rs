@@ -176,3 +176,54 @@ async fn faults_set_over_the_control_api_apply() {
         assert_eq!(get(&sim, &instance).await.status, 503, "{provider}");
     }
 }
+
+#[tokio::test]
+async fn a_second_instance_holding_the_credential_that_names_one_is_a_conflict() {
+    let sim = simulator(false).await;
+    let http = wa_tests::http_client();
+    let control = sim.control_url();
+    let mut covered = 0;
+    for provider in Provider::ALL.iter().copied() {
+        let info = provider.info();
+        let Some(key) = info.instance.named_by else {
+            continue;
+        };
+        // The support fleet's instance of this provider holds this credential.
+        let held = instance(provider).credentials[key].clone();
+        let response = provider.recordings()[0].name;
+        let create = |id: &'static str, credential: String| {
+            http.post(format!("{control}/instances"))
+                .json(&json!({
+                    "provider": provider.name(),
+                    "id": id,
+                    "credentials": { key: credential },
+                    "response": response
+                }))
+                .send()
+        };
+        let taken = create("1101000999", held).await.unwrap();
+        assert_eq!(taken.status().as_u16(), 409);
+        let noun = info.auth.credential(key).unwrap().noun;
+        assert_eq!(
+            taken.json::<Value>().await.unwrap(),
+            json!({"error": format!("{provider} instances `1101000001` and `1101000999` hold the same {noun}, by which the vendor knows an instance")})
+        );
+        let free = create("1101000999", "234|a-credential-of-its-own".into())
+            .await
+            .unwrap();
+        assert_eq!(free.status().as_u16(), 201);
+        // Its id is free again once removed, and so is its credential.
+        let removed = http
+            .delete(format!("{control}/instances/{provider}/1101000999"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(removed.status().as_u16(), 204);
+        let again = create("1101000998", "234|a-credential-of-its-own".into())
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 201);
+        covered += 1;
+    }
+    assert!(covered > 0, "no provider knows an instance by a credential");
+}
