@@ -27,6 +27,7 @@ pub(crate) async fn handle(State(state): State<SharedState>, request: Request) -
             .request("GET", &redact_path(&path), 404, "no such route");
         return plain(StatusCode::NOT_FOUND, "");
     };
+    let _in_flight = state.in_flight.enter(matched.provider);
     let query = request.uri().query().unwrap_or_default().to_owned();
     let outcome = decide(&state, &matched, request.headers(), &query);
     let (response, note) = match outcome {

@@ -314,9 +314,16 @@ impl Simulator {
             })
     }
 
-    /// Zeroes every instance's counters.
+    /// The most status requests of each provider that were being answered at once (for
+    /// the providers that had any), since the start or the last [`Simulator::reset_counters`].
+    pub fn peak_in_flight(&self) -> Vec<(Provider, usize)> {
+        self.state.in_flight.peaks()
+    }
+
+    /// Zeroes every instance's counters, and the peaks of requests in flight.
     pub fn reset_counters(&self) {
         control::reset_counters(&self.state);
+        self.state.in_flight.reset_peaks();
     }
 
     /// Turns the providers' rate limits on or off.

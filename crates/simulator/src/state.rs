@@ -2,6 +2,7 @@
 //! request log.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -85,6 +86,60 @@ pub(crate) struct Inner {
 pub(crate) struct SharedState {
     inner: Arc<Mutex<Inner>>,
     pub log: RequestLog,
+    /// Requests being answered, per provider, and the most there were at once.
+    pub in_flight: Arc<InFlight>,
+}
+
+/// Requests being answered at once, per provider (in the order of `Provider::ALL`).
+#[derive(Default)]
+pub(crate) struct InFlight {
+    now: [AtomicUsize; Provider::ALL.len()],
+    peak: [AtomicUsize; Provider::ALL.len()],
+}
+
+impl InFlight {
+    /// Counts a request of `provider` until the guard is dropped.
+    pub fn enter(self: &Arc<Self>, provider: Provider) -> InFlightGuard {
+        let slot = Provider::ALL
+            .iter()
+            .position(|p| *p == provider)
+            .unwrap_or_default();
+        let now = self.now[slot].fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak[slot].fetch_max(now, Ordering::SeqCst);
+        InFlightGuard {
+            counts: Arc::clone(self),
+            slot,
+        }
+    }
+
+    /// The most requests of each provider answered at once, since the start or the last
+    /// [`InFlight::reset_peaks`].
+    pub fn peaks(&self) -> Vec<(Provider, usize)> {
+        Provider::ALL
+            .iter()
+            .zip(&self.peak)
+            .map(|(provider, peak)| (*provider, peak.load(Ordering::SeqCst)))
+            .filter(|(_, peak)| *peak > 0)
+            .collect()
+    }
+
+    pub fn reset_peaks(&self) {
+        for peak in &self.peak {
+            peak.store(0, Ordering::SeqCst);
+        }
+    }
+}
+
+/// One request being answered.
+pub(crate) struct InFlightGuard {
+    counts: Arc<InFlight>,
+    slot: usize,
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.counts.now[self.slot].fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl SharedState {
@@ -118,6 +173,7 @@ impl SharedState {
                 windows: HashMap::new(),
             })),
             log,
+            in_flight: Arc::new(InFlight::default()),
         }
     }
 
