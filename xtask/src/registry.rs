@@ -121,7 +121,7 @@ pub fn dispatch(providers: &[Provider]) -> String {
         });
         observe_arms.push(quote! {
             #[cfg(feature = #feature)]
-            Client::#variant(client) => backend::observe(client, config).await
+            Client::#variant(client) => Box::pin(backend::observe(client, config)).await
         });
         decode_arms.push(quote! {
             #[cfg(feature = #feature)]
@@ -155,7 +155,10 @@ pub fn dispatch(providers: &[Provider]) -> String {
                 }
             }
 
-            /// One attempt at reading the instance's state.
+            /// One attempt at reading the instance's state. Each provider's request is boxed,
+            /// at its own size: unboxed, every check of a fleet would be as large as the
+            /// largest provider's request (kilobytes), and be copied whole each time it moves
+            /// (into a fleet's queue, say).
             pub(crate) async fn observe(&self, config: &InstanceConfig) -> Result<Observation, Error> {
                 match self {
                     #(#observe_arms,)*

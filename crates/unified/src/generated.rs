@@ -93,40 +93,51 @@ impl Client {
             other => Err(backend::not_enabled(other)),
         }
     }
-    /// One attempt at reading the instance's state.
+    /// One attempt at reading the instance's state. Each provider's request is boxed,
+    /// at its own size: unboxed, every check of a fleet would be as large as the
+    /// largest provider's request (kilobytes), and be copied whole each time it moves
+    /// (into a fleet's queue, say).
     pub(crate) async fn observe(
         &self,
         config: &InstanceConfig,
     ) -> Result<Observation, Error> {
         match self {
             #[cfg(feature = "dialog360")]
-            Client::Dialog360(client) => backend::observe(client, config).await,
+            Client::Dialog360(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "evolution-api")]
-            Client::EvolutionApi(client) => backend::observe(client, config).await,
+            Client::EvolutionApi(client) => {
+                Box::pin(backend::observe(client, config)).await
+            }
             #[cfg(feature = "green-api")]
-            Client::GreenApi(client) => backend::observe(client, config).await,
+            Client::GreenApi(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "hypersender")]
-            Client::Hypersender(client) => backend::observe(client, config).await,
+            Client::Hypersender(client) => {
+                Box::pin(backend::observe(client, config)).await
+            }
             #[cfg(feature = "megaapi")]
-            Client::MegaApi(client) => backend::observe(client, config).await,
+            Client::MegaApi(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "twilio")]
-            Client::Twilio(client) => backend::observe(client, config).await,
+            Client::Twilio(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "ultramsg")]
-            Client::UltraMsg(client) => backend::observe(client, config).await,
+            Client::UltraMsg(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "vzaps")]
-            Client::Vzaps(client) => backend::observe(client, config).await,
+            Client::Vzaps(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "waha")]
-            Client::Waha(client) => backend::observe(client, config).await,
+            Client::Waha(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "whapi")]
-            Client::Whapi(client) => backend::observe(client, config).await,
+            Client::Whapi(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "whatsapp-cloud")]
-            Client::WhatsAppCloud(client) => backend::observe(client, config).await,
+            Client::WhatsAppCloud(client) => {
+                Box::pin(backend::observe(client, config)).await
+            }
             #[cfg(feature = "wppconnect")]
-            Client::WppConnect(client) => backend::observe(client, config).await,
+            Client::WppConnect(client) => {
+                Box::pin(backend::observe(client, config)).await
+            }
             #[cfg(feature = "wuzapi")]
-            Client::Wuzapi(client) => backend::observe(client, config).await,
+            Client::Wuzapi(client) => Box::pin(backend::observe(client, config)).await,
             #[cfg(feature = "z-api")]
-            Client::ZApi(client) => backend::observe(client, config).await,
+            Client::ZApi(client) => Box::pin(backend::observe(client, config)).await,
             #[allow(unreachable_patterns)]
             _ => unreachable!("no client exists for a provider that is not enabled"),
         }
