@@ -17,14 +17,11 @@ const PROGRESS_THRESHOLD: usize = 20;
 
 /// The monitor for a command's target options.
 pub fn monitor(args: &TargetArgs) -> Result<Monitor, CliError> {
+    // The library creates and checks the folder, and says so once if it cannot be used.
     let shared_quotas = match &args.quota_dir {
         Some(dir) => Some(dir.clone()),
         None => default_quota_dir(),
     };
-    if let Some(dir) = &shared_quotas {
-        create_private_dir(dir)
-            .map_err(|e| CliError(format!("the quota folder {}: {e}", dir.display())))?;
-    }
     Monitor::new(MonitorOptions {
         client: ClientOptions::default().with_timeout(args.timeout),
         shared_quotas,
@@ -59,30 +56,6 @@ fn default_quota_dir() -> Option<std::path::PathBuf> {
     }
     #[cfg(not(unix))]
     None
-}
-
-/// Creates `dir` readable by its owner only, and refuses one that others can write to.
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-        let metadata = std::fs::metadata(dir)?;
-        let own = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
-        if own.is_some_and(|uid| uid != metadata.uid())
-            || metadata.permissions().mode() & 0o022 != 0
-        {
-            return Err(std::io::Error::other(
-                "it belongs to another user or others can write to it",
-            ));
-        }
-        Ok(())
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir)
 }
 
 /// A handle per target.

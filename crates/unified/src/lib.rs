@@ -135,12 +135,15 @@
 mod backend;
 mod config;
 mod error;
+mod fleet;
 #[rustfmt::skip]
 #[allow(clippy::all)]
 mod generated;
 mod limiter;
 mod model;
 mod monitor;
+#[cfg(unix)]
+mod quota_folder;
 mod retry;
 
 pub use config::{InstanceConfig, InstanceConfigBuilder, InstanceId, InstanceSettings, Lookup};

@@ -10,23 +10,37 @@
 //! Shared across processes: with a quota folder ([`MonitorOptions::shared_quotas`]), a
 //! quota's slots live in a file of that folder, named by a hash of the provider, the
 //! normalized origin and the credential, and every process of the host that uses the same
-//! credential takes its slots there, under an exclusive file lock. A slot taken is free
-//! again one window after the taking, until its answer moves that to one window after the
-//! answer: a process that dies holding a slot loses it for one window only.
+//! credential takes its slots there (see [`crate::quota_folder`] for how the folder is kept
+//! safe). A slot taken is free again one window after the taking, until its answer moves
+//! that to one window after the answer: a process that dies holding a slot loses it for one
+//! window only. A slot that ends more than a window from now was never written by a live
+//! process (a corrupted file, or a clock stepped back), and is free.
+//!
+//! When the folder cannot be used (it is not safe, not writable, or its lock is held for
+//! longer than [`LOCK_PATIENCE`]), the quota is kept in this process, and the monitor says
+//! so once, as a warning in the log.
 //!
 //! [`MonitorOptions::shared_quotas`]: crate::MonitorOptions::shared_quotas
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+#[cfg(unix)]
+use crate::quota_folder::{QuotaFolder, Refused, TakenSlot};
 use crate::Provider;
+
+/// How long a quota file's lock may stay held by another process before this one keeps
+/// the quota on its own: a lock is held for microseconds, so a longer hold is a process
+/// stopped while holding it, or one that means harm.
+pub(crate) const LOCK_PATIENCE: Duration = Duration::from_millis(250);
+
+/// How often a held lock is tried again.
+const LOCK_RETRY: Duration = Duration::from_millis(2);
 
 /// A quota: at most `requests` per `per`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,28 +109,67 @@ pub(crate) struct SlotLimiter {
     /// When each slot is free again; `None` while its request is in flight.
     free_at: Mutex<Vec<Option<Instant>>>,
     released: Notify,
-    /// The file the slots live in, shared with the other processes of the host.
-    file: Option<PathBuf>,
+    /// Where the slots live, shared with the other processes of the host, until the first
+    /// failure to use it.
+    shared: Option<SharedSlots>,
     /// Waiters take their turn in order (a tokio semaphore is first in, first out), so
     /// that no instance of a quota-bound fleet waits for more than its round.
     turnstile: tokio::sync::Semaphore,
+}
+
+/// A quota file of the quota folder, for one quota.
+pub(crate) struct SharedSlots {
+    #[cfg(unix)]
+    pub folder: Arc<QuotaFolder>,
+    pub name: String,
+    /// Set once the file could not be used: this limiter then keeps its quota in this
+    /// process.
+    failed: AtomicBool,
+    /// Set once any quota of the monitor fell back, so that it is said once.
+    pub said: Arc<AtomicBool>,
+}
+
+impl SharedSlots {
+    #[cfg(unix)]
+    pub fn new(folder: Arc<QuotaFolder>, name: String, said: Arc<AtomicBool>) -> SharedSlots {
+        SharedSlots {
+            folder,
+            name,
+            failed: AtomicBool::new(false),
+            said,
+        }
+    }
+
+    /// Stops sharing this quota, and says so if no quota of the monitor has yet.
+    fn fall_back(&self, reason: &str) {
+        self.failed.store(true, Ordering::Relaxed);
+        if !self.said.swap(true, Ordering::Relaxed) {
+            #[cfg(unix)]
+            let folder = self.folder.path().display().to_string();
+            #[cfg(not(unix))]
+            let folder = String::new();
+            tracing::warn!(
+                folder,
+                "quotas are kept in this process only, not shared with the host's other processes: the quota folder {folder}: {reason}"
+            );
+        }
+    }
 }
 
 /// A taken slot; dropping it (when the answer has arrived) starts its window.
 pub(crate) struct Permit {
     limiter: Arc<SlotLimiter>,
     slot: usize,
+    /// The slot's place in the quota file, when it was taken there.
+    #[cfg(unix)]
+    taken: Option<TakenSlot>,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        if let Some(path) = &self.limiter.file {
-            let free_at = unix_millis() + millis(self.limiter.per);
-            let slot = self.slot;
-            // On an I/O error the slot frees itself one window after its taking.
-            let _ = with_slots(path, self.limiter.slot_count(), |slots| {
-                slots[slot] = free_at;
-            });
+        #[cfg(unix)]
+        if let Some(taken) = &self.taken {
+            taken.release(unix_millis() + millis(self.limiter.per));
             return;
         }
         let free_at = Instant::now() + self.limiter.per;
@@ -132,14 +185,14 @@ impl SlotLimiter {
         SlotLimiter::shared(quota, None)
     }
 
-    /// A limiter whose slots live in `file` when given, else in this process.
-    pub fn shared(quota: Quota, file: Option<PathBuf>) -> Arc<SlotLimiter> {
+    /// A limiter whose slots live in a quota file when given, else in this process.
+    pub fn shared(quota: Quota, shared: Option<SharedSlots>) -> Arc<SlotLimiter> {
         let start = Instant::now();
         Arc::new(SlotLimiter {
             per: quota.per,
             free_at: Mutex::new(vec![Some(start); quota.requests.max(1)]),
             released: Notify::new(),
-            file,
+            shared,
             turnstile: tokio::sync::Semaphore::new(1),
         })
     }
@@ -152,47 +205,71 @@ impl SlotLimiter {
         self.free_at.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Takes a free slot of the shared file, or says when the first one is free (Unix
-    /// milliseconds).
-    fn try_take_shared(&self, path: &Path) -> std::io::Result<Result<usize, u64>> {
+    /// Takes a free slot of the quota file if it can: `Ok(Ok(permit))`, or when the
+    /// first slot is free (Unix milliseconds), or `Ok(Err(None))` when another process
+    /// holds the file's lock.
+    #[cfg(unix)]
+    fn try_take_shared(
+        self: &Arc<Self>,
+        shared: &SharedSlots,
+    ) -> Result<Result<Permit, Option<u64>>, Refused> {
+        let Some(file) = shared.folder.lock(&shared.name)? else {
+            return Ok(Err(None));
+        };
         let now = unix_millis();
         let lease = now + millis(self.per);
-        with_slots(path, self.slot_count(), |slots| {
-            let (slot, free_at) = slots
-                .iter()
-                .copied()
-                .enumerate()
-                .min_by_key(|(_, at)| *at)
-                .unwrap_or((0, 0));
-            if free_at <= now {
-                slots[slot] = lease;
-                Ok(slot)
-            } else {
-                Err(free_at)
+        let slots = file.read(self.slot_count())?;
+        // A slot that ends after `lease` was never written by a live process: it is free.
+        let free = |at: u64| at <= now || at > lease;
+        match slots.iter().position(|at| free(*at)) {
+            Some(slot) => {
+                file.write(slot, lease)?;
+                Ok(Ok(Permit {
+                    limiter: Arc::clone(self),
+                    slot,
+                    taken: Some(file.into_slot(slot)),
+                }))
             }
-        })
+            None => Ok(Err(slots.iter().copied().min())),
+        }
+    }
+
+    /// Takes a slot of the quota file, waiting for one as long as it takes; `None` once
+    /// the file cannot be used (said once), and the quota is kept in this process.
+    #[cfg(unix)]
+    async fn acquire_shared(self: &Arc<Self>, shared: &SharedSlots) -> Option<Permit> {
+        let mut locked_out = Duration::ZERO;
+        while !shared.failed.load(Ordering::Relaxed) {
+            match self.try_take_shared(shared) {
+                Ok(Ok(permit)) => return Some(permit),
+                Ok(Err(Some(free_at))) => {
+                    locked_out = Duration::ZERO;
+                    let wait = free_at.saturating_sub(unix_millis()).max(5);
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                }
+                Ok(Err(None)) if locked_out >= LOCK_PATIENCE => shared.fall_back(&format!(
+                    "the lock of `{}` was held by another process for more than {} ms",
+                    shared.name,
+                    LOCK_PATIENCE.as_millis()
+                )),
+                Ok(Err(None)) => {
+                    locked_out += LOCK_RETRY;
+                    tokio::time::sleep(LOCK_RETRY).await;
+                }
+                Err(refused) => shared.fall_back(&refused.0),
+            }
+        }
+        None
     }
 
     /// Waits for a free slot, in turn with the other waiters of this process, and takes it.
     pub async fn acquire(self: &Arc<Self>) -> Permit {
         // Never closed, so the error case cannot happen; without a turn, still take a slot.
         let _turn = self.turnstile.acquire().await.ok();
-        if let Some(path) = &self.file {
-            loop {
-                match self.try_take_shared(path) {
-                    Ok(Ok(slot)) => {
-                        return Permit {
-                            limiter: Arc::clone(self),
-                            slot,
-                        }
-                    }
-                    Ok(Err(free_at)) => {
-                        let wait = free_at.saturating_sub(unix_millis()).max(5);
-                        tokio::time::sleep(Duration::from_millis(wait)).await;
-                    }
-                    // The folder cannot be used: this process keeps the quota on its own.
-                    Err(_) => break,
-                }
+        #[cfg(unix)]
+        if let Some(shared) = &self.shared {
+            if let Some(permit) = self.acquire_shared(shared).await {
+                return permit;
             }
         }
         loop {
@@ -214,6 +291,8 @@ impl SlotLimiter {
                         return Permit {
                             limiter: Arc::clone(self),
                             slot,
+                            #[cfg(unix)]
+                            taken: None,
                         };
                     }
                     other => other.map(|(at, _)| at),
@@ -232,36 +311,6 @@ impl SlotLimiter {
     }
 }
 
-/// Runs `change` on the slots of a quota file (when each is free again, in Unix
-/// milliseconds; 0 is free), under an exclusive lock that other processes wait for.
-fn with_slots<T>(
-    path: &Path,
-    count: usize,
-    change: impl FnOnce(&mut Vec<u64>) -> T,
-) -> std::io::Result<T> {
-    let mut file: File = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)?;
-    file.lock()?;
-    let mut text = String::new();
-    file.read_to_string(&mut text)?;
-    let mut slots: Vec<u64> = text
-        .split_whitespace()
-        .map(|word| word.parse().unwrap_or(0))
-        .collect();
-    slots.resize(count, 0);
-    let result = change(&mut slots);
-    let text: Vec<String> = slots.iter().map(u64::to_string).collect();
-    file.seek(SeekFrom::Start(0))?;
-    file.set_len(0)?;
-    file.write_all(text.join("\n").as_bytes())?;
-    file.unlock()?;
-    Ok(result)
-}
-
 fn unix_millis() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -275,37 +324,6 @@ fn millis(duration: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn two_processes_share_one_quota_file() {
-        let path = std::env::temp_dir().join(format!("wa-quota-test-{}", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let quota = Quota {
-            requests: 2,
-            per: Duration::from_secs(60),
-        };
-        // Two limiters on one file stand for two processes.
-        let first = SlotLimiter::shared(quota, Some(path.clone()));
-        let second = SlotLimiter::shared(quota, Some(path.clone()));
-        let before = unix_millis();
-        assert_eq!(first.try_take_shared(&path).unwrap(), Ok(0));
-        assert_eq!(second.try_take_shared(&path).unwrap(), Ok(1));
-        // Both slots taken: the next is free one window after the first taking.
-        let Err(free_at) = first.try_take_shared(&path).unwrap() else {
-            panic!("a third slot was taken");
-        };
-        assert!(free_at >= before + 60_000 && free_at <= unix_millis() + 60_000);
-        // An answer moves its slot's window to start at the answer.
-        drop(Permit {
-            limiter: Arc::clone(&second),
-            slot: 1,
-        });
-        let text = std::fs::read_to_string(&path).unwrap();
-        let slots: Vec<u64> = text.lines().map(|l| l.parse().unwrap()).collect();
-        assert_eq!(slots.len(), 2);
-        assert!(slots[1] >= slots[0], "{slots:?}");
-        std::fs::remove_file(&path).unwrap();
-    }
 
     #[test]
     fn quotas_default_to_the_documented_ones_and_can_be_changed() {

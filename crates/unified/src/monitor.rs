@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use futures_util::stream::{self, FuturesUnordered, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 use wa_client_support::{ClientOptions, Transport};
 
 use wa_providers::QuotaScope;
@@ -20,7 +20,7 @@ use crate::generated::Client;
 use crate::limiter::{Quota, Quotas, SlotLimiter};
 use crate::model::InstanceStatus;
 use crate::retry::RetryPolicy;
-use crate::Provider;
+use crate::{fleet, Provider};
 
 /// How a [`Monitor`] checks: HTTP timeouts and size cap, retries, quotas.
 #[derive(Clone, Debug, Default)]
@@ -36,6 +36,12 @@ pub struct MonitorOptions {
     /// quota is a small file named by a hash of the provider, the normalized origin and the
     /// credential (no secret in a name or a file). `None` (the default) keeps quotas in
     /// this process.
+    ///
+    /// The folder is created if missing (readable by this user only). It must be this
+    /// user's, or belong to this process's group and be writable by that group (a folder
+    /// shared on purpose), and nobody else may write to it; a symbolic link is never
+    /// followed. Where it cannot be used, quotas are kept in this process, and the monitor
+    /// says so once, as a warning in the log. Unix only; elsewhere it is ignored.
     pub shared_quotas: Option<PathBuf>,
 }
 
@@ -49,14 +55,15 @@ struct Shared {
     transport: Transport,
     retry: RetryPolicy,
     quotas: Quotas,
-    shared_quotas: Option<PathBuf>,
+    #[cfg(unix)]
+    shared_quotas: Option<Arc<crate::quota_folder::QuotaFolder>>,
+    /// Set once the monitor has said that a quota is not shared after all.
+    fallback_said: Arc<AtomicBool>,
     /// One request's timeout: a watched check may always take that long.
     request_timeout: std::time::Duration,
     /// One limiter per quota key (provider, normalized origin, credential or instance),
     /// shared by every instance that counts against it.
     limiters: Mutex<HashMap<String, Arc<SlotLimiter>>>,
-    /// Resolved origins, by the base URL's scheme, host and port as written.
-    origins: Mutex<HashMap<String, String>>,
 }
 
 impl fmt::Debug for Monitor {
@@ -73,15 +80,30 @@ impl Monitor {
     pub fn new(options: MonitorOptions) -> Result<Monitor, Error> {
         let transport = Transport::new(&options.client)
             .map_err(|e| Error::invalid_config(None, e.to_string()))?;
+        let fallback_said = Arc::new(AtomicBool::new(false));
+        #[cfg(unix)]
+        let shared_quotas = options.shared_quotas.as_deref().and_then(|path| {
+            crate::quota_folder::QuotaFolder::open(path)
+                .map(Arc::new)
+                .inspect_err(|refused| {
+                    fallback_said.store(true, Ordering::Relaxed);
+                    tracing::warn!(
+                        "quotas are kept in this process only, not shared with the host's other processes: the quota folder {}: {refused}",
+                        path.display()
+                    );
+                })
+                .ok()
+        });
         Ok(Monitor {
             shared: Arc::new(Shared {
                 transport,
                 retry: options.retry,
                 quotas: options.quotas,
-                shared_quotas: options.shared_quotas,
+                #[cfg(unix)]
+                shared_quotas,
+                fallback_said,
                 request_timeout: options.client.timeout,
                 limiters: Mutex::new(HashMap::new()),
-                origins: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -100,9 +122,12 @@ impl Monitor {
         })
     }
 
-    /// Checks many instances, at most `concurrency` requests at a time to each provider, and
-    /// yields each result as it arrives. Quotas hold across the whole fleet; one failure
-    /// does not stop the others, and a provider that hangs holds only its own slots.
+    /// Checks many instances, at most `concurrency` at a time for each provider, and yields
+    /// each result as it arrives. Quotas hold across the whole fleet; one failure does not
+    /// stop the others, and a provider that hangs holds only its own slots.
+    ///
+    /// Memory grows with the concurrency, not with the fleet: a check is created only when
+    /// its provider has a free slot.
     pub fn check_all(
         &self,
         instances: Vec<Instance>,
@@ -115,70 +140,63 @@ impl Monitor {
     /// by then comes back as an `unavailable` error that says so (see
     /// [`Instance::check_by`]).
     ///
-    /// An instance waiting for its quota holds no concurrency slot: it takes one only once
-    /// its quota lets its request go, so that a quota-bound instance never holds up another
-    /// provider's.
+    /// Within a provider, instances take turns across their quotas (one of each credential's
+    /// in turn), so that the slots of a provider are not all held by instances that wait for
+    /// one credential's quota while another's is free.
     pub fn check_all_by(
         &self,
         instances: Vec<Instance>,
         concurrency: usize,
         deadline: Option<tokio::time::Instant>,
     ) -> impl Stream<Item = Checked> + Send + 'static {
-        let slots = slots_per_provider(&instances, concurrency);
-        instances
-            .into_iter()
-            .enumerate()
-            .map(|(index, instance)| {
-                let slots = Arc::clone(&slots[&instance.provider()]);
-                async move {
+        let run_start = std::time::Instant::now();
+        let queues = fleet::queues_per_provider(instances);
+        stream::select_all(queues.into_iter().map(move |queue| {
+            stream::iter(queue)
+                .map(move |(index, instance)| async move {
                     let start = std::time::Instant::now();
-                    let result = instance.check_within(deadline, Some(&slots)).await;
+                    let result = instance.check_within(deadline).await;
                     Checked {
                         index,
                         result,
                         elapsed: start.elapsed(),
+                        queued: start - run_start,
                     }
-                }
-            })
-            .collect::<FuturesUnordered<_>>()
+                })
+                .buffer_unordered(concurrency.max(1))
+        }))
     }
 
-    /// Checks every instance on its own schedule, each every `interval` (counted from the
-    /// start of its previous check), at most `concurrency` requests at a time to each
-    /// provider, until the
-    /// stream is dropped. A slow, failing or quota-bound instance delays only itself: a
-    /// check waits for its quota as long as its turn takes (holding no slot meanwhile), and
-    /// its retries stop one interval (or one request timeout, if longer) after its first
-    /// request could go.
+    /// Checks every instance once per `interval`, at most `concurrency` at a time for each
+    /// provider, until the stream is dropped.
+    ///
+    /// Each instance's first check starts at once (as its provider's slots allow). Its later
+    /// checks fall at one moment of the interval chosen by a stable hash of the instance,
+    /// so that a fleet's checks spread evenly over the interval instead of coming in a
+    /// burst: two checks of an instance are at least three quarters of an interval apart,
+    /// and after the first, one interval apart.
+    ///
+    /// A slow, failing or quota-bound instance delays only its own provider: a check waits
+    /// for its quota as long as its turn takes, and its retries stop one interval (or one
+    /// request timeout, if longer) after its first request could go. Memory grows with
+    /// the concurrency: an instance waiting for its next check holds its due time only.
     pub fn watch(
         &self,
         instances: Vec<Instance>,
         concurrency: usize,
         interval: std::time::Duration,
     ) -> impl Stream<Item = Checked> + Send + Unpin + 'static {
-        let slots = slots_per_provider(&instances, concurrency);
-        let (sender, receiver) = tokio::sync::mpsc::channel(instances.len().clamp(1, 4096));
+        let queues = fleet::queues_per_provider(instances);
+        let (sender, receiver) = tokio::sync::mpsc::channel(4096);
         let mut tasks = tokio::task::JoinSet::new();
-        let budget = interval.max(self.shared.request_timeout);
-        for (index, instance) in instances.into_iter().enumerate() {
-            let slots = Arc::clone(&slots[&instance.provider()]);
-            let sender = sender.clone();
-            tasks.spawn(async move {
-                loop {
-                    let due = tokio::time::Instant::now() + interval;
-                    let start = std::time::Instant::now();
-                    let result = instance.check_after_quota(budget, &slots).await;
-                    let checked = Checked {
-                        index,
-                        result,
-                        elapsed: start.elapsed(),
-                    };
-                    if sender.send(checked).await.is_err() {
-                        return;
-                    }
-                    tokio::time::sleep_until(due).await;
-                }
-            });
+        let schedule = fleet::Schedule {
+            start: tokio::time::Instant::now(),
+            interval,
+            budget: interval.max(self.shared.request_timeout),
+            concurrency: concurrency.max(1),
+        };
+        for queue in queues {
+            tasks.spawn(fleet::watch_provider(queue, schedule, sender.clone()));
         }
         // The tasks live as long as the stream: dropping it aborts them.
         Box::pin(stream::unfold(
@@ -216,11 +234,16 @@ impl Monitor {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let file = self
-            .shared
-            .shared_quotas
-            .as_ref()
-            .map(|dir| dir.join(format!("{provider}-{}.quota", &key[..32])));
+        #[cfg(unix)]
+        let file = self.shared.shared_quotas.as_ref().map(|folder| {
+            crate::limiter::SharedSlots::new(
+                Arc::clone(folder),
+                format!("{provider}-{}.slots", &key[..32]),
+                Arc::clone(&self.shared.fallback_said),
+            )
+        });
+        #[cfg(not(unix))]
+        let file = None;
         let mut limiters = self
             .shared
             .limiters
@@ -233,54 +256,30 @@ impl Monitor {
         ))
     }
 
-    /// A base URL's origin as a quota sees it: the scheme, the host's first resolved
-    /// address (so that `localhost` and `127.0.0.1` are one origin), and the port. A host
-    /// that does not resolve keeps its name, in lower case.
+    /// A base URL's origin as a quota sees it: the scheme, the host in lower case, and the
+    /// port, with every loopback name (`localhost`, `127.0.0.1`, `[::1]`) as one. No name
+    /// is resolved: the key must not depend on which address DNS returns (a host behind
+    /// rotating DNS would get a quota per address), and a check must not wait for DNS
+    /// before its deadline starts.
     fn origin(&self, base_url: &str) -> String {
         let Ok(url) = reqwest::Url::parse(base_url) else {
             return base_url.to_ascii_lowercase();
         };
-        let scheme = url.scheme().to_owned();
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let port = url.port_or_known_default().unwrap_or(0);
-        let written = format!("{scheme}://{host}:{port}");
-        let mut origins = self
-            .shared
-            .origins
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        origins
-            .entry(written)
-            .or_insert_with(|| {
-                use std::net::ToSocketAddrs;
-                let host = host.trim_start_matches('[').trim_end_matches(']');
-                let mut addresses: Vec<std::net::IpAddr> = (host, port)
-                    .to_socket_addrs()
-                    .map(|a| a.map(|a| a.ip()).collect())
-                    .unwrap_or_default();
-                addresses.sort();
-                match addresses.first() {
-                    Some(ip) => format!("{scheme}://{ip}:{port}"),
-                    None => format!("{scheme}://{host}:{port}"),
-                }
-            })
-            .clone()
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let address = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = address
+            .parse::<std::net::IpAddr>()
+            .map_or(host == "localhost" || host.ends_with(".localhost"), |ip| {
+                ip.is_loopback()
+            });
+        let host = if loopback {
+            "loopback".to_owned()
+        } else {
+            host
+        };
+        format!("{}://{host}:{port}", url.scheme())
     }
-}
-
-/// `concurrency` request slots for each provider of `instances`: a provider that hangs holds
-/// its own slots only, never another's.
-fn slots_per_provider(
-    instances: &[Instance],
-    concurrency: usize,
-) -> HashMap<Provider, Arc<Semaphore>> {
-    let mut slots = HashMap::new();
-    for instance in instances {
-        slots
-            .entry(instance.provider())
-            .or_insert_with(|| Arc::new(Semaphore::new(concurrency.max(1))));
-    }
-    slots
 }
 
 /// One result of [`Monitor::check_all`].
@@ -290,8 +289,11 @@ pub struct Checked {
     pub index: usize,
     /// The status, or why the check failed.
     pub result: Result<InstanceStatus, Error>,
-    /// How long the check took, quota waits and retries included.
+    /// How long the check took from its start: quota waits and retries included.
     pub elapsed: std::time::Duration,
+    /// How long it waited for its start: for a free slot of its provider (`check_all`), or
+    /// past its due time (`watch`).
+    pub queued: std::time::Duration,
 }
 
 /// One instance, ready to check. Cloning is cheap.
@@ -334,66 +336,60 @@ impl Instance {
     /// Reads the instance's status: within the provider's quota, retrying temporary
     /// failures as the monitor's [`RetryPolicy`] says.
     pub async fn check(&self) -> Result<InstanceStatus, Error> {
-        self.check_until(None, None).await
+        self.check_from(None, None).await
     }
 
     /// Reads the instance's status by `deadline`: no retry starts that would end after it
     /// (the last failure is the answer), and a check still under way at the deadline ends
     /// with an `unavailable` error that says so.
     pub async fn check_by(&self, deadline: tokio::time::Instant) -> Result<InstanceStatus, Error> {
-        self.check_within(Some(deadline), None).await
+        self.check_within(Some(deadline)).await
+    }
+
+    /// The quota key's limiter, if the instance counts against a quota.
+    pub(crate) fn limiter(&self) -> Option<&Arc<SlotLimiter>> {
+        self.shared.limiter.as_ref()
     }
 
     /// A watched check: its first request waits for the quota as long as it takes (a
     /// quota-bound instance is read when its turn comes, not failed for waiting), and the
     /// check ends `budget` after that first request may go.
-    async fn check_after_quota(
+    pub(crate) async fn check_after_quota(
         &self,
         budget: std::time::Duration,
-        slots: &Semaphore,
     ) -> Result<InstanceStatus, Error> {
         let first = match &self.shared.limiter {
             Some(limiter) => Some(limiter.acquire().await),
             None => None,
         };
         let deadline = tokio::time::Instant::now() + budget;
-        let check = self.check_from(Some(deadline), Some(slots), first);
+        let check = self.check_from(Some(deadline), first);
         match tokio::time::timeout_at(deadline, check).await {
             Ok(result) => result,
-            Err(_) => Err(Error::new(
-                crate::ErrorKind::Unavailable,
-                Some(self.provider()),
-                "no answer within the run's deadline",
-            )),
+            Err(_) => Err(self.past_deadline()),
         }
     }
 
-    /// A check by `deadline` (if any), taking one of `slots` (if any) for each request once
-    /// its quota lets it go.
+    /// A check by `deadline`, if any.
     async fn check_within(
         &self,
         deadline: Option<tokio::time::Instant>,
-        slots: Option<&Semaphore>,
     ) -> Result<InstanceStatus, Error> {
         let Some(deadline) = deadline else {
-            return self.check_until(None, slots).await;
+            return self.check_from(None, None).await;
         };
-        match tokio::time::timeout_at(deadline, self.check_until(Some(deadline), slots)).await {
+        match tokio::time::timeout_at(deadline, self.check_from(Some(deadline), None)).await {
             Ok(result) => result,
-            Err(_) => Err(Error::new(
-                crate::ErrorKind::Unavailable,
-                Some(self.provider()),
-                "no answer within the run's deadline",
-            )),
+            Err(_) => Err(self.past_deadline()),
         }
     }
 
-    async fn check_until(
-        &self,
-        deadline: Option<tokio::time::Instant>,
-        slots: Option<&Semaphore>,
-    ) -> Result<InstanceStatus, Error> {
-        self.check_from(deadline, slots, None).await
+    fn past_deadline(&self) -> Error {
+        Error::new(
+            crate::ErrorKind::Unavailable,
+            Some(self.provider()),
+            "no answer within the run's deadline",
+        )
     }
 
     /// The check's attempts, the first with the quota permit `first` when it was taken
@@ -401,7 +397,6 @@ impl Instance {
     async fn check_from(
         &self,
         deadline: Option<tokio::time::Instant>,
-        slots: Option<&Semaphore>,
         mut first: Option<crate::limiter::Permit>,
     ) -> Result<InstanceStatus, Error> {
         let shared = &self.shared;
@@ -413,12 +408,7 @@ impl Instance {
                 (None, Some(limiter)) => Some(limiter.acquire().await),
                 (None, None) => None,
             };
-            let slot = match slots {
-                Some(slots) => slots.acquire().await.ok(),
-                None => None,
-            };
             let result = shared.client.observe(&shared.config).await;
-            drop(slot);
             drop(permit);
             match result {
                 Ok(observation) => {

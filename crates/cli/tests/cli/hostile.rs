@@ -350,3 +350,42 @@ async fn watch_ends_at_its_duration_even_mid_check() {
     let code = ends_within(&mut child, Duration::from_secs(30)).await;
     assert_eq!(code, Some(0));
 }
+
+/// D5 and D1: a quota folder that cannot be used (here a file squats its name) no longer
+/// fails the run; the quotas are kept in the process, and that is said once, however many
+/// instances count against a quota.
+#[tokio::test]
+async fn an_unusable_quota_folder_is_said_once_and_the_checks_go_on() {
+    let provider = Provider::ALL
+        .iter()
+        .copied()
+        .find(|p| p.info().quota.is_some())
+        .unwrap();
+    let instances: Vec<Instance> = (0..3)
+        .map(|n| instance(provider, 700 + n, healthy(provider)))
+        .collect();
+    let (_sim, targets) = serve(instances).await;
+    let squatted = std::env::temp_dir().join(format!("wa-status-squatted-{}", std::process::id()));
+    std::fs::write(&squatted, "not a folder").unwrap();
+    let mut args = vec!["check", "--format", "jsonl"];
+    args.extend(targets.iter().map(String::as_str));
+    let output = run(
+        &args,
+        &[("WA_STATUS_QUOTA_DIR", &squatted.display().to_string())],
+    )
+    .await;
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(output.stdout.lines().count(), 3, "{}", output.stdout);
+    let warning = format!(
+        "quotas are kept in this process only, not shared with the host's other processes: the quota folder {}: it is not a folder (a symbolic link is never followed)",
+        squatted.display()
+    );
+    assert_eq!(
+        output.stderr.matches(&warning).count(),
+        1,
+        "{}",
+        output.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&squatted).unwrap(), "not a folder");
+    std::fs::remove_file(&squatted).unwrap();
+}

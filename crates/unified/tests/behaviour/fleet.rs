@@ -161,3 +161,84 @@ async fn instances_on_one_host_share_a_connection() {
     assert_eq!(harness.sim.total_counters().requests, checks);
     assert_eq!(harness.sim.connections_accepted(), 1);
 }
+
+/// `check_all` keeps at most `concurrency` checks of each provider under way, and fills
+/// them: with every answer 30 ms late, the simulator sees exactly `concurrency` requests of
+/// each provider at once, and a provider's slots are its own.
+#[tokio::test]
+async fn check_all_keeps_concurrency_checks_per_provider_in_flight() {
+    let harness = Harness::start().await;
+    let monitor = Monitor::new(MonitorOptions {
+        quotas: Quotas::unlimited(),
+        ..options()
+    })
+    .unwrap();
+    let providers = [Provider::ALL[0], Provider::ALL[1]];
+    let mut instances = Vec::new();
+    for (p, provider) in providers.into_iter().enumerate() {
+        for n in 0..24 {
+            let member = instance(provider, 5_000 + 100 * p + n, healthy(provider)).with_faults(
+                wa_simulator::Faults::latency(std::time::Duration::from_millis(30)),
+            );
+            instances.push(monitor.instance(harness.add(member).config).unwrap());
+        }
+    }
+    let counts = states(&monitor, instances, 3).await;
+    assert_eq!(counts.values().sum::<usize>(), 48, "{counts:?}");
+    assert_eq!(counts.keys().filter(|k| k.starts_with("error")).count(), 0);
+    assert_eq!(
+        harness.sim.peak_in_flight(),
+        vec![(providers[0], 3), (providers[1], 3)]
+    );
+}
+
+/// `watch` checks each instance once per interval, and after the first round at the
+/// instance's own moment of the interval: over three intervals each instance is read three
+/// or four times, never twice within three quarters of an interval (0.7 here, for the
+/// time a result takes to arrive).
+#[tokio::test]
+async fn watch_reads_each_instance_once_per_interval() {
+    let harness = Harness::start().await;
+    let monitor = Monitor::new(MonitorOptions {
+        quotas: Quotas::unlimited(),
+        ..options()
+    })
+    .unwrap();
+    // Providers with no quota, which the simulator would enforce.
+    let free: Vec<Provider> = Provider::ALL
+        .iter()
+        .copied()
+        .filter(|p| Quota::documented(*p).is_none())
+        .collect();
+    let instances: Vec<Instance> = (0..12)
+        .map(|n| {
+            let provider = free[n % free.len()];
+            monitor
+                .instance(harness.make(provider, healthy(provider)).config)
+                .unwrap()
+        })
+        .collect();
+    let interval = std::time::Duration::from_millis(400);
+    let start = tokio::time::Instant::now();
+    let mut seen: Vec<Vec<tokio::time::Instant>> = vec![Vec::new(); instances.len()];
+    let mut results = monitor.watch(instances, 2, interval);
+    while start.elapsed() < interval * 3 {
+        let Ok(Some(checked)) = tokio::time::timeout(interval, results.next()).await else {
+            continue;
+        };
+        assert!(checked.result.is_ok(), "{:?}", checked.result);
+        seen[checked.index].push(tokio::time::Instant::now() - checked.elapsed);
+    }
+    for (index, starts) in seen.iter().enumerate() {
+        assert!(
+            (3..=4).contains(&starts.len()),
+            "instance {index}: {starts:?}"
+        );
+        for pair in starts.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= interval.mul_f64(0.7),
+                "{index}: {pair:?}"
+            );
+        }
+    }
+}

@@ -8,4 +8,5 @@
 mod errors;
 mod fleet;
 mod harness;
+mod quota_folder;
 mod recordings;
