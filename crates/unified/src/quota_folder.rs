@@ -54,7 +54,7 @@ impl From<rustix::io::Errno> for Refused {
 
 impl QuotaFolder {
     /// Opens `path`, creating it (readable by this user only) if it does not exist.
-    pub fn open(path: &Path) -> Result<QuotaFolder, Refused> {
+    pub(crate) fn open(path: &Path) -> Result<QuotaFolder, Refused> {
         match fs::mkdir(path, Mode::from_raw_mode(0o700)) {
             Ok(()) | Err(rustix::io::Errno::EXIST) => {}
             Err(errno) => return Err(errno.into()),
@@ -73,7 +73,7 @@ impl QuotaFolder {
         let stat = fs::fstat(&dir)?;
         let mode = stat.st_mode;
         let own = stat.st_uid == rustix::process::geteuid().as_raw();
-        let group = stat.st_gid == rustix::process::getegid().as_raw() && mode & 0o020 != 0;
+        let group = in_group(stat.st_gid) && mode & 0o020 != 0;
         if mode & 0o002 != 0 {
             return Err(Refused("anyone can write to it".to_owned()));
         }
@@ -95,13 +95,13 @@ impl QuotaFolder {
     }
 
     /// The folder as it was given.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// Opens (or creates) the quota file `name`, and takes its lock if nobody holds it:
     /// `Ok(None)` when another process does.
-    pub fn lock(&self, name: &str) -> Result<Option<QuotaFile>, Refused> {
+    pub(crate) fn lock(&self, name: &str) -> Result<Option<QuotaFile>, Refused> {
         let mode = if self.group { 0o660 } else { 0o600 };
         let fd = fs::openat(
             &self.dir,
@@ -120,9 +120,13 @@ impl QuotaFolder {
             return Err(Refused(format!("`{name}` is not a regular file")));
         }
         let own = stat.st_uid == rustix::process::geteuid().as_raw();
-        let group = self.group && stat.st_gid == rustix::process::getegid().as_raw();
+        let group = self.group && in_group(stat.st_gid);
         if !(own || group) {
             return Err(Refused(format!("`{name}` belongs to another user")));
+        }
+        if self.group && own && stat.st_mode & 0o060 != 0o060 {
+            // The umask took the group's write away from a file just made.
+            fs::fchmod(&fd, Mode::from_raw_mode(0o660))?;
         }
         match fs::flock(&fd, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => Ok(Some(QuotaFile { fd })),
@@ -140,7 +144,7 @@ pub(crate) struct QuotaFile {
 impl QuotaFile {
     /// The first `count` slots: when each is free again, in Unix milliseconds (0, or a
     /// missing slot, is free).
-    pub fn read(&self, count: usize) -> Result<Vec<u64>, Refused> {
+    pub(crate) fn read(&self, count: usize) -> Result<Vec<u64>, Refused> {
         let mut bytes = vec![0u8; count * 8];
         let mut filled = 0;
         while filled < bytes.len() {
@@ -157,12 +161,12 @@ impl QuotaFile {
     }
 
     /// Writes slot `slot`.
-    pub fn write(&self, slot: usize, free_at: u64) -> Result<(), Refused> {
+    pub(crate) fn write(&self, slot: usize, free_at: u64) -> Result<(), Refused> {
         write_slot(&self.fd, slot, free_at)
     }
 
     /// Unlocks the file and keeps it open, to write the slot `slot` when its answer comes.
-    pub fn into_slot(self, slot: usize) -> TakenSlot {
+    pub(crate) fn into_slot(self, slot: usize) -> TakenSlot {
         let _ = fs::flock(&self.fd, FlockOperation::Unlock);
         TakenSlot { fd: self.fd, slot }
     }
@@ -179,10 +183,17 @@ impl TakenSlot {
     /// written, so that no other slot can be lost. Should another process have taken the
     /// slot meanwhile (a request longer than the window), its end only moves later, which
     /// is safe.
-    pub fn release(&self, free_at: u64) {
+    pub(crate) fn release(&self, free_at: u64) {
         // On an error the slot frees itself one window after its taking.
         let _ = write_slot(&self.fd, self.slot, free_at);
     }
+}
+
+/// Whether this process is in the group `gid`: its effective group, or a supplementary one.
+fn in_group(gid: u32) -> bool {
+    gid == rustix::process::getegid().as_raw()
+        || rustix::process::getgroups()
+            .is_ok_and(|groups| groups.iter().any(|group| group.as_raw() == gid))
 }
 
 fn write_slot(fd: &OwnedFd, slot: usize, free_at: u64) -> Result<(), Refused> {

@@ -162,10 +162,11 @@ async fn slots_dated_in_the_future_are_free() {
     assert_eq!(instance.check().await.unwrap().state.name(), "connected");
     let names = names_in(&folder);
     let quota = Quota::documented(provider).unwrap();
-    // Every slot taken until the year 2286.
-    let future: Vec<u8> = (0..quota.requests)
-        .flat_map(|_| 10_000_000_000_000u64.to_le_bytes())
-        .collect();
+    // Every slot taken until the year 2286, written as the quota files of earlier versions
+    // held them (a Unix time in milliseconds per line): read as they are now (8 bytes a
+    // slot), the same bytes are slots even further ahead. Either way a slot no live
+    // process could have written.
+    let future = "9999999999999\n".repeat(quota.requests);
     std::fs::write(folder.join(&names[0]), future).unwrap();
     // The simulator's own window for the first request passes; only the file's dates
     // could hold the second one now.
@@ -206,4 +207,31 @@ async fn two_monitors_on_one_folder_share_each_quota() {
     );
     assert_eq!(harness.sim.total_counters().requests, quota.requests as u64);
     std::fs::remove_dir_all(&folder).unwrap();
+}
+
+/// A folder shared on purpose with a group (group-writable, the process's group, set-group-ID
+/// so that its files keep the group) is used, and its files are made for the group too; a
+/// folder anyone can write to is never used.
+#[tokio::test]
+async fn a_group_folder_is_shared_and_a_world_writable_one_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let harness = Harness::start().await;
+    let folder = private_dir("group");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o2770)).unwrap();
+    let state = check_one(&harness, &monitor_sharing(&folder)).await;
+    assert_eq!(state, "connected");
+    let names = names_in(&folder);
+    assert_eq!(names.len(), 1, "{names:?}");
+    let mode = std::fs::metadata(folder.join(&names[0]))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o660);
+    let open = private_dir("open");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let state = check_one(&harness, &monitor_sharing(&open)).await;
+    assert_eq!(state, "connected");
+    assert_eq!(names_in(&open), Vec::<String>::new());
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::remove_dir_all(&open).unwrap();
 }
