@@ -244,3 +244,89 @@ impl Drop for AbortOnDrop {
         self.0.abort();
     }
 }
+
+/// A `redis-server` of its own on a free port of 127.0.0.1, with nothing saved to disk,
+/// stopped when dropped. Debian's `redis-server` package has it; `.ci/run` installs it.
+pub struct RedisServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl RedisServer {
+    /// Starts the server and waits until it answers `PING`.
+    pub fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("`redis-server` runs: apt-get install redis-server (.ci/run does)");
+        let server = RedisServer { child, port };
+        let client = redis::Client::open(server.url()).expect("a Redis URL");
+        for _ in 0..200 {
+            if let Ok(mut connection) = client.get_connection() {
+                if redis::cmd("PING").query::<String>(&mut connection).is_ok() {
+                    return server;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("redis-server did not answer on port {port} within 5 s");
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    /// Every key in the database, with its value as text (a hash's fields and values
+    /// joined), so that a test can look through all that is stored.
+    pub fn dump(&self) -> Vec<(String, String)> {
+        let client = redis::Client::open(self.url()).expect("a Redis URL");
+        let mut connection = client.get_connection().expect("a connection");
+        let keys: Vec<String> = redis::cmd("KEYS").arg("*").query(&mut connection).unwrap();
+        keys.into_iter()
+            .map(|key| {
+                let kind: String = redis::cmd("TYPE").arg(&key).query(&mut connection).unwrap();
+                let value = match kind.as_str() {
+                    "hash" => {
+                        let pairs: Vec<String> = redis::cmd("HGETALL")
+                            .arg(&key)
+                            .query(&mut connection)
+                            .unwrap();
+                        pairs.join(" ")
+                    }
+                    _ => redis::cmd("GET")
+                        .arg(&key)
+                        .query::<Option<String>>(&mut connection)
+                        .unwrap()
+                        .unwrap_or_default(),
+                };
+                (key, value)
+            })
+            .collect()
+    }
+
+    /// Stops the server now (as a crash would: SIGKILL).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -43,6 +43,16 @@ enum Task {
         #[arg(long, default_value_t = 3)]
         passes: usize,
     },
+    /// The shared store's cost: checks per second of a fleet with a Redis store against
+    /// without, and vendor requests per instance per interval for one watcher against two
+    /// sharing the store. Starts its own `redis-server` (Debian's package).
+    Store {
+        #[arg(long, default_value_t = 2_000)]
+        instances: usize,
+        /// Intervals each watcher runs for.
+        #[arg(long, default_value_t = 5)]
+        intervals: u32,
+    },
     /// Serve the benchmark's fleet on the simulator until interrupted, for running a worker
     /// by hand (under a profiler, say).
     Serve {
@@ -114,6 +124,10 @@ fn main() {
             rounds,
             passes,
         } => runtime.block_on(fleet_benchmark(instances, concurrency, rounds, passes)),
+        Task::Store {
+            instances,
+            intervals,
+        } => runtime.block_on(store_benchmark(instances, intervals)),
         Task::Serve { instances } => runtime.block_on(async {
             let options = SimulatorOptions {
                 rate_limits: false,
@@ -374,7 +388,7 @@ async fn unified(simulator: &str, instances: usize, concurrency: usize, passes: 
         client: ClientOptions::default(),
         retry: RetryPolicy::none(),
         quotas: Quotas::unlimited(),
-        shared_quotas: None,
+        ..MonitorOptions::default()
     })
     .expect("a monitor");
     let handles: Vec<_> = (0..instances)
@@ -485,5 +499,95 @@ async fn baseline(
         setup,
         checking: checking.elapsed(),
         cpu: cpu_time() - cpu,
+    }
+}
+
+/// `wa-bench store`: see [`Task::Store`].
+async fn store_benchmark(instances: usize, intervals: u32) {
+    let options = SimulatorOptions {
+        rate_limits: false,
+        log: RequestLog::off(),
+        ..SimulatorOptions::default()
+    };
+    let simulator = Simulator::start_with(fleet(instances), options)
+        .await
+        .expect("the simulator starts");
+    let address = simulator.addr().to_string();
+    let redis = wa_tests::RedisServer::start();
+    // Each run its own prefix: a run finds no reading or lease of the one before.
+    let monitor = |store: bool, prefix: &str| {
+        Monitor::new(MonitorOptions {
+            retry: RetryPolicy::none(),
+            quotas: Quotas::unlimited(),
+            store: store.then(|| wa_unified::Store::new(&redis.url(), prefix).unwrap()),
+            ..MonitorOptions::default()
+        })
+        .expect("a monitor")
+    };
+    let handles = |monitor: &Monitor| -> Vec<wa_unified::Instance> {
+        (0..instances)
+            .map(|i| {
+                let text = connection_string_at(&address, &member(i));
+                monitor
+                    .instance(text.parse().expect("a valid connection string"))
+                    .expect("an instance")
+            })
+            .collect()
+    };
+    println!(
+        "store benchmark: {instances} instances on the simulator (rate limits off), a redis-server of its own on {}",
+        redis.url()
+    );
+    // Checks per second, each side twice, alternated.
+    let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..4 {
+        let with_store = round % 2 == 1;
+        let monitor = monitor(with_store, &format!("wa-bench-{round}"));
+        let fleet = handles(&monitor);
+        let started = Instant::now();
+        let mut failed = 0;
+        let mut results = monitor.check_all(fleet, 16);
+        while let Some(checked) = results.next().await {
+            failed += usize::from(checked.result.is_err());
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        if failed > 0 {
+            eprintln!("error: {failed} checks failed");
+            std::process::exit(1);
+        }
+        rates[usize::from(with_store)].push(instances as f64 / seconds);
+    }
+    let best = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
+    let (without, with) = (best(&rates[0]), best(&rates[1]));
+    println!(
+        "check_all, concurrency 16 per provider: {without:.0} checks/s without a store, {with:.0} with (each reading published): {:+.1} us per check",
+        (1e6 / with) - (1e6 / without)
+    );
+    // Watchers: one alone, then two on the store, each for `intervals` intervals.
+    let interval = Duration::from_secs(2);
+    for watchers in [1usize, 2] {
+        simulator.reset_counters();
+        let prefix = format!("wa-bench-watch-{watchers}");
+        let monitors: Vec<Monitor> = (0..watchers).map(|_| monitor(true, &prefix)).collect();
+        let mut streams: Vec<_> = monitors
+            .iter()
+            .map(|m| m.watch(handles(m), 16, interval))
+            .collect();
+        let until = tokio::time::Instant::now() + interval * intervals;
+        let mut readings = 0usize;
+        loop {
+            let next = futures_util::future::select_all(streams.iter_mut().map(|s| s.next()));
+            match tokio::time::timeout_at(until, next).await {
+                Ok((Some(_), _, _)) => readings += 1,
+                Ok((None, _, _)) | Err(_) => break,
+            }
+        }
+        drop(streams);
+        let requests = simulator.total_counters().requests as f64;
+        println!(
+            "{watchers} watcher(s), {intervals} intervals of {} s: {:.2} vendor requests per instance per interval, {readings} readings reported",
+            interval.as_secs(),
+            requests / instances as f64 / f64::from(intervals)
+        );
     }
 }

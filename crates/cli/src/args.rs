@@ -75,6 +75,20 @@ pub struct TargetArgs {
     /// temporary folder).
     #[arg(long, value_name = "DIR", env = "WA_STATUS_QUOTA_DIR")]
     pub quota_dir: Option<PathBuf>,
+    /// A store shared by every process on every host, `redis://[user:password@]HOST[:PORT][/DB]`
+    /// or `rediss://` for TLS (Valkey too): quotas kept together, readings published,
+    /// and each instance read once per interval between several exporters. Also the fleet
+    /// file's `store` or `store_env`. The password is never printed.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "WA_STATUS_STORE",
+        hide_env_values = true
+    )]
+    pub store: Option<String>,
+    /// The prefix of every key in the store.
+    #[arg(long, value_name = "PREFIX", default_value = "wa-status")]
+    pub store_prefix: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -101,6 +115,10 @@ pub struct CheckArgs {
     /// reported as errors that say so. Keep it under the monitoring system's own timeout.
     #[arg(long, short = 't', default_value = "50s", value_parser = parse_duration)]
     pub deadline: Duration,
+    /// With a store: a reading this recent, made by any process (an exporter, say), answers
+    /// for an instance with no request to the vendor, e.g. `2m`.
+    #[arg(long, value_name = "AGE", value_parser = parse_duration)]
+    pub max_age: Option<Duration>,
     /// Warning when more than this many instances (`N`) or this share of them (`N%`) are not
     /// connected; with -w or -c, the exit status follows the thresholds instead of the worst
     /// state.

@@ -15,8 +15,19 @@ use crate::CliError;
 /// A fleet larger than this gets a progress bar (when standard error is a terminal).
 const PROGRESS_THRESHOLD: usize = 20;
 
-/// The monitor for a command's target options.
-pub fn monitor(args: &TargetArgs) -> Result<Monitor, CliError> {
+/// The monitor for a command's target options, with the store they name (or the fleet
+/// file's), and `max_age` for `check`.
+pub fn monitor(
+    args: &TargetArgs,
+    fleet_store: Option<&str>,
+    max_age: Option<std::time::Duration>,
+) -> Result<Monitor, CliError> {
+    let store = match args.store.as_deref().or(fleet_store) {
+        Some(url) => Some(
+            wa_unified::Store::new(url, &args.store_prefix).map_err(|e| CliError(e.to_string()))?,
+        ),
+        None => None,
+    };
     // The library creates and checks the folder, and says so once if it cannot be used.
     let shared_quotas = match &args.quota_dir {
         Some(dir) => Some(dir.clone()),
@@ -25,6 +36,8 @@ pub fn monitor(args: &TargetArgs) -> Result<Monitor, CliError> {
     Monitor::new(MonitorOptions {
         client: ClientOptions::default().with_timeout(args.timeout),
         shared_quotas,
+        store,
+        max_age,
         ..MonitorOptions::default()
     })
     .map_err(|e| CliError(e.to_string()))
@@ -145,7 +158,14 @@ pub async fn run(
     let outcomes: Vec<Outcome> = slots.into_iter().flatten().collect();
     let severity = report::fleet_severity(&outcomes, report.thresholds);
     if report.plugin_output {
-        let text = report::plugin_output(&outcomes, report.thresholds);
+        let mut text = report::plugin_output(&outcomes, report.thresholds);
+        // Long output: what an operator needs to know when the shared store did not help.
+        if let Some(store) = monitor.store().filter(|store| !store.is_up()) {
+            text.push_str(&format!(
+                "store {store}: unavailable ({} failed calls); quotas kept by this check alone\n",
+                store.fallbacks()
+            ));
+        }
         write!(stdout, "{text}").map_err(write_error)?;
         return Ok(severity);
     }

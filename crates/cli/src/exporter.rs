@@ -23,10 +23,14 @@ use crate::shutdown;
 use crate::targets::Target;
 use crate::CliError;
 
-pub async fn run(args: &ExporterArgs, targets: Vec<Target>) -> Result<(), CliError> {
-    let monitor = monitor(&args.targets)?;
+pub async fn run(
+    args: &ExporterArgs,
+    targets: Vec<Target>,
+    fleet_store: Option<&str>,
+) -> Result<(), CliError> {
+    let monitor = monitor(&args.targets, fleet_store, None)?;
     let handles = instances(&monitor, &targets)?;
-    let metrics = Arc::new(Metrics::new(&targets));
+    let metrics = Arc::new(Metrics::new(&targets, monitor.store().cloned()));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| CliError(format!("cannot listen on {}: {e}", args.listen)))?;

@@ -99,8 +99,9 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     let lookup = |name: &str| std::env::var(name).ok();
     match cli.command {
         Command::Check(args) => {
-            let targets = targets::gather(&args.targets, &lookup)?;
-            let monitor = check::monitor(&args.targets)?;
+            let gathered = targets::gather(&args.targets, &lookup)?;
+            let monitor = check::monitor(&args.targets, gathered.store.as_deref(), args.max_age)?;
+            let targets = gathered.targets;
             let report = Report {
                 format: args.format,
                 plugin_output: args.plugin_output,
@@ -115,8 +116,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(severity.exit_code())
         }
         Command::Watch(args) => {
-            let targets = targets::gather(&args.targets, &lookup)?;
-            watch::run(&args, &targets).await?;
+            let gathered = targets::gather(&args.targets, &lookup)?;
+            watch::run(&args, &gathered.targets, gathered.store.as_deref()).await?;
             Ok(0)
         }
         Command::Completions(args) => {
@@ -128,8 +129,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(0)
         }
         Command::Exporter(args) => {
-            let targets = targets::gather(&args.targets, &lookup)?;
-            exporter::run(&args, targets).await?;
+            let gathered = targets::gather(&args.targets, &lookup)?;
+            exporter::run(&args, gathered.targets, gathered.store.as_deref()).await?;
             Ok(0)
         }
         #[cfg(feature = "demo")]

@@ -101,12 +101,14 @@ pub struct Metrics {
     /// Per declared instance, in the order of the targets: its labels and the labels of the
     /// state series it has now, if any (removed when the state changes).
     instances: Vec<(InstanceLabels, Mutex<Option<StateLabels>>)>,
+    /// The shared store, whose state each scrape shows.
+    store: Option<(wa_unified::Store, Gauge, Counter)>,
 }
 
 impl Metrics {
     /// The metrics of a fleet: every instance's counters at zero, and every error kind of
     /// every provider in it at zero.
-    pub fn new(targets: &[Target]) -> Metrics {
+    pub fn new(targets: &[Target], store: Option<wa_unified::Store>) -> Metrics {
         let mut registry = Registry::default();
         let connected = Family::<InstanceLabels, Gauge>::default();
         let check_success = Family::<InstanceLabels, Gauge>::default();
@@ -180,6 +182,21 @@ impl Metrics {
             "When the exporter last completed a check, in Unix seconds",
             last_check.clone(),
         );
+        let store = store.map(|store| {
+            let up = Gauge::default();
+            let fallbacks = Counter::default();
+            registry.register(
+                "wa_status_store_up",
+                "1 when the last call to the shared store worked, 0 when the exporter keeps its quotas itself",
+                up.clone(),
+            );
+            registry.register(
+                "wa_status_store_fallbacks",
+                "Calls to the shared store that failed, each answered by the exporter alone",
+                fallbacks.clone(),
+            );
+            (store, up, fallbacks)
+        });
         build
             .get_or_create(&BuildLabels {
                 version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -224,6 +241,7 @@ impl Metrics {
             checks,
             last_check,
             instances,
+            store,
         }
     }
 
@@ -287,6 +305,10 @@ impl Metrics {
                     .get_or_create(labels)
                     .set((now - taken).max(0.0));
             }
+        }
+        if let Some((store, up, fallbacks)) = &self.store {
+            up.set(i64::from(store.is_up()));
+            fallbacks.inc_by(store.fallbacks().saturating_sub(fallbacks.get()));
         }
         let mut text = String::new();
         encode(&mut text, &self.registry)?;

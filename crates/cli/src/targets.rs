@@ -24,18 +24,30 @@ pub struct Target {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FleetFile {
+    /// The shared store's URL, or the variable that holds it (for a password).
+    store: Option<String>,
+    store_env: Option<String>,
     #[serde(default)]
     instance: Vec<InstanceSettings>,
 }
 
+/// What a command checks, and the store its fleet file names, if any.
+pub struct Gathered {
+    pub targets: Vec<Target>,
+    pub store: Option<String>,
+}
+
 /// The targets of a command, from its arguments, its fleet file, or `WA_STATUS_TARGET`.
-pub fn gather(args: &TargetArgs, lookup: Lookup<'_>) -> Result<Vec<Target>, CliError> {
+pub fn gather(args: &TargetArgs, lookup: Lookup<'_>) -> Result<Gathered, CliError> {
     let mut targets = Vec::new();
+    let mut store = None;
     for text in &args.targets {
         targets.push(from_connection_string(text)?);
     }
     if let Some(path) = &args.config {
-        targets.extend(from_file(path, lookup)?);
+        let (from_file, named) = from_file(path, lookup)?;
+        targets.extend(from_file);
+        store = named;
     }
     if targets.is_empty() {
         match lookup(TARGET_VARIABLE) {
@@ -48,7 +60,7 @@ pub fn gather(args: &TargetArgs, lookup: Lookup<'_>) -> Result<Vec<Target>, CliE
         }
     }
     unique_names(&mut targets)?;
-    Ok(targets)
+    Ok(Gathered { targets, store })
 }
 
 /// Names identify instances in every report and metric, so no two targets share one (two
@@ -131,7 +143,7 @@ fn read_fleet_file(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
-fn from_file(path: &Path, lookup: Lookup<'_>) -> Result<Vec<Target>, CliError> {
+fn from_file(path: &Path, lookup: Lookup<'_>) -> Result<(Vec<Target>, Option<String>), CliError> {
     let shown = path.display();
     let text = read_fleet_file(path).map_err(|e| CliError(format!("{shown}: {e}")))?;
     let fleet: FleetFile = toml::from_str(&text).map_err(|e| {
@@ -147,7 +159,20 @@ fn from_file(path: &Path, lookup: Lookup<'_>) -> Result<Vec<Target>, CliError> {
     if fleet.instance.is_empty() {
         return Err(CliError(format!("{shown}: no [[instance]] in the file")));
     }
-    fleet
+    let store = match (fleet.store, fleet.store_env) {
+        (Some(_), Some(_)) => {
+            return Err(CliError(format!(
+                "{shown}: give `store` or `store_env`, not both"
+            )))
+        }
+        (Some(url), None) => Some(url),
+        (None, Some(variable)) => Some(
+            lookup(&variable)
+                .ok_or_else(|| CliError(format!("{shown}: store_env: `{variable}` is not set")))?,
+        ),
+        (None, None) => None,
+    };
+    let targets = fleet
         .instance
         .into_iter()
         .enumerate()
@@ -161,7 +186,8 @@ fn from_file(path: &Path, lookup: Lookup<'_>) -> Result<Vec<Target>, CliError> {
                 named: name.is_some(),
             })
         })
-        .collect()
+        .collect::<Result<_, CliError>>()?;
+    Ok((targets, store))
 }
 
 /// 1-based line and column of a byte offset.

@@ -43,8 +43,12 @@ impl Debounce {
 
 /// Watches the fleet until interrupted (SIGINT, SIGTERM), until `--duration` has passed,
 /// or until standard output is closed; each instance is checked on its own schedule.
-pub async fn run(args: &WatchArgs, targets: &[Target]) -> Result<(), CliError> {
-    let monitor = monitor(&args.targets)?;
+pub async fn run(
+    args: &WatchArgs,
+    targets: &[Target],
+    fleet_store: Option<&str>,
+) -> Result<(), CliError> {
+    let monitor = monitor(&args.targets, fleet_store, None)?;
     let handles = instances(&monitor, targets)?;
     let mut debounces: Vec<Debounce> = targets.iter().map(|_| Debounce::default()).collect();
     let mut stdout = Stdout::new();

@@ -142,13 +142,17 @@ pub(crate) async fn watch_provider(
             let (index, instance) = (*index, instance.clone());
             running.push(async move {
                 let started = Instant::now();
-                let result = instance.check_after_quota(schedule.budget).await;
-                let checked = Checked {
+                let result = instance
+                    .watched_check(schedule.budget, schedule.interval)
+                    .await;
+                // Nothing to report when another process read it and has not yet published
+                // its reading.
+                let checked = result.map(|result| Checked {
                     index,
                     result,
                     elapsed: started.elapsed(),
                     queued: started.saturating_duration_since(at),
-                };
+                });
                 (member, started, checked)
             });
         }
@@ -160,8 +164,10 @@ pub(crate) async fn watch_provider(
         tokio::select! {
             Some((member, started, checked)) = running.next(), if !running.is_empty() => {
                 due.push(Reverse((schedule.next_due(started, phases[member]), member)));
-                if sender.send(checked).await.is_err() {
-                    return;
+                if let Some(checked) = checked {
+                    if sender.send(checked).await.is_err() {
+                        return;
+                    }
                 }
             }
             _ = sleep_until(next_due) => {}

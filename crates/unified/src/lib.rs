@@ -145,6 +145,7 @@ mod monitor;
 #[cfg(unix)]
 mod quota_folder;
 mod retry;
+mod store;
 
 pub use config::{InstanceConfig, InstanceConfigBuilder, InstanceId, InstanceSettings, Lookup};
 pub use error::{Error, ErrorKind, EXCERPT_CHARS, VENDOR_WORDS_CHARS};
@@ -152,6 +153,7 @@ pub use limiter::{Quota, Quotas};
 pub use model::{Account, ConnectionState, InstanceStatus, Observation, RequiredAction};
 pub use monitor::{Checked, Instance, Monitor, MonitorOptions};
 pub use retry::RetryPolicy;
+pub use store::Store;
 pub use wa_client_support::{ClientOptions, Credentials, Secret};
 pub use wa_providers::Provider;
 

@@ -112,6 +112,8 @@ pub(crate) struct SlotLimiter {
     /// Where the slots live, shared with the other processes of the host, until the first
     /// failure to use it.
     shared: Option<SharedSlots>,
+    /// The quota's key in the store shared by every host, before the folder.
+    store: Option<(crate::Store, String)>,
     /// Waiters take their turn in order (a tokio semaphore is first in, first out), so
     /// that no instance of a quota-bound fleet waits for more than its round.
     turnstile: tokio::sync::Semaphore,
@@ -131,7 +133,11 @@ pub(crate) struct SharedSlots {
 
 impl SharedSlots {
     #[cfg(unix)]
-    pub fn new(folder: Arc<QuotaFolder>, name: String, said: Arc<AtomicBool>) -> SharedSlots {
+    pub(crate) fn new(
+        folder: Arc<QuotaFolder>,
+        name: String,
+        said: Arc<AtomicBool>,
+    ) -> SharedSlots {
         SharedSlots {
             folder,
             name,
@@ -163,10 +169,17 @@ pub(crate) struct Permit {
     /// The slot's place in the quota file, when it was taken there.
     #[cfg(unix)]
     taken: Option<TakenSlot>,
+    /// Whether the slot was taken in the store.
+    in_store: bool,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
+        if self.in_store {
+            // Released by `Permit::release`; dropped otherwise (a check cancelled at its
+            // deadline), its slot ends one window after its taking.
+            return;
+        }
         #[cfg(unix)]
         if let Some(taken) = &self.taken {
             taken.release(unix_millis() + millis(self.limiter.per));
@@ -178,21 +191,38 @@ impl Drop for Permit {
     }
 }
 
+impl Permit {
+    /// Frees the slot: its window starts now. Prefer it to dropping the permit, which
+    /// cannot wait for the store.
+    pub(crate) async fn release(self) {
+        if self.in_store {
+            if let Some((store, key)) = &self.limiter.store {
+                store.release_slot(key, self.slot, self.limiter.per).await;
+            }
+        }
+    }
+}
+
 impl SlotLimiter {
     /// A limiter of this process only.
     #[cfg(test)]
     pub fn new(quota: Quota) -> Arc<SlotLimiter> {
-        SlotLimiter::shared(quota, None)
+        SlotLimiter::shared(quota, None, None)
     }
 
     /// A limiter whose slots live in a quota file when given, else in this process.
-    pub fn shared(quota: Quota, shared: Option<SharedSlots>) -> Arc<SlotLimiter> {
+    pub(crate) fn shared(
+        quota: Quota,
+        shared: Option<SharedSlots>,
+        store: Option<(crate::Store, String)>,
+    ) -> Arc<SlotLimiter> {
         let start = Instant::now();
         Arc::new(SlotLimiter {
             per: quota.per,
             free_at: Mutex::new(vec![Some(start); quota.requests.max(1)]),
             released: Notify::new(),
             shared,
+            store,
             turnstile: tokio::sync::Semaphore::new(1),
         })
     }
@@ -228,6 +258,7 @@ impl SlotLimiter {
                     limiter: Arc::clone(self),
                     slot,
                     taken: Some(file.into_slot(slot)),
+                    in_store: false,
                 }))
             }
             None => Ok(Err(slots.iter().copied().min())),
@@ -266,6 +297,25 @@ impl SlotLimiter {
     pub async fn acquire(self: &Arc<Self>) -> Permit {
         // Never closed, so the error case cannot happen; without a turn, still take a slot.
         let _turn = self.turnstile.acquire().await.ok();
+        // The store first: it holds the quota for every host.
+        if let Some((store, key)) = &self.store {
+            loop {
+                match store.take_slot(key, self.slot_count(), self.per).await {
+                    Some(Ok(slot)) => {
+                        return Permit {
+                            limiter: Arc::clone(self),
+                            slot,
+                            #[cfg(unix)]
+                            taken: None,
+                            in_store: true,
+                        }
+                    }
+                    Some(Err(wait)) => tokio::time::sleep(wait).await,
+                    // Said by the store; the folder, or this process, keeps the quota.
+                    None => break,
+                }
+            }
+        }
         #[cfg(unix)]
         if let Some(shared) = &self.shared {
             if let Some(permit) = self.acquire_shared(shared).await {
@@ -293,6 +343,7 @@ impl SlotLimiter {
                             slot,
                             #[cfg(unix)]
                             taken: None,
+                            in_store: false,
                         };
                     }
                     other => other.map(|(at, _)| at),

@@ -43,6 +43,14 @@ pub struct MonitorOptions {
     /// followed. Where it cannot be used, quotas are kept in this process, and the monitor
     /// says so once, as a warning in the log. Unix only; elsewhere it is ignored.
     pub shared_quotas: Option<PathBuf>,
+    /// A store shared by every process on every host (Redis): quotas kept together by all
+    /// of them (before the quota folder), each reading published, and leases so that
+    /// several `watch`ers read each instance once per interval between them. `None` (the
+    /// default) shares nothing past the quota folder.
+    pub store: Option<crate::Store>,
+    /// With a store: a reading younger than this answers a check with no request to the
+    /// vendor, whichever process made it.
+    pub max_age: Option<std::time::Duration>,
 }
 
 /// Shared by every instance of a monitor. Cloning is cheap.
@@ -59,6 +67,8 @@ struct Shared {
     shared_quotas: Option<Arc<crate::quota_folder::QuotaFolder>>,
     /// Set once the monitor has said that a quota is not shared after all.
     fallback_said: Arc<AtomicBool>,
+    store: Option<crate::Store>,
+    max_age: Option<std::time::Duration>,
     /// One request's timeout: a watched check may always take that long.
     request_timeout: std::time::Duration,
     /// One limiter per quota key (provider, normalized origin, credential or instance),
@@ -102,22 +112,48 @@ impl Monitor {
                 #[cfg(unix)]
                 shared_quotas,
                 fallback_said,
+                store: options.store,
+                max_age: options.max_age,
                 request_timeout: options.client.timeout,
                 limiters: Mutex::new(HashMap::new()),
             }),
         })
     }
 
+    /// The store this monitor shares with other processes, if any: whether it answers
+    /// ([`Store::is_up`](crate::Store::is_up)) and how often it did not.
+    pub fn store(&self) -> Option<&crate::Store> {
+        self.shared.store.as_ref()
+    }
+
     /// A handle on one instance. Fails when the provider is not enabled in this build.
     pub fn instance(&self, config: InstanceConfig) -> Result<Instance, Error> {
         let client = Client::connect(&config, &self.shared.transport)?;
         let limiter = self.limiter_for(&config);
+        let shared_reading = self.shared.store.as_ref().map(|store| {
+            // A reading is found by those who could read it themselves: the hash takes the
+            // credentials in, so that a wrong one never gets another's reading.
+            let origin = self.origin(config.base_url());
+            let mut parts: Vec<&[u8]> = vec![
+                config.provider().name().as_bytes(),
+                origin.as_bytes(),
+                config.instance().as_bytes(),
+            ];
+            parts.extend(config.secrets().into_iter().map(str::as_bytes));
+            SharedReading {
+                store: store.clone(),
+                reading: store.key("r", &parts),
+                lease: store.key("l", &parts),
+                max_age: self.shared.max_age,
+            }
+        });
         Ok(Instance {
             shared: Arc::new(InstanceShared {
                 config,
                 client,
                 limiter,
                 retry: self.shared.retry,
+                shared_reading,
             }),
         })
     }
@@ -244,16 +280,20 @@ impl Monitor {
         });
         #[cfg(not(unix))]
         let file = None;
+        let in_store = self.shared.store.as_ref().map(|store| {
+            (
+                store.clone(),
+                format!("{}:q:{provider}-{}", store.prefix(), &key[..32]),
+            )
+        });
         let mut limiters = self
             .shared
             .limiters
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        Some(Arc::clone(
-            limiters
-                .entry(key)
-                .or_insert_with(|| SlotLimiter::shared(quota, file)),
-        ))
+        Some(Arc::clone(limiters.entry(key).or_insert_with(|| {
+            SlotLimiter::shared(quota, file, in_store)
+        })))
     }
 
     /// A base URL's origin as a quota sees it: the scheme, the host in lower case, and the
@@ -307,6 +347,22 @@ struct InstanceShared {
     client: Client,
     limiter: Option<Arc<SlotLimiter>>,
     retry: RetryPolicy,
+    shared_reading: Option<SharedReading>,
+}
+
+/// Where an instance's reading and lease live in the store.
+struct SharedReading {
+    store: crate::Store,
+    reading: String,
+    lease: String,
+    max_age: Option<std::time::Duration>,
+}
+
+/// A reading's age, counted from when it was read (zero for a clock that stepped back).
+fn age(status: &InstanceStatus) -> std::time::Duration {
+    std::time::SystemTime::now()
+        .duration_since(status.observed_at)
+        .unwrap_or_default()
 }
 
 impl fmt::Debug for Instance {
@@ -370,6 +426,33 @@ impl Instance {
         }
     }
 
+    /// A watched check when the instance has a store: the process that takes the
+    /// instance's lease for this interval reads it; another gets its reading from the
+    /// store (`None` when there is none yet: nothing to report this time).
+    pub(crate) async fn watched_check(
+        &self,
+        budget: std::time::Duration,
+        interval: std::time::Duration,
+    ) -> Option<Result<InstanceStatus, Error>> {
+        let Some(shared) = &self.shared.shared_reading else {
+            return Some(self.check_after_quota(budget).await);
+        };
+        // The lease ends a little before the next interval's check of its holder, so that
+        // the holder takes it again then.
+        match shared
+            .store
+            .lease(&shared.lease, interval.mul_f64(0.9))
+            .await
+        {
+            Some(false) => {
+                let status = shared.store.reading(&shared.reading).await?;
+                (age(&status) <= interval * 2).then_some(Ok(status))
+            }
+            // This process reads it, also when the store cannot answer.
+            Some(true) | None => Some(self.check_after_quota(budget).await),
+        }
+    }
+
     /// A check by `deadline`, if any.
     async fn check_within(
         &self,
@@ -400,6 +483,15 @@ impl Instance {
         mut first: Option<crate::limiter::Permit>,
     ) -> Result<InstanceStatus, Error> {
         let shared = &self.shared;
+        if let Some(stored) = &shared.shared_reading {
+            if let Some(max_age) = stored.max_age.filter(|_| first.is_none()) {
+                if let Some(status) = stored.store.reading(&stored.reading).await {
+                    if age(&status) <= max_age {
+                        return Ok(status);
+                    }
+                }
+            }
+        }
         let mut attempt = 0;
         loop {
             // Every attempt, retries included, counts against the quota.
@@ -409,14 +501,16 @@ impl Instance {
                 (None, None) => None,
             };
             let result = shared.client.observe(&shared.config).await;
-            drop(permit);
+            if let Some(permit) = permit {
+                permit.release().await;
+            }
             match result {
                 Ok(observation) => {
-                    return Ok(InstanceStatus::new(
-                        self.provider(),
-                        self.instance(),
-                        observation,
-                    ))
+                    let status = InstanceStatus::new(self.provider(), self.instance(), observation);
+                    if let Some(stored) = &shared.shared_reading {
+                        stored.store.publish(&stored.reading, &status).await;
+                    }
+                    return Ok(status);
                 }
                 Err(error) => match shared.retry.delay(attempt, &error) {
                     Some(wait)
@@ -484,6 +578,31 @@ mod tests {
                 format!("{provider}: invalid_config: the provider `{provider}` is not enabled in this build: enable the cargo feature `{provider}` of wa-unified")
             );
         }
+    }
+
+    /// D6: an origin is read from the URL alone: no DNS lookup (which rotating DNS would
+    /// answer differently, and which ran before the deadline started), every loopback name
+    /// one origin, names in lower case.
+    #[test]
+    fn an_origin_is_never_resolved() {
+        let monitor = Monitor::new(MonitorOptions::default()).unwrap();
+        for url in [
+            "http://localhost:8080",
+            "http://127.0.0.1:8080/api",
+            "http://[::1]:8080",
+            "http://LOCALHOST:8080",
+        ] {
+            assert_eq!(monitor.origin(url), "http://loopback:8080", "{url}");
+        }
+        assert_eq!(
+            monitor.origin("https://Gateway.Example/v1"),
+            "https://gateway.example:443"
+        );
+        // A name that cannot resolve keeps its name, at once.
+        assert_eq!(
+            monitor.origin("https://no-such-host.invalid"),
+            "https://no-such-host.invalid:443"
+        );
     }
 
     #[test]

@@ -9,5 +9,6 @@ mod hostile;
 mod monitoring;
 mod plugin;
 mod recordings;
+mod store;
 mod support;
 mod watch;
