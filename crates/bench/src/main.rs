@@ -43,6 +43,16 @@ enum Task {
         #[arg(long, default_value_t = 3)]
         passes: usize,
     },
+    /// How cost grows with the fleet: for each size, one pass of each side (in a process
+    /// of its own, as `fleet` runs them): wall time, peak memory and checks per second,
+    /// wa-unified against the baseline.
+    Scaling {
+        /// Fleet sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [100, 1_000, 10_000, 100_000])]
+        sizes: Vec<usize>,
+        #[arg(long, default_value_t = 256)]
+        concurrency: usize,
+    },
     /// The shared store's cost: checks per second of a fleet with a Redis store against
     /// without, and vendor requests per instance per interval for one watcher against two
     /// sharing the store. Starts its own `redis-server` (Debian's package).
@@ -128,6 +138,9 @@ fn main() {
             instances,
             intervals,
         } => runtime.block_on(store_benchmark(instances, intervals)),
+        Task::Scaling { sizes, concurrency } => {
+            runtime.block_on(scaling_benchmark(&sizes, concurrency))
+        }
         Task::Serve { instances } => runtime.block_on(async {
             let options = SimulatorOptions {
                 rate_limits: false,
@@ -588,6 +601,66 @@ async fn store_benchmark(instances: usize, intervals: u32) {
             "{watchers} watcher(s), {intervals} intervals of {} s: {:.2} vendor requests per instance per interval, {readings} readings reported",
             interval.as_secs(),
             requests / instances as f64 / f64::from(intervals)
+        );
+    }
+}
+
+/// `wa-bench scaling`: see [`Task::Scaling`].
+async fn scaling_benchmark(sizes: &[usize], concurrency: usize) {
+    let providers = Provider::ALL.len();
+    let per_provider = (concurrency / providers).max(1);
+    let concurrency = per_provider * providers;
+    println!(
+        "scaling: one pass of each side per size, {concurrency} requests in flight on each side ({per_provider} per provider for wa-unified), simulator rate limits off"
+    );
+    println!(
+        "{:>9} {:>14} {:>9} {:>10} {:>11} {:>9} {:>14} {:>9} {:>10} {:>11} {:>7} {:>9}",
+        "instances",
+        "side",
+        "wall s",
+        "checks/s",
+        "peak RSS",
+        "B/inst",
+        "side",
+        "wall s",
+        "checks/s",
+        "peak RSS",
+        "ratio",
+        "+MB"
+    );
+    for &instances in sizes {
+        let options = SimulatorOptions {
+            rate_limits: false,
+            log: RequestLog::off(),
+            ..SimulatorOptions::default()
+        };
+        let simulator = Simulator::start_with(fleet(instances), options)
+            .await
+            .expect("the simulator starts");
+        let address = simulator.addr().to_string();
+        let unified = run_worker(Side::Unified, &address, instances, concurrency, 1).await;
+        let baseline = run_worker(Side::Baseline, &address, instances, concurrency, 1).await;
+        let number = |report: &Value, key: &str| report[key].as_f64().unwrap_or(f64::NAN);
+        for report in [&unified, &baseline] {
+            if number(report, "errors") > 0.0 {
+                eprintln!("error: checks failed at {instances} instances");
+                std::process::exit(1);
+            }
+        }
+        let wall = |report: &Value| number(report, "seconds") + number(report, "setup_ms") / 1000.0;
+        println!(
+            "{instances:>9} {:>14} {:>9.2} {:>10.0} {:>8.1} MB {:>9.0} {:>14} {:>9.2} {:>10.0} {:>8.1} MB {:>7.3} {:>+9.1}",
+            Side::Unified.name(),
+            wall(&unified),
+            number(&unified, "throughput"),
+            number(&unified, "peak_rss_kb") / 1024.0,
+            number(&unified, "bytes_per_instance"),
+            Side::Baseline.name(),
+            wall(&baseline),
+            number(&baseline, "throughput"),
+            number(&baseline, "peak_rss_kb") / 1024.0,
+            number(&unified, "throughput") / number(&baseline, "throughput"),
+            (number(&unified, "peak_rss_kb") - number(&baseline, "peak_rss_kb")) / 1024.0,
         );
     }
 }

@@ -61,7 +61,7 @@ pub struct Monitor {
 
 struct Shared {
     transport: Transport,
-    retry: RetryPolicy,
+    retry: Arc<RetryPolicy>,
     quotas: Quotas,
     #[cfg(unix)]
     shared_quotas: Option<Arc<crate::quota_folder::QuotaFolder>>,
@@ -107,7 +107,7 @@ impl Monitor {
         Ok(Monitor {
             shared: Arc::new(Shared {
                 transport,
-                retry: options.retry,
+                retry: Arc::new(options.retry),
                 quotas: options.quotas,
                 #[cfg(unix)]
                 shared_quotas,
@@ -152,8 +152,8 @@ impl Monitor {
                 config,
                 client,
                 limiter,
-                retry: self.shared.retry,
-                shared_reading,
+                retry: Arc::clone(&self.shared.retry),
+                shared_reading: shared_reading.map(Box::new),
             }),
         })
     }
@@ -346,8 +346,10 @@ struct InstanceShared {
     config: InstanceConfig,
     client: Client,
     limiter: Option<Arc<SlotLimiter>>,
-    retry: RetryPolicy,
-    shared_reading: Option<SharedReading>,
+    /// The monitor's, shared: an instance holds only what is its own.
+    retry: Arc<RetryPolicy>,
+    /// Boxed: most monitors have no store, and an instance then pays one pointer for it.
+    shared_reading: Option<Box<SharedReading>>,
 }
 
 /// Where an instance's reading and lease live in the store.

@@ -133,9 +133,15 @@ impl AsRef<Context> for Context {
 }
 
 fn header_name(header: &'static str) -> Result<HeaderName, BuildError> {
-    HeaderName::try_from(header).map_err(|_| BuildError::InvalidCredential {
+    let name = HeaderName::try_from(header).map_err(|_| BuildError::InvalidCredential {
         name: header,
         reason: "it is not a valid header name",
+    })?;
+    // A name already in its lower-case form is kept as the static text it is, with no copy
+    // for each instance (a fleet holds one per instance).
+    Ok(match name.as_str() == header {
+        true => HeaderName::from_static(header),
+        false => name,
     })
 }
 
