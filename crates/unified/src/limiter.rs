@@ -114,6 +114,10 @@ pub(crate) struct SlotLimiter {
     shared: Option<SharedSlots>,
     /// The quota's key in the store shared by every host, before the folder.
     store: Option<(crate::Store, String)>,
+    /// Whether the last slot was taken in the store or the folder. When they fail, what
+    /// was sent through them is unknown here, so the next one waits one window.
+    used_shared: AtomicBool,
+    quiet_until: Mutex<Option<Instant>>,
     /// Waiters take their turn in order (a tokio semaphore is first in, first out), so
     /// that no instance of a quota-bound fleet waits for more than its round.
     turnstile: tokio::sync::Semaphore,
@@ -223,6 +227,8 @@ impl SlotLimiter {
             released: Notify::new(),
             shared,
             store,
+            used_shared: AtomicBool::new(false),
+            quiet_until: Mutex::new(None),
             turnstile: tokio::sync::Semaphore::new(1),
         })
     }
@@ -293,6 +299,30 @@ impl SlotLimiter {
         None
     }
 
+    /// Called when the store or the folder could not give a slot: if the last slot came
+    /// from them, the requests they let go are unknown to this process, so it waits one
+    /// window before its first slot of its own.
+    fn quiet_after_shared(&self) {
+        if self.used_shared.swap(false, Ordering::Relaxed) {
+            *self
+                .quiet_until
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now() + self.per);
+        }
+    }
+
+    /// After a fall from the store or the folder, their last window passes first.
+    async fn wait_quiet(&self) {
+        let quiet = self
+            .quiet_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(until) = quiet {
+            tokio::time::sleep_until(until).await;
+        }
+    }
+
     /// Waits for a free slot, in turn with the other waiters of this process, and takes it.
     pub async fn acquire(self: &Arc<Self>) -> Permit {
         // Never closed, so the error case cannot happen; without a turn, still take a slot.
@@ -302,25 +332,33 @@ impl SlotLimiter {
             loop {
                 match store.take_slot(key, self.slot_count(), self.per).await {
                     Some(Ok(slot)) => {
+                        self.used_shared.store(true, Ordering::Relaxed);
                         return Permit {
                             limiter: Arc::clone(self),
                             slot,
                             #[cfg(unix)]
                             taken: None,
                             in_store: true,
-                        }
+                        };
                     }
                     Some(Err(wait)) => tokio::time::sleep(wait).await,
                     // Said by the store; the folder, or this process, keeps the quota.
-                    None => break,
+                    None => {
+                        self.quiet_after_shared();
+                        break;
+                    }
                 }
             }
         }
+        self.wait_quiet().await;
         #[cfg(unix)]
         if let Some(shared) = &self.shared {
             if let Some(permit) = self.acquire_shared(shared).await {
+                self.used_shared.store(true, Ordering::Relaxed);
                 return permit;
             }
+            self.quiet_after_shared();
+            self.wait_quiet().await;
         }
         loop {
             // Registered before looking, so that a release in between is not missed.
