@@ -101,6 +101,11 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Check(args) => {
             let gathered = targets::gather(&args.targets, &lookup)?;
             let monitor = check::monitor(&args.targets, gathered.store.as_deref(), args.max_age)?;
+            if args.max_age.is_some() && monitor.store().is_none() {
+                return Err(CliError(
+                    "--max-age answers from readings in a shared store: give --store, WA_STATUS_STORE or the fleet file's `store`".to_owned(),
+                ));
+            }
             let targets = gathered.targets;
             let report = Report {
                 format: args.format,

@@ -389,3 +389,26 @@ async fn an_unusable_quota_folder_is_said_once_and_the_checks_go_on() {
     assert_eq!(std::fs::read_to_string(&squatted).unwrap(), "not a folder");
     std::fs::remove_file(&squatted).unwrap();
 }
+
+/// `--max-age` without a store would silently ask the vendor anyway: it is bad input, and
+/// a store URL's password is never printed, not even in the error for a wrong one.
+#[tokio::test]
+async fn max_age_needs_a_store_and_a_store_password_is_never_printed() {
+    let provider = Provider::ALL[0];
+    let (_sim, targets) = serve(vec![instance(provider, 900, healthy(provider))]).await;
+    let target = &targets[0];
+    let said = bad_input(&["check", "--max-age", "2m", target], &[]).await;
+    assert_eq!(
+        said,
+        "wa-status: error: --max-age answers from readings in a shared store: give --store, WA_STATUS_STORE or the fleet file's `store`\n"
+    );
+    let said = bad_input(
+        &["check", "--store", "http://:hunter2@127.0.0.1:6379", target],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        said,
+        "wa-status: error: invalid_config: the store `http://:***@127.0.0.1:6379` is not a redis:// or rediss:// URL\n"
+    );
+}
