@@ -370,15 +370,14 @@ fn mask_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "(a store URL)".to_owned();
     };
-    let (authority, path) = match rest.find('/') {
-        Some(at) => rest.split_at(at),
-        None => (rest, ""),
-    };
-    match authority.rsplit_once('@') {
-        Some((user, host)) => {
-            let user = user.split_once(':').map_or(user, |(name, _)| name);
-            format!("{scheme}://{user}:***@{host}{path}")
-        }
+    // Everything up to the last `@` is the user part, whatever it holds: a password with an
+    // unencoded `/` or `@` is still all hidden. A user name before a `:` is kept; a user
+    // part without one may be a password alone, and is hidden whole.
+    match rest.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) if !user.contains('/') => format!("{scheme}://{user}:***@{host}"),
+            _ => format!("{scheme}://***@{host}"),
+        },
         None => url.to_owned(),
     }
 }
@@ -404,6 +403,16 @@ mod tests {
         );
         assert_eq!(mask_password("rediss://:pw@host"), "rediss://:***@host");
         assert_eq!(mask_password("redis://host:6379"), "redis://host:6379");
+        // Unencoded, a `/` or `@` in the password ends neither the mask nor the secret.
+        assert_eq!(
+            mask_password("redis://:pa/ss@host:6379/0"),
+            "redis://:***@host:6379/0"
+        );
+        assert_eq!(
+            mask_password("redis://u:p@ss@host/0"),
+            "redis://u:***@host/0"
+        );
+        assert_eq!(mask_password("redis://tok/en@host"), "redis://***@host");
         let error = Store::new("redis://:pw@", "p").map(|_| ()).unwrap_err();
         assert!(!error.to_string().contains("pw"), "{error}");
     }
@@ -411,7 +420,7 @@ mod tests {
     #[test]
     fn keys_are_prefixed_hashes() {
         let store = Store::new("redis://127.0.0.1:1", "team:").unwrap();
-        let key = store.key("q", &[b"megaapi", b"secret-token"]);
+        let key = store.key("q", &[b"a-provider", b"secret-token"]);
         assert!(key.starts_with("team:q:"), "{key}");
         assert_eq!(key.len(), "team:q:".len() + 32);
         assert!(!key.contains("secret"));
