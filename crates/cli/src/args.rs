@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::threshold::Threshold;
+
 /// Check, watch and export the connection state of WhatsApp instances at any gateway
 /// provider `wa-status` knows (listed at the end of `--help`).
 ///
@@ -67,7 +69,9 @@ pub struct TargetArgs {
     /// The timeout of one request, e.g. `10s` or `500ms`.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
-    /// Log each check to standard error (`RUST_LOG` chooses more; no secret is ever logged).
+    /// Log each check to standard error (`RUST_LOG` chooses more; no secret is ever logged);
+    /// with `check --plugin-output`, list every instance in the long output, not only those
+    /// not connected.
     #[arg(long, short)]
     pub verbose: bool,
     /// The folder where quotas are shared with the other `wa-status` processes of this
@@ -111,57 +115,25 @@ pub struct CheckArgs {
     /// and perfdata, then one line per instance for a fleet.
     #[arg(long)]
     pub plugin_output: bool,
-    /// One budget for the whole run (the plugin's timeout): instances not read by then are
-    /// reported as errors that say so. Keep it under the monitoring system's own timeout.
-    #[arg(long, short = 't', default_value = "50s", value_parser = parse_duration)]
+    /// One budget for the whole run (the plugin's timeout), in seconds as Nagios and Icinga
+    /// pass it (`-t 30`) or as a duration (`30s`): instances not read by then are reported
+    /// as errors that say so. Keep it under the monitoring system's own timeout.
+    #[arg(long, short = 't', value_name = "SECONDS", default_value = "50", value_parser = parse_seconds)]
     pub deadline: Duration,
     /// With a store: a reading this recent, made by any process (an exporter, say), answers
     /// for an instance with no request to the vendor, e.g. `2m`.
     #[arg(long, value_name = "AGE", value_parser = parse_duration)]
     pub max_age: Option<Duration>,
-    /// Warning when more than this many instances (`N`) or this share of them (`N%`) are not
-    /// connected; with -w or -c, the exit status follows the thresholds instead of the worst
-    /// state.
-    #[arg(long, short = 'w', value_name = "LIMIT", value_parser = Threshold::parse)]
+    /// Warning when the number of instances not connected is outside this range, in the
+    /// Monitoring Plugins syntax: `2` (more than 2), `10%` (more than a tenth of the fleet),
+    /// `5:` (fewer than 5), `~:5`, `10:20`, `@0:2` (inside 0 to 2). With -w or -c, the exit
+    /// status follows the thresholds instead of the worst state.
+    #[arg(long, short = 'w', value_name = "RANGE", value_parser = Threshold::parse)]
     pub warning: Option<Threshold>,
-    /// Critical when more than this many instances (`N`) or this share of them (`N%`) are
-    /// not connected.
-    #[arg(long, short = 'c', value_name = "LIMIT", value_parser = Threshold::parse)]
+    /// Critical when the number of instances not connected is outside this range (the
+    /// syntax of -w).
+    #[arg(long, short = 'c', value_name = "RANGE", value_parser = Threshold::parse)]
     pub critical: Option<Threshold>,
-}
-
-/// A limit on the instances not connected: a count, or a share of the fleet in percent.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Threshold {
-    Count(u64),
-    Percent(f64),
-}
-
-impl Threshold {
-    pub fn parse(text: &str) -> Result<Threshold, String> {
-        let shown = crate::output::one_line(text, 40);
-        let bad = || format!("`{shown}` is not a threshold such as 2 (instances) or 10% (of them)");
-        match text.trim().strip_suffix('%') {
-            Some(percent) => match percent.trim().parse::<f64>() {
-                Ok(p) if (0.0..=100.0).contains(&p) => Ok(Threshold::Percent(p)),
-                _ => Err(bad()),
-            },
-            None => text.trim().parse().map(Threshold::Count).map_err(|_| bad()),
-        }
-    }
-
-    /// The most instances of `total` that may be not connected within this threshold.
-    pub fn limit(self, total: usize) -> f64 {
-        match self {
-            Threshold::Count(n) => n as f64,
-            Threshold::Percent(p) => p / 100.0 * total as f64,
-        }
-    }
-
-    /// Whether `not_connected` of `total` instances is beyond this threshold.
-    pub fn exceeded(self, not_connected: usize, total: usize) -> bool {
-        not_connected as f64 > self.limit(total)
-    }
 }
 
 #[derive(Args, Debug)]
@@ -240,6 +212,10 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     let shown = crate::output::one_line(text, 40);
     let duration = humantime::parse_duration(text)
         .map_err(|e| format!("`{shown}` is not a duration such as 10s or 500ms: {e}"))?;
+    within_bounds(&shown, duration)
+}
+
+fn within_bounds(shown: &str, duration: Duration) -> Result<Duration, String> {
     if duration < Duration::from_millis(1) {
         return Err(format!("`{shown}` is too short: at least 1ms"));
     }
@@ -249,9 +225,34 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
+/// Seconds as a plain number (`30`), the plugin convention for `-t`, or a duration (`30s`).
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<u64>() {
+        Ok(seconds) => within_bounds(
+            &crate::output::one_line(text, 40),
+            Duration::from_secs(seconds),
+        ),
+        Err(_) => parse_duration(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_deadline_takes_plain_seconds_as_nagios_passes_them() {
+        assert_eq!(parse_seconds("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_seconds("1500ms"), Ok(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_seconds("0"),
+            Err("`0` is too short: at least 1ms".into())
+        );
+        assert_eq!(
+            parse_seconds("99999999999"),
+            Err("`99999999999` is too long: at most a year".into())
+        );
+    }
 
     #[test]
     fn durations_are_checked_when_parsed() {

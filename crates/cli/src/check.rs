@@ -87,6 +87,8 @@ pub fn instances(monitor: &Monitor, targets: &[Target]) -> Result<Vec<Instance>,
 pub struct Report {
     pub format: Format,
     pub plugin_output: bool,
+    /// In the plugin's long output, every instance rather than those not connected (`-v`).
+    pub every_instance: bool,
     pub concurrency: usize,
     /// The whole run's budget.
     pub deadline: std::time::Duration,
@@ -158,7 +160,7 @@ pub async fn run(
     let outcomes: Vec<Outcome> = slots.into_iter().flatten().collect();
     let severity = report::fleet_severity(&outcomes, report.thresholds);
     if report.plugin_output {
-        let mut text = report::plugin_output(&outcomes, report.thresholds);
+        let mut text = report::plugin_output(&outcomes, report.thresholds, report.every_instance);
         // Long output: what an operator needs to know when the shared store did not help.
         if let Some(store) = monitor.store().filter(|store| !store.is_up()) {
             text.push_str(&format!(

@@ -41,6 +41,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), CliError> {
     let report = Report {
         format: args.format,
         plugin_output: false,
+        every_instance: false,
         concurrency: 16,
         deadline: std::time::Duration::from_secs(30),
         thresholds: Default::default(),

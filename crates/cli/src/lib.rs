@@ -16,6 +16,7 @@ mod output;
 mod report;
 mod shutdown;
 mod targets;
+mod threshold;
 mod watch;
 
 use std::io::Write;
@@ -110,6 +111,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             let report = Report {
                 format: args.format,
                 plugin_output: args.plugin_output,
+                every_instance: args.targets.verbose,
                 concurrency: usize::from(args.targets.concurrency),
                 deadline: args.deadline,
                 thresholds: report::Thresholds {

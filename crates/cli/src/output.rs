@@ -66,9 +66,9 @@ pub const MAX_TEXT: usize = 160 + wa_unified::VENDOR_WORDS_CHARS;
 /// The longest error line, in characters.
 pub const MAX_LINE: usize = 1000;
 
-/// `text` safe to show on one line: control characters and the bidirectional overrides that
-/// reorder a line on screen (U+202A to U+202E, U+2066 to U+2069) escaped, and cut to
-/// `max` characters with `…`.
+/// `text` safe to show on one line: control characters, the line and paragraph separators
+/// (U+2028, U+2029) and the bidirectional overrides that reorder a line on screen (U+202A
+/// to U+202E, U+2066 to U+2069) escaped, and cut to `max` characters with `…`.
 pub fn one_line(text: &str, max: usize) -> String {
     let mut out = String::new();
     for (count, c) in text.chars().enumerate() {
@@ -76,13 +76,35 @@ pub fn one_line(text: &str, max: usize) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+        if forges_lines(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Whether `c`, printed raw, could start a line or reorder one on screen.
+fn forges_lines(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` cut to at most `max` bytes, at a character boundary, ending in `…` when cut.
+pub fn cut_bytes(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let ellipsis = '…';
+    let mut end = max.saturating_sub(ellipsis.len_utf8());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ellipsis}", &text[..end])
 }
 
 #[cfg(test)]
@@ -94,5 +116,18 @@ mod tests {
         assert_eq!(one_line("a\r\nb\u{202e}c", 100), "a\\r\\nb\\u{202e}c");
         assert_eq!(one_line(&"x".repeat(70_000), 5), "xxxxx…");
         assert_eq!(one_line("fine", 4), "fine");
+        assert_eq!(
+            one_line("a\u{2028}b\u{2029}c\u{2066}d", 100),
+            "a\\u{2028}b\\u{2029}c\\u{2066}d"
+        );
+    }
+
+    #[test]
+    fn cut_bytes_keeps_whole_characters() {
+        assert_eq!(cut_bytes("short", 5), "short");
+        assert_eq!(cut_bytes("abcdefgh", 6), "abc…");
+        // é is two bytes: a cut inside it moves back before it.
+        assert_eq!(cut_bytes("ééééé", 7), "éé…");
+        assert_eq!(cut_bytes("ééééé", 7).len(), 7);
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use wa_unified::{ConnectionState, Error, InstanceStatus, Provider};
 
-use crate::args::Threshold;
+use crate::threshold::Threshold;
 
 /// One instance's result.
 pub struct Outcome {
@@ -201,25 +201,35 @@ pub fn fleet_severity(outcomes: &[Outcome], thresholds: Thresholds) -> Severity 
     }
 }
 
+/// How much of a plugin's output Nagios keeps (`MAX_PLUGIN_OUTPUT_LENGTH`), in bytes: past
+/// it, the rest is lost, the perfdata too when the first line is the long one.
+const PLUGIN_OUTPUT_BYTES: usize = 8192;
+
+/// The most bytes of text before the perfdata on the first line; a fleet file's name may
+/// be any length.
+const FIRST_LINE_TEXT_BYTES: usize = 1024;
+
 /// What Nagios and Icinga read (the Monitoring Plugins format): a first line with the
-/// status, the reason and perfdata after `|`; for a fleet, one more line per instance,
-/// problems first. The perfdata set is the same on every run: every state, zeros
-/// included, failed checks, and the instances not connected with the thresholds.
-pub fn plugin_output(outcomes: &[Outcome], thresholds: Thresholds) -> String {
+/// status, the worst instance's reason and perfdata after `|`; for a fleet, one more line
+/// per instance not connected, worst first (every instance with `every`). The perfdata set
+/// is the same on every run: every state, zeros included, failed checks, and the instances
+/// not connected with the thresholds. The whole output stays within what Nagios keeps.
+pub fn plugin_output(outcomes: &[Outcome], thresholds: Thresholds, every: bool) -> String {
     let total = outcomes.len();
     let down = not_connected(outcomes);
     let severity = fleet_severity(outcomes, thresholds);
-    let text = match outcomes {
-        [only] => format!("{}: {}", only.name, reason(only)),
+    // The worst first; within a severity, in fleet order.
+    let mut ordered: Vec<&Outcome> = outcomes.iter().collect();
+    ordered.sort_by_key(|o| std::cmp::Reverse(o.severity().rank()));
+    let text = match (outcomes, ordered.first()) {
+        ([only], _) => format!("{}: {}", only.name, reason(only)),
         _ if down == 0 => format!("{total} of {total} connected"),
-        _ => {
-            let first = outcomes.iter().find(|o| o.reading() != "connected");
-            let first = first.map(|o| format!(": {}: {}", o.name, reason(o)));
-            format!(
-                "{down} of {total} not connected{}",
-                first.unwrap_or_default()
-            )
-        }
+        (_, Some(worst)) => format!(
+            "{down} of {total} not connected: {}: {}",
+            worst.name,
+            reason(worst)
+        ),
+        (_, None) => "no instance".to_owned(),
     };
     let by_reading: BTreeMap<&str, usize> = counts(outcomes).into_iter().collect();
     let mut perfdata: Vec<String> = ConnectionState::ALL
@@ -231,29 +241,38 @@ pub fn plugin_output(outcomes: &[Outcome], thresholds: Thresholds) -> String {
             format!("{name}={count};;;0;{total}")
         })
         .collect();
-    let limit = |t: Option<Threshold>| t.map(|t| number(t.limit(total))).unwrap_or_default();
+    let range = |t: Option<Threshold>| t.map(|t| t.perfdata(total)).unwrap_or_default();
     perfdata.push(format!(
         "not_connected={down};{};{};0;{total}",
-        limit(thresholds.warning),
-        limit(thresholds.critical)
+        range(thresholds.warning),
+        range(thresholds.critical)
     ));
     let mut out = format!(
         "WHATSAPP {} - {} | {}\n",
         severity.word(),
-        plugin_text(&text),
+        plugin_text(&text, FIRST_LINE_TEXT_BYTES),
         perfdata.join(" ")
     );
     if total > 1 {
-        let (problems, fine): (Vec<&Outcome>, Vec<&Outcome>) =
-            outcomes.iter().partition(|o| o.reading() != "connected");
-        for outcome in problems.into_iter().chain(fine) {
+        let listed: Vec<&Outcome> = ordered
+            .into_iter()
+            .filter(|o| every || o.severity() != Severity::Ok)
+            .collect();
+        // Room for the line that says how many were left out, and for the store's line.
+        let budget = PLUGIN_OUTPUT_BYTES - 512;
+        for (shown, outcome) in listed.iter().enumerate() {
             let line = format!(
                 "{} [{}]: {}",
                 outcome.name,
                 outcome.provider,
                 reason(outcome)
             );
-            out.push_str(&plugin_text(&line));
+            let line = plugin_text(&line, crate::output::MAX_TEXT);
+            if out.len() + line.len() + 1 > budget {
+                out.push_str(&format!("… {} more not shown\n", listed.len() - shown));
+                break;
+            }
+            out.push_str(&line);
             out.push('\n');
         }
     }
@@ -263,7 +282,10 @@ pub fn plugin_output(outcomes: &[Outcome], thresholds: Thresholds) -> String {
 /// The one line of bad input in plugin mode: Nagios shows "(No output on stdout)" when a
 /// plugin prints nothing there.
 pub fn plugin_error(message: &str) -> String {
-    format!("WHATSAPP UNKNOWN - {}\n", plugin_text(message))
+    format!(
+        "WHATSAPP UNKNOWN - {}\n",
+        plugin_text(message, FIRST_LINE_TEXT_BYTES)
+    )
 }
 
 /// Why an instance reads as it does, on one line: its state, action and named details, or
@@ -284,28 +306,11 @@ fn reason(outcome: &Outcome) -> String {
     }
 }
 
-/// `text` safe for a plugin line: `|` (which starts perfdata) becomes `/`, and control
-/// characters are escaped so that one line stays one line.
-fn plugin_text(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| match c {
-            '|' => vec!['/'],
-            c if c.is_control() => c.escape_default().collect(),
-            c => vec![c],
-        })
-        .collect()
-}
-
-/// A perfdata number: an integer without decimals, else at most two.
-fn number(value: f64) -> String {
-    if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.2}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_owned()
-    }
+/// `text` safe for a plugin line and at most `max` bytes: `|` (which starts perfdata)
+/// becomes `/`, and what could forge or reorder a line is escaped.
+fn plugin_text(text: &str, max: usize) -> String {
+    let text = crate::output::one_line(&text.replace('|', "/"), usize::MAX);
+    crate::output::cut_bytes(&text, max)
 }
 
 /// Named details as `name=value` pairs, or `-`.
@@ -440,38 +445,106 @@ mod tests {
     }
 
     #[test]
-    fn a_fleet_gets_a_reason_stable_perfdata_and_one_line_per_instance_problems_first() {
+    fn a_fleet_names_its_worst_instance_first_and_lists_the_instances_not_connected() {
         use ConnectionState as S;
         let fleet = fleet(&[
             Some(S::Connected),
-            Some(S::AwaitingPairing),
+            Some(S::Starting),
             Some(S::Connected),
             None,
+            Some(S::AwaitingPairing),
         ]);
         let error = fleet[3].result.as_ref().unwrap_err().to_string();
         let provider = Provider::ALL[0];
+        let position = |state| {
+            ConnectionState::ALL
+                .iter()
+                .position(|s| *s == state)
+                .unwrap()
+        };
         let mut counts = [0; 12];
-        counts[0] = 2; // connected
-        counts[ConnectionState::ALL
-            .iter()
-            .position(|s| *s == S::AwaitingPairing)
-            .unwrap()] = 1;
+        counts[position(S::Connected)] = 2;
+        counts[position(S::Starting)] = 1;
+        counts[position(S::AwaitingPairing)] = 1;
         counts[11] = 1; // error
+        let problems = format!(
+            "WHATSAPP CRITICAL - 3 of 5 not connected: n4: awaiting_pairing (scan_qr) | {}\n\
+             n4 [{provider}]: awaiting_pairing (scan_qr)\n\
+             n3 [{provider}]: {error}\n\
+             n1 [{provider}]: starting (wait)\n",
+            perfdata(counts, 5, 3, "", "")
+        );
         assert_eq!(
-            plugin_output(&fleet, Thresholds::default()),
-            format!(
-                "WHATSAPP CRITICAL - 2 of 4 not connected: n1: awaiting_pairing (scan_qr) | {}\n\
-                 n1 [{provider}]: awaiting_pairing (scan_qr)\n\
-                 n3 [{provider}]: {error}\n\
-                 n0 [{provider}]: connected\n\
-                 n2 [{provider}]: connected\n",
-                perfdata(counts, 4, 2, "", "")
-            )
+            plugin_output(&fleet, Thresholds::default(), false),
+            problems
+        );
+        // -v: every instance, the connected ones last.
+        assert_eq!(
+            plugin_output(&fleet, Thresholds::default(), true),
+            format!("{problems}n0 [{provider}]: connected\nn2 [{provider}]: connected\n")
         );
         assert_eq!(
             summary(&fleet),
-            "4 instances: 2 connected, 1 awaiting_pairing, 1 error"
+            "5 instances: 2 connected, 1 starting, 1 awaiting_pairing, 1 error"
         );
+    }
+
+    #[test]
+    fn a_connected_fleet_has_no_long_output_without_v() {
+        use ConnectionState as S;
+        let fleet = fleet(&[Some(S::Connected), Some(S::Connected)]);
+        let mut counts = [0; 12];
+        counts[0] = 2;
+        let first = format!(
+            "WHATSAPP OK - 2 of 2 connected | {}\n",
+            perfdata(counts, 2, 0, "", "")
+        );
+        assert_eq!(plugin_output(&fleet, Thresholds::default(), false), first);
+    }
+
+    #[test]
+    fn a_huge_name_is_cut_so_that_the_perfdata_survives() {
+        let alone = vec![outcome(&"n".repeat(100_000), Some(ConnectionState::Banned))];
+        let output = plugin_output(&alone, Thresholds::default(), false);
+        let mut counts = [0; 12];
+        counts[ConnectionState::ALL
+            .iter()
+            .position(|s| *s == ConnectionState::Banned)
+            .unwrap()] = 1;
+        let perfdata = perfdata(counts, 1, 1, "", "");
+        let text = format!("{}…", "n".repeat(FIRST_LINE_TEXT_BYTES - '…'.len_utf8()));
+        assert_eq!(output, format!("WHATSAPP CRITICAL - {text} | {perfdata}\n"));
+    }
+
+    #[test]
+    fn the_long_output_stays_within_what_nagios_keeps() {
+        let states = vec![Some(ConnectionState::Disconnected); 2_000];
+        let fleet = fleet(&states);
+        let output = plugin_output(&fleet, Thresholds::default(), false);
+        assert!(output.len() <= PLUGIN_OUTPUT_BYTES, "{}", output.len());
+        let lines: Vec<&str> = output.lines().collect();
+        // The first line, then the instances in fleet order, then how many were left out.
+        let listed = &lines[1..lines.len() - 1];
+        for (line, outcome) in listed.iter().zip(&fleet) {
+            assert_eq!(
+                *line,
+                format!(
+                    "{} [{}]: {}",
+                    outcome.name,
+                    outcome.provider,
+                    reason(outcome)
+                )
+            );
+        }
+        assert_eq!(
+            *lines.last().unwrap(),
+            format!("… {} more not shown", 2_000 - listed.len())
+        );
+        // What was left out would not have fitted.
+        let next = &fleet[listed.len()];
+        let next = format!("{} [{}]: {}\n", next.name, next.provider, reason(next));
+        let before_cut = output.len() - lines.last().unwrap().len() - 1;
+        assert!(before_cut + next.len() > PLUGIN_OUTPUT_BYTES - 512);
     }
 
     #[test]
@@ -481,7 +554,7 @@ mod tests {
         let mut counts = [0; 12];
         counts[11] = 1;
         assert_eq!(
-            plugin_output(&alone, Thresholds::default()),
+            plugin_output(&alone, Thresholds::default(), true),
             format!(
                 "WHATSAPP UNKNOWN - support: {error} | {}\n",
                 perfdata(counts, 1, 1, "", "")
@@ -490,7 +563,7 @@ mod tests {
     }
 
     #[test]
-    fn thresholds_count_or_share_the_instances_not_connected() {
+    fn thresholds_range_over_the_instances_not_connected() {
         use ConnectionState as S;
         let states = [
             Some(S::Connected),
@@ -510,7 +583,10 @@ mod tests {
         assert_eq!(fleet_severity(&fleet, t("0", "1")), Severity::Critical);
         assert_eq!(fleet_severity(&fleet, t("30%", "50%")), Severity::Warning);
         assert_eq!(fleet_severity(&fleet, t("40%", "50%")), Severity::Ok);
-        let first_line = plugin_output(&fleet, t("1", "25%"));
+        assert_eq!(fleet_severity(&fleet, t("3:", "~:5")), Severity::Warning);
+        assert_eq!(fleet_severity(&fleet, t("~:5", "@2:3")), Severity::Critical);
+        assert_eq!(fleet_severity(&fleet, t("@0:1", "@3:5")), Severity::Ok);
+        let first_line = plugin_output(&fleet, t("1", "25%"), false);
         let first_line = first_line.lines().next().unwrap();
         assert!(
             first_line.starts_with(
@@ -522,27 +598,31 @@ mod tests {
             first_line.ends_with(" not_connected=2;1;1.25;0;5"),
             "{first_line}"
         );
+        let ranges = plugin_output(&fleet, t("3:", "@2:3"), false);
+        assert!(
+            ranges
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with(" not_connected=2;3:;@2:3;0;5"),
+            "{ranges}"
+        );
         // No instance read: unknown, whatever the thresholds.
         assert_eq!(
             fleet_severity(&self::fleet(&[None, None]), t("5", "5")),
             Severity::Unknown
         );
-        assert_eq!(
-            Threshold::parse("x").unwrap_err(),
-            "`x` is not a threshold such as 2 (instances) or 10% (of them)"
-        );
-        assert!(Threshold::parse("101%").is_err());
     }
 
     #[test]
-    fn plugin_text_stays_on_one_line_and_out_of_the_perfdata() {
-        assert_eq!(plugin_text("a|b\nc\u{1b}"), "a/b\\nc\\u{1b}");
+    fn plugin_text_stays_on_one_line_unreordered_and_out_of_the_perfdata() {
+        assert_eq!(
+            plugin_text("a|b\nc\u{1b}d\u{2028}e\u{202e}f\u{2067}", 100),
+            "a/b\\nc\\u{1b}d\\u{2028}e\\u{202e}f\\u{2067}"
+        );
         assert_eq!(
             plugin_error("bad\ninput"),
             "WHATSAPP UNKNOWN - bad\\ninput\n"
         );
-        assert_eq!(number(1.25), "1.25");
-        assert_eq!(number(2.0), "2");
-        assert_eq!(number(0.5), "0.5");
     }
 }

@@ -23,14 +23,6 @@ async fn bad_input(args: &[&str], env: &[(&str, &str)]) -> String {
     output.stderr
 }
 
-fn scratch_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("wa-status-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
-
 /// A provider whose connection string holds one token and ends with the instance.
 fn single_token_provider() -> Provider {
     Provider::ALL

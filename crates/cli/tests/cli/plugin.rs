@@ -21,7 +21,8 @@ fn reason(instance: &Instance, error: Option<&str>) -> String {
 
 /// What `check --plugin-output` must print for `instances` (in target order), where
 /// `failed` gives the error message of the instances whose check fails: the first line
-/// with the reason and every state's perfdata, then one line per instance, problems first.
+/// with the worst instance's reason and every state's perfdata, then one line per instance
+/// not connected, worst first.
 pub fn plugin_output(instances: &[Instance], failed: &BTreeMap<String, String>) -> (u8, String) {
     let total = instances.len();
     let error = |i: &Instance| failed.get(&i.id).map(String::as_str);
@@ -38,11 +39,18 @@ pub fn plugin_output(instances: &[Instance], failed: &BTreeMap<String, String>) 
         .max_by_key(|s| [0, 1, 3, 2][usize::from(*s)])
         .unwrap();
     let word = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][usize::from(worst)];
+    // Critical, then unknown (a failed check), then warning; within one, in fleet order.
+    let rank = |i: &Instance| match error(i) {
+        Some(_) => 2,
+        None => [0, 1, 3, 2][usize::from(severity(i.expected_reading().unwrap().state))],
+    };
+    let mut by_severity: Vec<&Instance> = instances.iter().filter(|i| !connected(i)).collect();
+    by_severity.sort_by_key(|i| std::cmp::Reverse(rank(i)));
     let text = match instances {
         [only] => format!("{}: {}", only.id, reason(only, error(only))),
         _ if down == 0 => format!("{total} of {total} connected"),
         _ => {
-            let first = instances.iter().find(|i| !connected(i)).unwrap();
+            let first = by_severity.first().unwrap();
             format!(
                 "{down} of {total} not connected: {}: {}",
                 first.id,
@@ -74,9 +82,7 @@ pub fn plugin_output(instances: &[Instance], failed: &BTreeMap<String, String>) 
         perfdata.join(" ")
     );
     if total > 1 {
-        let (problems, fine): (Vec<&Instance>, Vec<&Instance>) =
-            instances.iter().partition(|i| !connected(i));
-        for instance in problems.into_iter().chain(fine) {
+        for instance in by_severity {
             let line = format!(
                 "{} [{}]: {}\n",
                 instance.id,
@@ -155,14 +161,22 @@ async fn thresholds_and_one_deadline_for_the_whole_run() {
         ("2", "3", 0, "OK"),
         ("1", "3", 1, "WARNING"),
         ("10%", "30%", 2, "CRITICAL"),
+        ("3:", "~:5", 1, "WARNING"),
+        ("~:5", "@2:3", 2, "CRITICAL"),
+        ("@0:1", "@50%:100%", 0, "OK"),
     ] {
-        let output = check(&targets, &["--plugin-output", "-w", w, "-c", c]).await;
+        // `-t 30`: seconds, as every Nagios and Icinga template passes them.
+        let output = check(&targets, &["--plugin-output", "-t", "30", "-w", w, "-c", c]).await;
         assert_eq!(output.code, code, "{w} {c}: {}", output.stdout);
         let first = output.stdout.lines().next().unwrap();
         assert!(first.starts_with(&format!("WHATSAPP {word} - 2 of 6 not connected: ")));
-        let limit = |t: &str| match t.strip_suffix('%') {
-            Some(p) => format!("{}", p.parse::<f64>().unwrap() * 6.0 / 100.0),
-            None => t.to_owned(),
+        // The ranges in perfdata, in instances of the six.
+        let limit = |t: &str| match t {
+            "@50%:100%" => "@3:6".to_owned(),
+            t => match t.strip_suffix('%') {
+                Some(p) => format!("{}", p.parse::<f64>().unwrap() * 6.0 / 100.0),
+                None => t.to_owned(),
+            },
         };
         assert!(
             first.ends_with(&format!(" not_connected=2;{};{};0;6", limit(w), limit(c))),
@@ -206,7 +220,7 @@ async fn bad_input_in_plugin_mode_gets_one_unknown_line_on_stdout() {
         ),
         (
             vec!["check", "--plugin-output", "-w", "lots"],
-            "WHATSAPP UNKNOWN - invalid value 'lots' for '--warning <LIMIT>': `lots` is not a threshold such as 2 (instances) or 10% (of them)\n".to_owned(),
+            "WHATSAPP UNKNOWN - invalid value 'lots' for '--warning <RANGE>': `lots` is not a threshold range such as 2, 10%, 5:, ~:5, 10:20 or @0:2 (instances not connected)\n".to_owned(),
         ),
         (
             vec!["check", "--plugin-output"],
@@ -217,4 +231,75 @@ async fn bad_input_in_plugin_mode_gets_one_unknown_line_on_stdout() {
         assert_eq!(output.code, 3, "{args:?}");
         assert_eq!(output.stdout, line, "{args:?}");
     }
+}
+
+#[tokio::test]
+async fn d15_a_huge_or_reordering_name_is_cut_and_escaped_and_the_perfdata_survives() {
+    let (provider, response) = Provider::ALL
+        .iter()
+        .find_map(|p| reading_where(*p, |e| severity(e.state) == 2).map(|r| (*p, r)))
+        .unwrap();
+    let down = instance(provider, 50, response);
+    let fine = all_connected().remove(0);
+    let (sim, _) = serve(vec![down.clone(), fine.clone()]).await;
+    let fleet = |name: &str| {
+        format!(
+            "{}name = \"{name}\"\n{}name = \"fine\"\n",
+            sim.fleet_file_entry(&down),
+            sim.fleet_file_entry(&fine)
+        )
+    };
+    let perfdata_end = " not_connected=1;;;0;2";
+    // Reordering and line-separating characters are escaped, never printed.
+    let path = scratch_file("bidi.toml", &fleet("a\u{202e}b\u{2028}c\u{2066}d"));
+    let output = run(&["check", "--plugin-output", "--config", &path], &[]).await;
+    assert_eq!(output.code, 2, "{}", output.stdout);
+    let first = output.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with(
+            r"WHATSAPP CRITICAL - 1 of 2 not connected: a\u{202e}b\u{2028}c\u{2066}d: "
+        ),
+        "{first}"
+    );
+    assert!(first.ends_with(perfdata_end), "{first}");
+    assert!(!output.stdout.contains(['\u{202e}', '\u{2028}', '\u{2066}']));
+    // A name of 100,000 characters: the first line is cut before the perfdata, which stays.
+    let path = scratch_file("huge.toml", &fleet(&"n".repeat(100_000)));
+    let output = run(&["check", "--plugin-output", "--config", &path], &[]).await;
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    let first = output.stdout.lines().next().unwrap();
+    let cut = format!("{}…", "n".repeat(1024 - "1 of 2 not connected: ".len() - 3));
+    assert_eq!(
+        first.split(" | ").next().unwrap(),
+        format!("WHATSAPP CRITICAL - 1 of 2 not connected: {cut}")
+    );
+    assert!(first.ends_with(perfdata_end), "{first}");
+    assert!(output.stdout.len() <= 8192, "{}", output.stdout.len());
+}
+
+#[tokio::test]
+async fn the_long_output_lists_the_instances_not_connected_and_every_one_with_v() {
+    let mut instances = all_connected();
+    let (provider, response) = Provider::ALL
+        .iter()
+        .find_map(|p| reading_where(*p, |e| severity(e.state) == 1).map(|r| (*p, r)))
+        .unwrap();
+    instances.push(instance(provider, 60, response));
+    let (_sim, targets) = serve(instances.clone()).await;
+    let output = check(&targets, &["--plugin-output"]).await;
+    let (_, expected) = plugin_output(&instances, &BTreeMap::new());
+    assert_eq!(output.stdout, expected);
+    assert_eq!(output.stdout.lines().count(), 2, "{}", output.stdout);
+    // -v: the warning first, then every connected instance in fleet order.
+    let output = check(&targets, &["--plugin-output", "-v"]).await;
+    let mut every = expected;
+    for connected in &instances[..instances.len() - 1] {
+        every.push_str(&format!(
+            "{} [{}]: {}\n",
+            connected.id,
+            connected.provider,
+            reason(connected, None)
+        ));
+    }
+    assert_eq!(output.stdout, every);
 }

@@ -62,6 +62,15 @@ pub fn assert_no_secret(output: &Output) {
     }
 }
 
+/// A file of this test process, in a folder of its own, holding `text`; its path.
+pub fn scratch_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("wa-status-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
 /// A quota folder of its own for one run: runs of these tests share no quota with each
 /// other (one test that shares them on purpose sets its own).
 pub fn private_quota_dir() -> String {
