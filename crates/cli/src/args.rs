@@ -8,15 +8,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::threshold::Threshold;
 
+/// The exit status of each command: the `--help` text and the man page's EXIT STATUS.
+pub const EXIT_STATUS: &str =
+    "check (the monitoring-plugin convention): 0 every instance connected; \
+1 warning (worst: restricted, phone_offline, starting, provisioning, or -w exceeded); 2 critical \
+(any awaiting_pairing, disconnected, stopped, failed, banned, or -c exceeded); 3 unknown (worst: \
+unknown or a failed check) and bad input. watch, exporter and the others: 0 when done or \
+stopped by SIGTERM or SIGINT, 3 on bad input or a failure of the tool itself.";
+
 /// Check, watch and export the connection state of WhatsApp instances at any gateway
 /// provider `wa-status` knows (listed at the end of `--help`).
-///
-/// Exit status of `check` (the monitoring-plugin convention): 0 every instance connected;
-/// 1 warning (worst: restricted, phone_offline, starting, provisioning); 2 critical (any
-/// awaiting_pairing, disconnected, stopped, failed, banned); 3 unknown (worst: unknown or a
-/// failed check) and bad input.
 #[derive(Parser, Debug)]
-#[command(name = "wa-status", version, after_help = providers_help())]
+#[command(
+    name = "wa-status",
+    version,
+    after_help = providers_help(),
+    after_long_help = format!("Exit status: {EXIT_STATUS}\n\n{}", providers_help())
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

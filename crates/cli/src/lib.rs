@@ -128,11 +128,12 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(0)
         }
         Command::Completions(args) => {
-            assets::completions(args.shell, &mut std::io::stdout()).map_err(check::write_error)?;
+            assets::completions(args.shell, &mut output::Stdout::new())
+                .map_err(check::write_error)?;
             Ok(0)
         }
         Command::Man => {
-            assets::man(&mut std::io::stdout()).map_err(check::write_error)?;
+            assets::man(&mut output::Stdout::new()).map_err(check::write_error)?;
             Ok(0)
         }
         Command::Exporter(args) => {

@@ -2,6 +2,7 @@
 //! for every provider in the catalog; what it must print is derived from each provider's
 //! recorded responses. Every test checks that nothing the binary printed holds a secret.
 
+mod assets;
 mod check;
 mod demo;
 mod exporter;
