@@ -100,7 +100,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     let lookup = |name: &str| std::env::var(name).ok();
     match cli.command {
         Command::Check(args) => {
-            let gathered = targets::gather(&args.targets, &lookup)?;
+            let patience = args.deadline.min(targets::FLEET_FILE_PATIENCE);
+            let gathered = targets::gather(&args.targets, &lookup, patience)?;
             let monitor = check::monitor(&args.targets, gathered.store.as_deref(), args.max_age)?;
             if args.max_age.is_some() && monitor.store().is_none() {
                 return Err(CliError(
@@ -123,7 +124,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(severity.exit_code())
         }
         Command::Watch(args) => {
-            let gathered = targets::gather(&args.targets, &lookup)?;
+            let gathered = targets::gather(&args.targets, &lookup, targets::FLEET_FILE_PATIENCE)?;
             watch::run(&args, &gathered.targets, gathered.store.as_deref()).await?;
             Ok(0)
         }
@@ -137,7 +138,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(0)
         }
         Command::Exporter(args) => {
-            let gathered = targets::gather(&args.targets, &lookup)?;
+            let gathered = targets::gather(&args.targets, &lookup, targets::FLEET_FILE_PATIENCE)?;
             exporter::run(&args, gathered.targets, gathered.store.as_deref()).await?;
             Ok(0)
         }

@@ -53,6 +53,42 @@ impl Write for Stdout {
     }
 }
 
+/// Completes when standard output is a pipe whose reader has gone (`watch | head -1`), so
+/// that a command that prints only on a change stops at once instead of polling, and
+/// spending quota, until its next line fails. Never completes for a terminal, a file or
+/// anything else the system cannot watch.
+pub async fn reader_gone() {
+    #[cfg(unix)]
+    {
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        // poll(2) reports POLLERR on a pipe whose reader has gone, whatever events were
+        // asked for; a blocking wait on a thread of its own, which ends with the process.
+        let watcher = std::thread::Builder::new()
+            .name("stdout-reader".into())
+            .spawn(move || {
+                use rustix::event::{poll, PollFd, PollFlags};
+                let stdout = io::stdout();
+                loop {
+                    let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
+                    match poll(&mut fds, None) {
+                        Ok(_) if fds[0].revents().contains(PollFlags::ERR) => {
+                            let _ = sender.send(());
+                            return;
+                        }
+                        // A terminal hung up or a descriptor poll cannot watch: never.
+                        Ok(_) if !fds[0].revents().is_empty() => return,
+                        Ok(_) | Err(rustix::io::Errno::INTR) => continue,
+                        Err(_) => return,
+                    }
+                }
+            });
+        if watcher.is_ok() && receiver.await.is_ok() {
+            return;
+        }
+    }
+    std::future::pending::<()>().await
+}
+
 /// Writes one line to standard error; a closed or failing standard error is ignored (there
 /// is nowhere left to say so).
 pub fn warn(line: &str) {

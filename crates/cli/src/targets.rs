@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 use wa_unified::{InstanceConfig, InstanceSettings, Lookup};
@@ -38,14 +39,20 @@ pub struct Gathered {
 }
 
 /// The targets of a command, from its arguments, its fleet file, or `WA_STATUS_TARGET`.
-pub fn gather(args: &TargetArgs, lookup: Lookup<'_>) -> Result<Gathered, CliError> {
+/// A fleet file is read within `patience`: `check` passes its deadline when it is shorter
+/// than [`FLEET_FILE_PATIENCE`].
+pub fn gather(
+    args: &TargetArgs,
+    lookup: Lookup<'_>,
+    patience: Duration,
+) -> Result<Gathered, CliError> {
     let mut targets = Vec::new();
     let mut store = None;
     for text in &args.targets {
         targets.push(from_connection_string(text)?);
     }
     if let Some(path) = &args.config {
-        let (from_file, named) = from_file(path, lookup)?;
+        let (from_file, named) = from_file(path, lookup, patience)?;
         targets.extend(from_file);
         store = named;
     }
@@ -127,8 +134,34 @@ fn from_connection_string(text: &str) -> Result<Target, CliError> {
 /// The largest fleet file read: 16 MiB holds over 50,000 instances.
 const MAX_FLEET_FILE: u64 = 16 * 1024 * 1024;
 
-/// A fleet file's text, read up to [`MAX_FLEET_FILE`] (so that `--config /dev/zero` ends).
-fn read_fleet_file(path: &Path) -> std::io::Result<String> {
+/// How long reading a fleet file may take: a named pipe with no writer would block its
+/// opening forever, and a pipe from a slow program (`--config <(...)`) gets this long.
+pub const FLEET_FILE_PATIENCE: Duration = Duration::from_secs(10);
+
+/// A fleet file's text, read up to [`MAX_FLEET_FILE`] (so that `--config /dev/zero` ends)
+/// and within `patience`. The reading runs on a thread of its own: a blocked
+/// `open` cannot be cancelled, and the thread ends with the process.
+fn read_fleet_file(path: &Path, patience: Duration) -> std::io::Result<String> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    let owned = path.to_owned();
+    std::thread::Builder::new()
+        .name("fleet-file".into())
+        .spawn(move || {
+            let _ = sender.send(read_bounded(&owned));
+        })?;
+    match receiver.recv_timeout(patience) {
+        Ok(read) => read,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!(
+                "nothing read within {} (a named pipe with no writer?)",
+                humantime::format_duration(patience)
+            ),
+        )),
+    }
+}
+
+fn read_bounded(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let mut text = String::new();
     std::fs::File::open(path)?
@@ -143,9 +176,13 @@ fn read_fleet_file(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
-fn from_file(path: &Path, lookup: Lookup<'_>) -> Result<(Vec<Target>, Option<String>), CliError> {
+fn from_file(
+    path: &Path,
+    lookup: Lookup<'_>,
+    patience: Duration,
+) -> Result<(Vec<Target>, Option<String>), CliError> {
     let shown = path.display();
-    let text = read_fleet_file(path).map_err(|e| CliError(format!("{shown}: {e}")))?;
+    let text = read_fleet_file(path, patience).map_err(|e| CliError(format!("{shown}: {e}")))?;
     let fleet: FleetFile = toml::from_str(&text).map_err(|e| {
         let place = e
             .span()

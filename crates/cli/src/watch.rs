@@ -42,7 +42,8 @@ impl Debounce {
 }
 
 /// Watches the fleet until interrupted (SIGINT, SIGTERM), until `--duration` has passed,
-/// or until standard output is closed; each instance is checked on its own schedule.
+/// or until the reader of standard output has gone; each instance is checked on its own
+/// schedule.
 pub async fn run(
     args: &WatchArgs,
     targets: &[Target],
@@ -66,6 +67,8 @@ pub async fn run(
         }
     };
     tokio::pin!(end);
+    let gone = crate::output::reader_gone();
+    tokio::pin!(gone);
     loop {
         let checked = tokio::select! {
             checked = results.next() => match checked {
@@ -74,6 +77,7 @@ pub async fn run(
             },
             _ = &mut stop => break,
             _ = &mut end => break,
+            _ = &mut gone => break,
         };
         let target = &targets[checked.index];
         let reading = match &checked.result {

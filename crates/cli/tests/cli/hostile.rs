@@ -92,6 +92,32 @@ async fn input_errors_never_quote_a_credential_whatever_its_shape() {
     let said = bad_input(&["check", "--config", &unquoted], &[]).await;
     assert!(!said.contains("987654321"), "{said}");
     assert!(said.ends_with(":4:9: a credential must be a string in quotes, not a number (its value is not shown)\n"), "{said}");
+    // D7: an unquoted token of 20 to 39 digits, which TOML reads as a 128-bit integer, in
+    // plugin mode, where the line goes to standard output and so to notifications.
+    let digits = "123456789012345678901234";
+    let wide = scratch_file(
+        "wide.toml",
+        &format!("[[instance]]\nprovider = \"{single}\"\ninstance = \"x\"\ntoken = {digits}\n"),
+    );
+    let output = run(&["check", "--plugin-output", "--config", &wide], &[]).await;
+    assert_eq!(output.code, 3);
+    assert_eq!(
+        output.stdout,
+        format!("WHATSAPP UNKNOWN - {wide}:4:9: a credential must be a string in quotes, not a number (its value is not shown)\n")
+    );
+    assert!(!output.stderr.contains(digits), "{}", output.stderr);
+    // D16: a blank name, which Prometheus would drop with its label.
+    for blank in ["", "   "] {
+        let fleet = scratch_file(
+            "blank-name.toml",
+            &format!("[[instance]]\nname = \"{blank}\"\nprovider = \"{single}\"\ninstance = \"x\"\ntoken = \"t\"\n"),
+        );
+        let said = bad_input(&["check", "--config", &fleet], &[]).await;
+        assert_eq!(
+            said,
+            format!("wa-status: error: {fleet}:1:1: `name` is blank: give a name, or leave `name` out to use the instance id\n")
+        );
+    }
     // A 1 MB id: a bounded line.
     let huge = scratch_file(
         "huge.toml",
@@ -111,6 +137,29 @@ async fn input_errors_never_quote_a_credential_whatever_its_shape() {
     // A fleet file without end.
     let said = bad_input(&["check", "--config", "/dev/zero"], &[]).await;
     assert_eq!(said, "wa-status: error: /dev/zero: larger than 16 MiB\n");
+}
+
+#[tokio::test]
+async fn d13_a_named_pipe_with_no_writer_ends_at_the_deadline() {
+    let fifo = std::env::temp_dir().join(format!("wa-status-d13-{}", std::process::id()));
+    let _ = std::fs::remove_file(&fifo);
+    let made = Command::new("mkfifo").arg(&fifo).status().await.unwrap();
+    assert!(made.success());
+    let fifo = fifo.display().to_string();
+    // Without the fix this never ends; the test then fails at its own limit.
+    let said = tokio::time::timeout(
+        Duration::from_secs(60),
+        bad_input(&["check", "-t", "1", "--config", &fifo], &[]),
+    )
+    .await
+    .expect("the check ends");
+    assert_eq!(
+        said,
+        format!(
+            "wa-status: error: {fifo}: nothing read within 1s (a named pipe with no writer?)\n"
+        )
+    );
+    let _ = std::fs::remove_file(&fifo);
 }
 
 #[tokio::test]
@@ -403,4 +452,44 @@ async fn max_age_needs_a_store_and_a_store_password_is_never_printed() {
         said,
         "wa-status: error: invalid_config: the store `http://:***@127.0.0.1:6379` is not a redis:// or rediss:// URL\n"
     );
+}
+
+#[tokio::test]
+async fn d14_watch_stops_when_the_reader_of_its_output_has_gone() {
+    // `wa-status watch ... | head -1`: one line, then the reader exits. The instance never
+    // changes again, so watch has nothing more to write that would fail.
+    let (provider, up, _) = watchable();
+    let steady = instance(provider, 0, up);
+    let (sim, targets) = serve(vec![steady.clone()]).await;
+    let mut child = Command::new(BIN)
+        .args([
+            "watch",
+            "--interval",
+            "200ms",
+            "--confirm",
+            "1",
+            &targets[0],
+        ])
+        .env("WA_STATUS_QUOTA_DIR", private_quota_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    tokio::io::AsyncBufReadExt::read_line(&mut stdout, &mut first)
+        .await
+        .unwrap();
+    let line: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(line["state"], "connected");
+    drop(stdout);
+    // Without the fix, watch polls until killed; the test then fails at its own limit.
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("watch ends when its reader has gone")
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
+    drop(sim);
 }

@@ -77,6 +77,19 @@ impl<'de> serde::Deserialize<'de> for Secret {
                 Self::refuse("a number")
             }
 
+            // A TOML integer of 20 to 39 digits comes as a 128-bit one.
+            fn visit_i128<E: Error>(self, _: i128) -> Result<Secret, E> {
+                Self::refuse("a number")
+            }
+
+            fn visit_u128<E: Error>(self, _: u128) -> Result<Secret, E> {
+                Self::refuse("a number")
+            }
+
+            fn visit_none<E: Error>(self) -> Result<Secret, E> {
+                Self::refuse("nothing")
+            }
+
             fn visit_f64<E: Error>(self, _: f64) -> Result<Secret, E> {
                 Self::refuse("a number")
             }
@@ -127,5 +140,22 @@ mod tests {
             "Some(\n    Secret(***),\n)"
         );
         assert_eq!(secret.expose(), "234|3uB2pBST2H6If8tw");
+    }
+
+    #[test]
+    fn d7_a_number_of_any_width_is_refused_without_its_value() {
+        use serde::de::value::{Error, I128Deserializer, I64Deserializer, U128Deserializer};
+        use serde::Deserialize;
+        let refused =
+            "a credential must be a string in quotes, not a number (its value is not shown)";
+        let wide = 123_456_789_012_345_678_901_234_567_i128;
+        let errors = [
+            Secret::deserialize(I64Deserializer::<Error>::new(987_654_321)).unwrap_err(),
+            Secret::deserialize(I128Deserializer::<Error>::new(wide)).unwrap_err(),
+            Secret::deserialize(U128Deserializer::<Error>::new(wide as u128)).unwrap_err(),
+        ];
+        for error in errors {
+            assert_eq!(error.to_string(), refused);
+        }
     }
 }

@@ -177,7 +177,17 @@ impl<'de> Visitor<'de> for SettingsVisitor {
                 Ok(())
             }
             match key {
-                Key::Name => set(&mut settings.name, map.next_value()?, &name)?,
+                Key::Name => {
+                    // Prometheus drops a label whose value is empty, and a report's blank
+                    // name names nothing.
+                    let value: String = map.next_value()?;
+                    if value.trim().is_empty() {
+                        return Err(de::Error::custom(
+                            "`name` is blank: give a name, or leave `name` out to use the instance id",
+                        ));
+                    }
+                    set(&mut settings.name, value, &name)?
+                }
                 Key::Provider => set(&mut settings.provider, map.next_value()?, &name)?,
                 Key::BaseUrl => set(&mut settings.base_url, map.next_value()?, &name)?,
                 Key::Instance => set(&mut settings.instance, map.next_value()?, &name)?,
