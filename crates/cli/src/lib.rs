@@ -124,8 +124,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(severity.exit_code())
         }
         Command::Watch(args) => {
-            let gathered = targets::gather(&args.targets, &lookup, targets::FLEET_FILE_PATIENCE)?;
-            watch::run(&args, &gathered.targets, gathered.store.as_deref()).await?;
+            let gather = || targets::gather(&args.targets, &lookup, targets::FLEET_FILE_PATIENCE);
+            watch::run(&args, &gather).await?;
             Ok(0)
         }
         Command::Completions(args) => {
@@ -138,8 +138,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(0)
         }
         Command::Exporter(args) => {
-            let gathered = targets::gather(&args.targets, &lookup, targets::FLEET_FILE_PATIENCE)?;
-            exporter::run(&args, gathered.targets, gathered.store.as_deref()).await?;
+            let gather = || targets::gather(&args.targets, &lookup, targets::FLEET_FILE_PATIENCE);
+            exporter::run(&args, &gather).await?;
             Ok(0)
         }
         #[cfg(feature = "demo")]

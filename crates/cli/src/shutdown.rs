@@ -1,5 +1,6 @@
 //! When a long-running command (`watch`, `exporter`) must stop: on SIGINT (Ctrl-C) or
-//! SIGTERM (a service manager), at any moment, a check under way included.
+//! SIGTERM (a service manager), at any moment, a check under way included; and when it
+//! must read its fleet file again: on SIGHUP.
 
 /// Completes when the process is asked to stop.
 pub async fn requested() {
@@ -22,5 +23,38 @@ pub async fn requested() {
     #[cfg(not(unix))]
     {
         let _ = interrupt.await;
+    }
+}
+
+/// Requests to read the fleet file again: SIGHUP, the convention of daemons (and of
+/// Prometheus itself). Without this, SIGHUP's default action would kill the process.
+pub struct Reloads {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Reloads {
+    /// Starts listening for SIGHUP; from then on it no longer ends the process.
+    pub fn new() -> Reloads {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Reloads {
+                signal: signal(SignalKind::hangup()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Reloads {}
+    }
+
+    /// Completes at the next request.
+    pub async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = &mut self.signal {
+            if signal.recv().await.is_some() {
+                return;
+            }
+        }
+        std::future::pending::<()>().await
     }
 }

@@ -1,6 +1,7 @@
 //! `wa-status watch`: check the fleet, each instance on its own schedule, and print a JSON
 //! line for each confirmed change.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::time::SystemTime;
 
@@ -12,7 +13,7 @@ use crate::check::{instances, monitor, write_error};
 use crate::output::Stdout;
 use crate::report::error_json;
 use crate::shutdown;
-use crate::targets::Target;
+use crate::targets::{Gathered, Target};
 use crate::CliError;
 
 /// Debounce for one instance: a reading becomes the reported state after `confirm`
@@ -41,23 +42,24 @@ impl Debounce {
     }
 }
 
+/// Why a watch of one fleet ended.
+enum Ending {
+    /// Interrupted, out of time, or no one left to read.
+    Stop,
+    /// SIGHUP, with the fleet read again.
+    Reload(Gathered),
+}
+
 /// Watches the fleet until interrupted (SIGINT, SIGTERM), until `--duration` has passed,
 /// or until the reader of standard output has gone; each instance is checked on its own
-/// schedule.
+/// schedule. SIGHUP reads the fleet again with `gather`: an instance whose name stays keeps
+/// its reported state, and a fleet that cannot be read leaves the watch as it was.
 pub async fn run(
     args: &WatchArgs,
-    targets: &[Target],
-    fleet_store: Option<&str>,
+    gather: &dyn Fn() -> Result<Gathered, CliError>,
 ) -> Result<(), CliError> {
-    let monitor = monitor(&args.targets, fleet_store, None)?;
-    let handles = instances(&monitor, targets)?;
-    let mut debounces: Vec<Debounce> = targets.iter().map(|_| Debounce::default()).collect();
+    let mut gathered = gather()?;
     let mut stdout = Stdout::new();
-    let mut results = monitor.watch(
-        handles,
-        usize::from(args.targets.concurrency),
-        args.interval,
-    );
     let stop = shutdown::requested();
     tokio::pin!(stop);
     let end = async {
@@ -69,55 +71,108 @@ pub async fn run(
     tokio::pin!(end);
     let gone = crate::output::reader_gone();
     tokio::pin!(gone);
+    let mut reloads = shutdown::Reloads::new();
+    let mut debounces: HashMap<String, Debounce> = HashMap::new();
     loop {
-        let checked = tokio::select! {
-            checked = results.next() => match checked {
-                Some(checked) => checked,
-                None => break,
-            },
-            _ = &mut stop => break,
-            _ = &mut end => break,
-            _ = &mut gone => break,
-        };
-        let target = &targets[checked.index];
-        let reading = match &checked.result {
-            Ok(status) => status.state.name(),
-            Err(_) => "error",
-        };
-        tracing::info!(
-            name = %target.name,
-            target = %target.config,
-            elapsed_ms = checked.elapsed.as_millis() as u64,
-            reading,
-            "checked"
+        let monitor = monitor(&args.targets, gathered.store.as_deref(), None)?;
+        let handles = instances(&monitor, &gathered.targets)?;
+        let targets = &gathered.targets;
+        let mut states: Vec<Debounce> = targets
+            .iter()
+            .map(|t| debounces.remove(&t.name).unwrap_or_default())
+            .collect();
+        let mut results = monitor.watch(
+            handles,
+            usize::from(args.targets.concurrency),
+            args.interval,
         );
-        let Some((previous, state)) = debounces[checked.index].observe(reading, args.confirm)
-        else {
-            continue;
-        };
-        let mut line = json!({
-            "name": target.name,
-            "provider": target.config.provider().name(),
-            "instance": target.config.instance(),
-            "previous": previous,
-            "state": state,
-            "at": humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-        });
-        match &checked.result {
-            Ok(status) => {
-                line["raw_state"] = json!(status.raw_state);
-                line["required_action"] = json!(status.required_action.map(|a| a.name()));
+        let ending = loop {
+            let checked = tokio::select! {
+                checked = results.next() => match checked {
+                    Some(checked) => checked,
+                    None => break Ending::Stop,
+                },
+                _ = &mut stop => break Ending::Stop,
+                _ = &mut end => break Ending::Stop,
+                _ = &mut gone => break Ending::Stop,
+                _ = reloads.next() => match gather() {
+                    Ok(fleet) => break Ending::Reload(fleet),
+                    Err(CliError(error)) => {
+                        crate::output::warn(&format!(
+                            "wa-status: SIGHUP: the fleet stays as it was: {}",
+                            crate::output::one_line(&error, crate::output::MAX_LINE)
+                        ));
+                        continue;
+                    }
+                },
+            };
+            report(
+                &checked,
+                &targets[checked.index],
+                &mut states[checked.index],
+                args,
+                &mut stdout,
+            )?;
+            if stdout.closed() {
+                break Ending::Stop;
             }
-            Err(error) => line["error"] = error_json(error),
-        }
-        writeln!(stdout, "{line}").map_err(write_error)?;
-        stdout.flush().map_err(write_error)?;
-        if stdout.closed() {
-            break;
+        };
+        match ending {
+            Ending::Stop => break,
+            Ending::Reload(fleet) => {
+                drop(results);
+                tracing::info!(
+                    instances = fleet.targets.len(),
+                    "fleet read again on SIGHUP"
+                );
+                debounces = targets.iter().map(|t| t.name.clone()).zip(states).collect();
+                gathered = fleet;
+            }
         }
     }
     stdout.flush().map_err(write_error)?;
     Ok(())
+}
+
+/// Logs one check, and prints a line when it confirms a change.
+fn report(
+    checked: &wa_unified::Checked,
+    target: &Target,
+    debounce: &mut Debounce,
+    args: &WatchArgs,
+    stdout: &mut Stdout,
+) -> Result<(), CliError> {
+    let reading = match &checked.result {
+        Ok(status) => status.state.name(),
+        Err(_) => "error",
+    };
+    tracing::info!(
+        name = %target.name,
+        target = %target.config,
+        elapsed_ms = checked.elapsed.as_millis() as u64,
+        reading,
+        "checked"
+    );
+    let Some((previous, state)) = debounce.observe(reading, args.confirm) else {
+        return Ok(());
+    };
+    let mut line = json!({
+        "name": target.name,
+        "provider": target.config.provider().name(),
+        "instance": target.config.instance(),
+        "previous": previous,
+        "state": state,
+        "at": humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+    });
+    match &checked.result {
+        Ok(status) => {
+            line["raw_state"] = json!(status.raw_state);
+            line["required_action"] = json!(status.required_action.map(|a| a.name()));
+        }
+        Err(error) => line["error"] = error_json(error),
+    }
+    writeln!(stdout, "{line}").map_err(write_error)?;
+    stdout.flush().map_err(write_error)
 }
 
 #[cfg(test)]

@@ -493,3 +493,97 @@ async fn d14_watch_stops_when_the_reader_of_its_output_has_gone() {
     assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
     drop(sim);
 }
+
+/// Sends `signal` (`-HUP`, `-TERM`) to `child`.
+async fn signal(child: &tokio::process::Child, signal: &str) {
+    let pid = child.id().unwrap().to_string();
+    let kill = Command::new("kill")
+        .args([signal, &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(kill.success());
+}
+
+#[tokio::test]
+async fn d17_sighup_reads_the_fleet_again_in_watch_and_the_exporter() {
+    let (provider, up, _) = watchable();
+    let first = instance(provider, 810, up);
+    let second = instance(provider, 811, up);
+    let (sim, _) = serve(vec![first.clone(), second.clone()]).await;
+    let entry =
+        |i: &Instance, name: &str| format!("{}name = \"{name}\"\n", sim.fleet_file_entry(i));
+    let one = entry(&first, "first");
+    let two = format!("{one}{}", entry(&second, "second"));
+    // watch: one line for the first instance; after SIGHUP with a second one, its line.
+    let fleet = scratch_file("reload-watch.toml", &one);
+    let mut child = Command::new(BIN)
+        .args([
+            "watch",
+            "--interval",
+            "300ms",
+            "--confirm",
+            "1",
+            "--config",
+            &fleet,
+        ])
+        .env("WA_STATUS_QUOTA_DIR", private_quota_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines =
+        tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(child.stdout.take().unwrap()));
+    let next_name = |line: Option<String>| -> String {
+        let line: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        line["name"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(next_name(lines.next_line().await.unwrap()), "first");
+    // A fleet file that cannot be read: said, and the watch goes on as it was.
+    let mut warnings =
+        tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(child.stderr.take().unwrap()));
+    std::fs::write(&fleet, "[[instance]]\nprovider = \"nope\"\n").unwrap();
+    signal(&child, "-HUP").await;
+    let warning = tokio::time::timeout(Duration::from_secs(20), warnings.next_line())
+        .await
+        .expect("a warning")
+        .unwrap()
+        .unwrap();
+    assert!(
+        warning.starts_with(&format!(
+            "wa-status: SIGHUP: the fleet stays as it was: {fleet}:2:12: "
+        )),
+        "{warning}"
+    );
+    std::fs::write(&fleet, &two).unwrap();
+    signal(&child, "-HUP").await;
+    // The first instance keeps its reported state (no second line for it): the next line
+    // is the new instance's.
+    let next = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("a line for the new instance");
+    assert_eq!(next_name(next.unwrap()), "second");
+    signal(&child, "-TERM").await;
+    let output = child.wait_with_output().await.unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(warnings.next_line().await.unwrap(), None);
+
+    // The exporter: after SIGHUP, both instances' series, read afresh.
+    let series = |name: &str| {
+        format!(r#"whatsapp_instance_connected{{name="{name}",provider="{provider}"}}"#)
+    };
+    let fleet = scratch_file("reload-exporter.toml", &one);
+    let (child, url) = exporter("300ms", &["--config", &fleet]).await;
+    let before = parse_metrics(&scrape_until(&url, &[&series("first")]).await);
+    assert_eq!(before.get(&series("second")), None);
+    std::fs::write(&fleet, &two).unwrap();
+    signal(&child, "-HUP").await;
+    let after = parse_metrics(&scrape_until(&url, &[&series("first"), &series("second")]).await);
+    assert_eq!(after[&series("first")], 1.0);
+    assert_eq!(after[&series("second")], 1.0);
+    signal(&child, "-TERM").await;
+    let output = child.wait_with_output().await.unwrap();
+    assert_eq!(output.status.code(), Some(0));
+}
