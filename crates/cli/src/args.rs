@@ -165,9 +165,32 @@ pub struct WatchArgs {
 pub struct ExporterArgs {
     #[command(flatten)]
     pub targets: TargetArgs,
-    /// Where to serve /metrics and /healthz.
-    #[arg(long, default_value = "127.0.0.1:9898")]
+    /// Where to serve the metrics, `/-/healthy`, `/-/ready` and a landing page (`--listen`
+    /// works too). Anyone who can reach it can read the fleet's names and states.
+    #[arg(
+        long = "web.listen-address",
+        visible_alias = "listen",
+        value_name = "ADDRESS",
+        default_value = "127.0.0.1:9898"
+    )]
     pub listen: SocketAddr,
+    /// The path of the metrics.
+    #[arg(
+        long = "web.telemetry-path",
+        value_name = "PATH",
+        default_value = "/metrics",
+        value_parser = parse_path
+    )]
+    pub telemetry_path: String,
+    /// The most HTTP connections open at once; past it, the oldest connection that has not
+    /// yet sent a request is closed (each has 10 s to send its headers).
+    #[arg(
+        long = "web.max-connections",
+        value_name = "N",
+        default_value_t = 256,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    pub max_connections: u16,
     /// Time between two checks of an instance, each on its own schedule; a scrape never
     /// calls a provider.
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
@@ -197,7 +220,7 @@ fn providers_help() -> String {
          wa-status check CONNECTION_STRING...             # forms below\n  \
          wa-status check --config fleet.toml --format json\n  \
          wa-status check --plugin-output -w 1 -c 20% --config fleet.toml   # Nagios, Icinga\n  \
-         wa-status exporter --listen 0.0.0.0:9898 --config fleet.toml     # Prometheus\n  \
+         wa-status exporter --config fleet.toml                           # Prometheus, 127.0.0.1:9898\n  \
          wa-status completions bash > /etc/bash_completion.d/wa-status\n\n",
     );
     text.push_str(
@@ -233,6 +256,26 @@ fn within_bounds(shown: &str, duration: Duration) -> Result<Duration, String> {
     Ok(duration)
 }
 
+/// An absolute URL path such as `/metrics`, of the characters a URL takes as they are
+/// (letters, digits, `-._~/`), so that it is matched and linked as written; not `/` (the
+/// landing page) nor one of the health paths.
+fn parse_path(text: &str) -> Result<String, String> {
+    let shown = crate::output::one_line(text, 40);
+    let reserved = ["/", "/-/healthy", "/-/ready", "/healthz"];
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-._~/".contains(c);
+    if !text.starts_with('/') || !text.chars().all(plain) {
+        return Err(format!(
+            "`{shown}` is not a path such as /metrics (letters, digits and -._~/ only)"
+        ));
+    }
+    if reserved.contains(&text) {
+        return Err(format!(
+            "`{shown}` is taken by the landing page or a health check"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 /// Seconds as a plain number (`30`), the plugin convention for `-t`, or a duration (`30s`).
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     match text.trim().parse::<u64>() {
@@ -247,6 +290,22 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_telemetry_path_is_plain_and_free() {
+        assert_eq!(
+            parse_path("/probe/metrics"),
+            Ok("/probe/metrics".to_owned())
+        );
+        let plain = "is not a path such as /metrics (letters, digits and -._~/ only)";
+        for bad in ["metrics", "/a b", "/<x>", "/m?x=1", "/ä"] {
+            assert_eq!(parse_path(bad), Err(format!("`{bad}` {plain}")));
+        }
+        assert_eq!(
+            parse_path("/-/ready"),
+            Err("`/-/ready` is taken by the landing page or a health check".to_owned())
+        );
+    }
 
     #[test]
     fn the_deadline_takes_plain_seconds_as_nagios_passes_them() {

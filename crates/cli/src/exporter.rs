@@ -39,23 +39,36 @@ pub async fn run(
     let mut stdout = Stdout::new();
     let _ = writeln!(
         stdout,
-        "wa-status exporter listening on http://{address} (/metrics, /healthz)"
+        "wa-status exporter listening on http://{address} ({}, /-/healthy, /-/ready)",
+        args.telemetry_path
     );
     let _ = stdout.flush();
     let (current, scraped) = tokio::sync::watch::channel(metrics);
+    let served = Served {
+        metrics: scraped,
+        started: tokio::time::Instant::now(),
+        interval: args.interval,
+        landing: Arc::from(landing_page(&args.telemetry_path)),
+    };
     // gzip whenever the scraper accepts it: a fleet's scrape is repetitive text.
     let app = Router::new()
-        .route("/metrics", get(scrape))
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route(&args.telemetry_path, get(scrape))
+        .route("/", get(landing))
+        .route("/-/healthy", get(healthy))
+        .route("/healthz", get(healthy))
+        .route("/-/ready", get(ready))
         .layer(CompressionLayer::new().gzip(true))
-        .with_state(scraped);
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown::requested());
-    let server = std::future::IntoFuture::into_future(server);
+        .with_state(served);
+    let limits = crate::http::Limits {
+        connections: usize::from(args.max_connections),
+        ..Default::default()
+    };
+    let server = crate::http::serve(listener, app, limits, shutdown::requested());
     tokio::pin!(server);
     let mut reloads = shutdown::Reloads::new();
-    let served = loop {
+    loop {
         tokio::select! {
-            served = &mut server => break served,
+            _ = &mut server => break,
             _ = reloads.next() => match gather().and_then(|fleet| start(args, fleet)) {
                 Ok((next, metrics)) => {
                     poller.abort();
@@ -69,9 +82,9 @@ pub async fn run(
                 )),
             },
         }
-    };
+    }
     poller.abort();
-    served.map_err(|e| CliError(format!("the metrics server failed: {e}")))
+    Ok(())
 }
 
 /// The checks of one fleet, in the background, and the metrics they record.
@@ -113,15 +126,58 @@ async fn poll(
     }
 }
 
+/// What the routes share.
+#[derive(Clone)]
+struct Served {
+    /// The metrics of the fleet now checked (replaced on SIGHUP).
+    metrics: tokio::sync::watch::Receiver<Arc<Metrics>>,
+    started: tokio::time::Instant,
+    interval: std::time::Duration,
+    landing: Arc<str>,
+}
+
 /// The metrics, in the format the scraper's `Accept` header prefers.
-async fn scrape(
-    State(metrics): State<tokio::sync::watch::Receiver<Arc<Metrics>>>,
-    headers: HeaderMap,
-) -> impl IntoResponse {
-    let metrics = Arc::clone(&metrics.borrow());
+async fn scrape(State(served): State<Served>, headers: HeaderMap) -> impl IntoResponse {
+    let metrics = Arc::clone(&served.metrics.borrow());
     let format = Format::negotiate(headers.get(ACCEPT).and_then(|v| v.to_str().ok()));
     match metrics.encode(format) {
         Ok(text) => ([(CONTENT_TYPE, format.content_type())], text).into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+/// Up: the process answers.
+async fn healthy() -> &'static str {
+    "wa-status exporter is healthy.\n"
+}
+
+/// Ready once a scrape shows the whole fleet: every instance checked once, or one interval
+/// gone by (when a shared store lets another exporter read some instances).
+async fn ready(State(served): State<Served>) -> (StatusCode, &'static str) {
+    let checked = served.metrics.borrow().every_instance_checked();
+    if checked || served.started.elapsed() >= served.interval {
+        (StatusCode::OK, "wa-status exporter is ready.\n")
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "wa-status exporter is not ready: the first checks are under way.\n",
+        )
+    }
+}
+
+async fn landing(State(served): State<Served>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/html; charset=utf-8")],
+        served.landing.to_string(),
+    )
+}
+
+/// The page at `/`: what this is, and links to the metrics and the health checks.
+fn landing_page(telemetry_path: &str) -> String {
+    // The path holds only characters that need no escaping (see `args::parse_path`).
+    let path = telemetry_path;
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>wa-status exporter</title></head>\n<body>\n<h1>wa-status exporter</h1>\n<p>Whether each WhatsApp instance can send, for Prometheus. Version {}.</p>\n<ul>\n<li><a href=\"{path}\">{path}</a>: the metrics</li>\n<li><a href=\"/-/healthy\">/-/healthy</a>: the process answers</li>\n<li><a href=\"/-/ready\">/-/ready</a>: every instance checked once</li>\n</ul>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    )
 }

@@ -10,6 +10,7 @@ mod check;
 #[cfg(feature = "demo")]
 mod demo;
 mod exporter;
+mod http;
 mod logging;
 mod metrics;
 mod output;

@@ -25,7 +25,7 @@
 //! scrapes).
 
 use std::collections::BTreeSet;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -103,6 +103,9 @@ pub struct Metrics {
     instances: Vec<(InstanceLabels, Mutex<Option<StateLabels>>)>,
     /// The shared store, whose state each scrape shows.
     store: Option<(wa_unified::Store, Gauge, Counter)>,
+    /// Per declared instance, whether it has been checked once; and how many have not.
+    checked: Vec<AtomicBool>,
+    never_checked: AtomicUsize,
 }
 
 impl Metrics {
@@ -240,9 +243,16 @@ impl Metrics {
             duration,
             checks,
             last_check,
+            checked: instances.iter().map(|_| AtomicBool::new(false)).collect(),
+            never_checked: AtomicUsize::new(instances.len()),
             instances,
             store,
         }
+    }
+
+    /// Whether every instance has been checked once, so that a scrape shows the whole fleet.
+    pub fn every_instance_checked(&self) -> bool {
+        self.never_checked.load(Ordering::Relaxed) == 0
     }
 
     /// Records the check of the `index`th target.
@@ -255,6 +265,11 @@ impl Metrics {
         let Some((labels, current_state)) = self.instances.get(index) else {
             return;
         };
+        if let Some(checked) = self.checked.get(index) {
+            if !checked.swap(true, Ordering::Relaxed) {
+                self.never_checked.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
         self.checks.inc();
         self.last_check.set(unix_seconds());
         self.duration
@@ -364,13 +379,17 @@ impl Format {
 
 /// prometheus-client's OpenMetrics text, as served in `format`.
 ///
-/// A counter's family is named with the `_total` its samples carry, in both formats.
-/// prometheus-client names it without (`# TYPE x counter` over `x_total` samples), which
-/// Prometheus' text parser, and so `promtool check metrics`, reads as an untyped `x_total`
-/// without help; Prometheus' OpenMetrics parser accepts a counter family named with
-/// `_total`. The text format 0.0.4 also has no `# UNIT` lines and no `# EOF`. Sample lines,
-/// escaping, gauges and histograms are the same in both.
+/// OpenMetrics is served as written: a counter family `x` over `x_total` samples, as the
+/// standard requires (a strict parser, `prometheus_client`'s in Python, refuses a family
+/// named `x_total` as clashing with its samples). In the text format 0.0.4, a counter's
+/// family is named with the `_total` its samples carry: Prometheus' text parser, and so
+/// `promtool check metrics`, reads `# TYPE x counter` over `x_total` samples as an untyped
+/// `x_total` without help. The text format also has no `# UNIT` lines and no `# EOF`.
+/// Sample lines, escaping, gauges and histograms are the same in both.
 fn exposition(openmetrics: &str, format: Format) -> String {
+    if format == Format::OpenMetrics {
+        return openmetrics.to_owned();
+    }
     let counters: BTreeSet<&str> = openmetrics
         .lines()
         .filter_map(|line| line.strip_prefix("# TYPE "))
@@ -378,8 +397,7 @@ fn exposition(openmetrics: &str, format: Format) -> String {
         .collect();
     let mut out = String::with_capacity(openmetrics.len());
     for line in openmetrics.lines() {
-        let openmetrics_only = line == "# EOF" || line.starts_with("# UNIT ");
-        if format == Format::Text && openmetrics_only {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
             continue;
         }
         let renamed = ["# HELP ", "# TYPE "].iter().find_map(|prefix| {
@@ -430,15 +448,12 @@ mod tests {
     }
 
     #[test]
-    fn counter_families_are_named_with_total_and_the_text_format_ends_without_eof() {
+    fn counter_families_are_named_with_total_in_the_text_format_only() {
         let openmetrics = "# HELP a_errors Failed.\n# TYPE a_errors counter\na_errors_total{k=\"v\"} 0\n# HELP b Up.\n# TYPE b gauge\n# UNIT b seconds\nb 1\n# EOF\n";
         assert_eq!(
             exposition(openmetrics, Format::Text),
             "# HELP a_errors_total Failed.\n# TYPE a_errors_total counter\na_errors_total{k=\"v\"} 0\n# HELP b Up.\n# TYPE b gauge\nb 1\n"
         );
-        assert_eq!(
-            exposition(openmetrics, Format::OpenMetrics),
-            "# HELP a_errors_total Failed.\n# TYPE a_errors_total counter\na_errors_total{k=\"v\"} 0\n# HELP b Up.\n# TYPE b gauge\n# UNIT b seconds\nb 1\n# EOF\n"
-        );
+        assert_eq!(exposition(openmetrics, Format::OpenMetrics), openmetrics);
     }
 }

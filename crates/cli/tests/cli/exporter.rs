@@ -17,16 +17,18 @@ async fn the_exporter_serves_metrics_and_a_scrape_never_calls_a_provider() {
     let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
     let (mut child, url) = exporter("1h", &targets).await;
     let http = wa_tests::http_client();
-    assert_eq!(
-        http.get(format!("{url}/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "ok\n"
-    );
+    for path in ["/healthz", "/-/healthy"] {
+        assert_eq!(
+            http.get(format!("{url}{path}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            "wa-status exporter is healthy.\n"
+        );
+    }
     let state_series = |i: &Instance| {
         let e = i.expected_reading().unwrap();
         format!(
@@ -152,7 +154,9 @@ async fn the_exporter_speaks_both_formats_and_gzip() {
         "application/openmetrics-text; version=1.0.0; charset=utf-8"
     );
     let openmetrics = openmetrics.text().await.unwrap();
-    assert!(openmetrics.contains("# TYPE whatsapp_check_errors_total counter\n"));
+    // OpenMetrics names a counter family without the `_total` of its samples.
+    assert!(openmetrics.contains("# TYPE whatsapp_check_errors counter\n"));
+    assert!(openmetrics.contains("\nwhatsapp_check_errors_total{"));
     assert!(openmetrics.ends_with("# EOF\n"));
     let gzipped = get("", "gzip").await.unwrap();
     assert_eq!(gzipped.headers()["content-encoding"], "gzip");
@@ -214,5 +218,84 @@ async fn the_exporter_counts_an_error_from_zero_and_never_shows_a_zero_timestamp
     ] {
         assert_eq!(after.get(&format!("{name}{{{labels}}}")), None, "{name}");
     }
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_exporter_follows_the_conventions_of_exporters() {
+    // One instance answers at once, one after 3 s: ready only when both were read.
+    let instances: Vec<Instance> = all_connected().into_iter().take(2).collect();
+    let (sim, targets) = serve(instances.clone()).await;
+    let slow = &instances[1];
+    sim.set_faults(
+        slow.provider,
+        &slow.id,
+        wa_simulator::Faults::latency(Duration::from_secs(3)),
+    )
+    .unwrap();
+    let quota_dir = private_quota_dir();
+    let mut child = Command::new(BIN)
+        .args(["exporter", "--web.listen-address", "127.0.0.1:0"])
+        .args(["--web.telemetry-path", "/probe/metrics", "--interval", "1h"])
+        .args(["--quota-dir", &quota_dir])
+        .args(&targets)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let (banner, url) = wa_tests::listening_url(&mut child).await;
+    assert_eq!(
+        banner,
+        format!("wa-status exporter listening on {url} (/probe/metrics, /-/healthy, /-/ready)")
+    );
+    let http = wa_tests::http_client();
+    let get = |path: &str| http.get(format!("{url}{path}")).send();
+    let ready = get("/-/ready").await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert_eq!(
+        ready.text().await.unwrap(),
+        "wa-status exporter is not ready: the first checks are under way.\n"
+    );
+    let series = |i: &Instance| format!("whatsapp_instance_connected{{{}}}", labels(i));
+    let metrics = |text: &str| parse_metrics(text);
+    let mut waited = 0;
+    loop {
+        let response = get("/-/ready").await.unwrap();
+        if response.status() == 200 {
+            assert_eq!(
+                response.text().await.unwrap(),
+                "wa-status exporter is ready.\n"
+            );
+            break;
+        }
+        waited += 1;
+        assert!(waited < 100, "never ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Ready means every instance is in the scrape, at the path given.
+    let scrape = get("/probe/metrics").await.unwrap();
+    assert_eq!(scrape.status(), 200);
+    let samples = metrics(&scrape.text().await.unwrap());
+    for instance in &instances {
+        assert_eq!(
+            samples.get(&series(instance)),
+            Some(&1.0),
+            "{}",
+            instance.id
+        );
+    }
+    assert_eq!(get("/metrics").await.unwrap().status(), 404);
+    let landing = get("/").await.unwrap();
+    assert_eq!(
+        landing.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    let page = landing.text().await.unwrap();
+    assert!(
+        page.contains(r#"<li><a href="/probe/metrics">/probe/metrics</a>: the metrics</li>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<a href="/-/ready">"#), "{page}");
     child.kill().await.unwrap();
 }

@@ -587,3 +587,97 @@ async fn d17_sighup_reads_the_fleet_again_in_watch_and_the_exporter() {
     let output = child.wait_with_output().await.unwrap();
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// The exporter's RSS, in bytes, from /proc.
+fn resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+#[tokio::test]
+async fn d3_slowloris_at_the_common_descriptor_limit_leaves_the_metrics_and_the_checks_working() {
+    // This test opens 1,100 connections of its own: its soft limit goes up to the hard one.
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    limit.current = limit.maximum;
+    setrlimit(Resource::Nofile, limit).unwrap();
+    let instances: Vec<Instance> = all_connected().into_iter().take(3).collect();
+    let (_sim, targets) = serve(instances.clone()).await;
+    // The exporter under the common limit of 1,024 descriptors.
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 1024 && exec \"$0\" \"$@\"", BIN])
+        .args(["exporter", "--listen", "127.0.0.1:0", "--interval", "1s"])
+        .args(["--quota-dir", &private_quota_dir()])
+        .args(&targets)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let (_, url) = wa_tests::listening_url(&mut child).await;
+    let success = |i: &Instance| format!("whatsapp_instance_check_success{{{}}}", labels(i));
+    let wanted: Vec<String> = instances.iter().map(success).collect();
+    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    scrape_until(&url, &wanted).await;
+    let checks_before = parse_metrics(&scrape_until(&url, &wanted).await)["wa_status_checks_total"];
+    // 1,100 connections that start a request and never finish its headers.
+    let address = url.trim_start_matches("http://").to_owned();
+    let mut attackers = Vec::new();
+    for _ in 0..1_100 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut stream, b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        attackers.push(stream);
+    }
+    // A scrape still answers, at once.
+    let http = wa_tests::http_client();
+    let scrape = tokio::time::timeout(
+        Duration::from_secs(5),
+        http.get(format!("{url}/metrics")).send(),
+    )
+    .await
+    .expect("a scrape answers within 5 s")
+    .unwrap();
+    assert_eq!(scrape.status(), 200);
+    // And the checks go on and succeed: they still have descriptors.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let text = tokio::time::timeout(
+        Duration::from_secs(5),
+        http.get(format!("{url}/metrics")).send(),
+    )
+    .await
+    .expect("a scrape answers within 5 s")
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    let samples = parse_metrics(&text);
+    assert!(
+        samples["wa_status_checks_total"] >= checks_before + 3.0,
+        "{text}"
+    );
+    for instance in &instances {
+        assert_eq!(samples[&success(instance)], 1.0, "{}", instance.id);
+        let unavailable = format!(
+            "whatsapp_check_errors_total{{kind=\"unavailable\",provider=\"{}\"}}",
+            instance.provider
+        );
+        assert_eq!(samples[&unavailable], 0.0, "{}", instance.id);
+    }
+    // An attacker still open is closed once its 10 s for the headers are up.
+    let survivor = attackers.last_mut().unwrap();
+    let mut byte = [0u8; 1];
+    let closed = tokio::time::timeout(
+        Duration::from_secs(15),
+        tokio::io::AsyncReadExt::read(survivor, &mut byte),
+    )
+    .await
+    .expect("the server closes a connection that never finishes its headers");
+    assert!(matches!(closed, Ok(0) | Err(_)), "{closed:?}");
+    let rss = resident_bytes(child.id().unwrap());
+    assert!(rss < 64 * 1024 * 1024, "{rss}");
+    child.kill().await.unwrap();
+}
