@@ -15,6 +15,62 @@ fn monitoring_file(name: &str) -> String {
     })
 }
 
+#[test]
+fn the_alert_severities_agree_with_the_plugin() {
+    // The states of the critical rule: the rule for warnings takes every other one but
+    // `connected`.
+    let rules = monitoring_file("alerts.yml");
+    let listed = rules
+        .lines()
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("expr: whatsapp_instance_state{state=~\"")
+        })
+        .and_then(|rest| rest.split('"').next())
+        .expect("the critical rule");
+    let critical: std::collections::BTreeSet<&str> = listed.split('|').collect();
+    let plugin_critical: std::collections::BTreeSet<&str> = ConnectionState::ALL
+        .iter()
+        .filter(|s| severity(**s) == 2)
+        .map(|s| s.name())
+        .collect();
+    assert_eq!(critical, plugin_critical);
+    // The warning rule leaves out the same states.
+    assert_eq!(rules.matches(&format!(r#"state!~"{listed}""#)).count(), 1);
+}
+
+#[test]
+fn the_dashboard_names_its_grafana_and_uses_what_it_declares() {
+    let dashboard: Value =
+        serde_json::from_str(&monitoring_file("grafana-dashboard.json")).unwrap();
+    let requires = dashboard["__requires"].as_array().unwrap();
+    let required =
+        |kind: &str, id: &str| requires.iter().any(|r| r["type"] == kind && r["id"] == id);
+    let grafana = requires.iter().find(|r| r["id"] == "grafana").unwrap();
+    assert_eq!(grafana["version"], "10.4.0");
+    // schemaVersion 39 is the one Grafana 10.4 writes.
+    assert_eq!(dashboard["schemaVersion"], 39);
+    assert!(required("datasource", "prometheus"));
+    // No import input: the data source is a variable, chosen in the dashboard.
+    assert_eq!(dashboard.get("__inputs"), None);
+    let variables = dashboard["templating"]["list"].as_array().unwrap();
+    assert_eq!(variables.len(), 1);
+    assert_eq!(variables[0]["name"], "datasource");
+    assert_eq!(variables[0].get("current"), None);
+    for panel in dashboard["panels"].as_array().unwrap() {
+        let kind = panel["type"].as_str().unwrap();
+        assert!(required("panel", kind), "{kind} is not in __requires");
+        assert_eq!(
+            panel["datasource"]["uid"], "${datasource}",
+            "{}",
+            panel["title"]
+        );
+        for target in panel["targets"].as_array().unwrap() {
+            assert_eq!(target["datasource"]["uid"], "${datasource}");
+        }
+    }
+}
+
 /// The path of a program, or a panic that says how to get it.
 fn program(name: &str, package: &str) -> String {
     let output = std::process::Command::new("sh")
@@ -362,13 +418,9 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         .collect();
     assert_eq!(states, expected);
     // Counters keep their type through OpenMetrics (Prometheus asks for it).
-    let metadata = prometheus_api(
-        &base,
-        "metadata",
-        &[("metric", "whatsapp_check_errors")],
-    )
-    .await
-    .expect("Prometheus answers a metadata request");
+    let metadata = prometheus_api(&base, "metadata", &[("metric", "whatsapp_check_errors")])
+        .await
+        .expect("Prometheus answers a metadata request");
     // The family, named without the `_total` of its samples as OpenMetrics requires.
     assert_eq!(
         metadata["data"]["whatsapp_check_errors"][0]["type"], "counter",
