@@ -1,8 +1,8 @@
 //! A recording HTTP server on 127.0.0.1 for the client tests: it answers every request with
 //! the response the test set, and keeps what it received (method, raw path, headers) so the
 //! test can check what the client put on the wire. And [`http_client`], a plain `reqwest`
-//! client for tests that call a server themselves, and [`listening_url`], for tests that
-//! start a server as a child process.
+//! client for tests that call a server themselves, [`listening_url`], for tests that
+//! start a server as a child process, and [`UntrustedTlsServer`], for certificate failures.
 
 #![warn(missing_docs)]
 
@@ -328,5 +328,72 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// An HTTPS server on 127.0.0.1 whose certificate, self-signed and made at start, no
+/// client trusts: a client's handshake fails as with a private CA it was not given. It
+/// counts the connections it accepts, so that a test sees whether a client retried.
+pub struct UntrustedTlsServer {
+    addr: SocketAddr,
+    connections: Arc<std::sync::atomic::AtomicU64>,
+    task: JoinHandle<()>,
+}
+
+impl UntrustedTlsServer {
+    /// Starts the server on a free port.
+    ///
+    /// # Panics
+    /// When no port is free or the certificate cannot be made.
+    pub async fn start() -> UntrustedTlsServer {
+        install_tls();
+        let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+            .expect("a self-signed certificate");
+        let key = rustls::pki_types::PrivatePkcs8KeyDer::from(made.signing_key.serialize_der());
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![made.cert.der().clone()], key.into())
+            .expect("a server configuration");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let addr = listener.local_addr().expect("the bound address");
+        let connections = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counted = Arc::clone(&connections);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    use tokio::io::AsyncWriteExt;
+                    // A client that trusted the certificate would get an empty JSON object.
+                    if let Ok(mut tls) = acceptor.accept(stream).await {
+                        let _ = tls
+                            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                            .await;
+                    }
+                });
+            }
+        });
+        UntrustedTlsServer {
+            addr,
+            connections,
+            task,
+        }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn address(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// The TCP connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for UntrustedTlsServer {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

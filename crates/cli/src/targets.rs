@@ -59,7 +59,12 @@ pub fn gather(
     if targets.is_empty() {
         match lookup(TARGET_VARIABLE) {
             Some(text) if !text.trim().is_empty() => targets.push(from_connection_string(&text)?),
-            _ => {
+            Some(_) => {
+                return Err(CliError(format!(
+                    "no target: {TARGET_VARIABLE} is set but empty; give connection strings or --config FILE"
+                )))
+            }
+            None => {
                 return Err(CliError(format!(
                     "no target: give connection strings, --config FILE, or set {TARGET_VARIABLE}"
                 )))
@@ -203,10 +208,19 @@ fn from_file(
             )))
         }
         (Some(url), None) => Some(url),
-        (None, Some(variable)) => Some(
-            lookup(&variable)
-                .ok_or_else(|| CliError(format!("{shown}: store_env: `{variable}` is not set")))?,
-        ),
+        (None, Some(variable)) => match lookup(&variable) {
+            Some(url) if !url.is_empty() => Some(url),
+            Some(_) => {
+                return Err(CliError(format!(
+                    "{shown}: store_env: `{variable}` is set but empty"
+                )))
+            }
+            None => {
+                return Err(CliError(format!(
+                    "{shown}: store_env: `{variable}` is not set"
+                )))
+            }
+        },
         (None, None) => None,
     };
     let targets = fleet

@@ -681,3 +681,87 @@ async fn d3_slowloris_at_the_common_descriptor_limit_leaves_the_metrics_and_the_
     assert!(rss < 64 * 1024 * 1024, "{rss}");
     child.kill().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_four_confusing_errors_say_what_to_do() {
+    let output = run(
+        &["check", "--format", "json", "https://tok@127.0.0.1:9/x"],
+        &[],
+    )
+    .await;
+    assert_eq!(output.code, 3);
+    assert_eq!(
+        output.stderr,
+        "wa-status: error: invalid_config: connection string `https://***@127.0.0.1:9/…`: a connection string starts with the provider, not `https`: PROVIDER://CREDENTIALS@HOST[/BASE]/..., with `+http` after the provider for plain HTTP (`--help` lists each provider's form)\n"
+    );
+    let message = |output: &Output| -> Value {
+        let array: Vec<Value> = serde_json::from_str(&output.stdout).unwrap();
+        array[0]["error"].clone()
+    };
+    let untrusted = wa_tests::UntrustedTlsServer::start().await;
+    for provider in Provider::ALL.iter().copied() {
+        let served = instance(provider, 900, healthy(provider));
+        let (sim, _) = serve(vec![served.clone()]).await;
+        // https (the default) against a plain-HTTP server.
+        let https = sim
+            .connection_string(&served)
+            .replacen("+http://", "://", 1);
+        let error = message(&run(&["check", "--format", "json", &https], &[]).await);
+        let text = error["message"].as_str().unwrap();
+        assert!(
+            text.ends_with(&format!(
+                "received corrupt message of type InvalidContentType (the server speaks plain HTTP? then write `{provider}+http://`)"
+            )),
+            "{text}"
+        );
+        // A certificate nobody trusts: said, and not retried.
+        let before = untrusted.connections();
+        let target = wa_simulator::connection_string_at(&untrusted.address(), &served)
+            .replacen("+http://", "://", 1);
+        let error = message(&run(&["check", "--format", "json", &target], &[]).await);
+        let text = error["message"].as_str().unwrap();
+        assert!(
+            text.contains("invalid peer certificate")
+                && text.ends_with("(its certificate is not trusted here; retrying will not help)"),
+            "{text}"
+        );
+        assert_eq!(error["temporary"], false);
+        assert_eq!(untrusted.connections() - before, 1, "{provider} retried");
+    }
+    // A base path left out: the server's own 404, an HTML page, not the provider's JSON.
+    let server = wa_tests::RecordingServer::start().await;
+    server.respond(
+        404,
+        "text/html",
+        "<html><head><title>404 Not Found</title></head></html>",
+    );
+    let mut hinted = 0;
+    for provider in Provider::ALL.iter().copied() {
+        let target = wa_simulator::connection_string_at(
+            &server.url()[7..],
+            &instance(provider, 901, healthy(provider)),
+        );
+        let error = message(&run(&["check", "--format", "json", &target], &[]).await);
+        if error["kind"] != "not_found" {
+            continue; // a provider whose 404 means something else
+        }
+        assert_eq!(
+            error["message"],
+            format!("{provider}: not_found: no such path at this server, which answered without the provider's JSON: a base path missing from the connection string (HOST/BASE/...)? (HTTP 404): 404 Not Found")
+        );
+        hinted += 1;
+    }
+    // Every provider whose manifest leaves a 404 its usual meaning.
+    let not_found = Provider::ALL
+        .iter()
+        .filter(|p| {
+            p.info()
+                .errors
+                .statuses
+                .iter()
+                .find(|(status, _)| *status == 404)
+                .is_none_or(|(_, kind)| *kind == wa_unified::ErrorKind::NotFound)
+        })
+        .count();
+    assert_eq!(hinted, not_found);
+}

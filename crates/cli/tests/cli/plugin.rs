@@ -231,6 +231,18 @@ async fn bad_input_in_plugin_mode_gets_one_unknown_line_on_stdout() {
         assert_eq!(output.code, 3, "{args:?}");
         assert_eq!(output.stdout, line, "{args:?}");
     }
+    // A variable set but empty is said as such, not as unset.
+    let output = run(&["check", "--plugin-output"], &[("WA_STATUS_TARGET", " ")]).await;
+    assert_eq!(output.code, 3);
+    assert_eq!(
+        output.stdout,
+        "WHATSAPP UNKNOWN - no target: WA_STATUS_TARGET is set but empty; give connection strings or --config FILE\n"
+    );
+    for (args, line) in [(vec!["check", "--plugin-output", "-t", "0"], "WHATSAPP UNKNOWN - invalid value '0' for '--deadline <SECONDS>': `0` is too short: at least 1ms\n".to_owned())] {
+        let output = run(&args, &[]).await;
+        assert_eq!(output.code, 3, "{args:?}");
+        assert_eq!(output.stdout, line, "{args:?}");
+    }
 }
 
 #[tokio::test]

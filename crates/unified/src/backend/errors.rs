@@ -74,7 +74,21 @@ pub(crate) async fn from_client_error<E: Serialize>(
             None => unavailable(transport_reason(&error, "while reading the body")),
         },
         ClientError::CommunicationError(error) => {
-            unavailable(transport_reason(&error, "while sending the request"))
+            let reason = transport_reason(&error, "while sending the request");
+            if reason.contains("InvalidContentType") {
+                // rustls read a plain-HTTP answer as TLS.
+                return unavailable(format!(
+                    "{reason} (the server speaks plain HTTP? then write `{provider}+http://`)"
+                ));
+            }
+            if reason.contains("invalid peer certificate") {
+                // A certificate that is not trusted stays so: retrying only spends time.
+                return unavailable(format!(
+                    "{reason} (its certificate is not trusted here; retrying will not help)"
+                ))
+                .with_temporary(false);
+            }
+            unavailable(reason)
         }
         ClientError::InvalidRequest(message) => {
             Error::invalid_config(Some(provider), short(&message, secrets))
@@ -165,10 +179,20 @@ pub(crate) fn from_answer(
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let kind =
         kind_of_code(provider, json.as_ref()).unwrap_or_else(|| kind_of_status(provider, status));
-    classified(provider, kind, json.as_ref(), body, secrets)
+    // A 404 that is not JSON comes from a server (or a proxy in front of it) that has no
+    // such route, not from the provider's API saying it does not know the instance: the
+    // usual cause is a base path left out of the connection string.
+    let summary = match (kind, &json) {
+        (ErrorKind::NotFound, None) => NO_SUCH_ROUTE,
+        _ => summary(kind),
+    };
+    classified_as(provider, kind, summary, json.as_ref(), body, secrets)
         .with_status(status)
         .with_retry_after(retry_after(headers))
 }
+
+/// The summary of a 404 that is not the provider's JSON.
+const NO_SUCH_ROUTE: &str = "no such path at this server, which answered without the provider's JSON: a base path missing from the connection string (HOST/BASE/...)?";
 
 /// A 2xx body that holds no reading: the error its code means, where it carries one (an
 /// HTTP-like `code` or `statusCode` of 400 or more, or the vendor's own code); else, when
@@ -234,11 +258,23 @@ fn classified(
     body: &[u8],
     secrets: &[&str],
 ) -> Error {
+    classified_as(provider, kind, summary(kind), json, body, secrets)
+}
+
+/// [`classified`], with its own summary.
+fn classified_as(
+    provider: Provider,
+    kind: ErrorKind,
+    summary: &str,
+    json: Option<&Value>,
+    body: &[u8],
+    secrets: &[&str],
+) -> Error {
     let rules = &provider.info().errors;
     let transient = rules
         .transient
         .and_then(|pointer| json?.pointer(pointer)?.as_bool());
-    Error::new(kind, Some(provider), summary(kind))
+    Error::new(kind, Some(provider), summary)
         .with_vendor(vendor_words(provider, json, body, secrets))
         .with_temporary(kind.is_temporary() || transient == Some(true))
 }

@@ -87,6 +87,15 @@ pub(crate) fn parse(text: &str) -> Result<InstanceConfig, Error> {
         Some(name) => (name, "http"),
         None => (scheme.strip_suffix("+https").unwrap_or(scheme), "https"),
     };
+    if matches!(name.to_ascii_lowercase().as_str(), "http" | "https") {
+        // A URL where a connection string belongs: the provider is the scheme.
+        return Err(fail(
+            None,
+            format!(
+                "a connection string starts with the provider, not `{name}`: PROVIDER://CREDENTIALS@HOST[/BASE]/..., with `+http` after the provider for plain HTTP (`--help` lists each provider's form)"
+            ),
+        ));
+    }
     let provider: Provider = name
         .parse()
         .map_err(|e: wa_providers::UnknownProvider| fail(None, e.to_string()))?;

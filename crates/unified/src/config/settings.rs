@@ -256,7 +256,14 @@ impl InstanceSettings {
             (Some(secret), None) => Ok(Some(secret)),
             (None, Some(variable)) => match lookup(&variable) {
                 Some(value) if !value.is_empty() => Ok(Some(Secret::from(value))),
-                _ => Err(Error::invalid_config(
+                // Set but empty is a different mistake (an unexported or blank secret).
+                Some(_) => Err(Error::invalid_config(
+                    Some(provider),
+                    format!(
+                        "the environment variable `{variable}` (from `{field}_env`) is set but empty"
+                    ),
+                )),
+                None => Err(Error::invalid_config(
                     Some(provider),
                     format!(
                         "the environment variable `{variable}` (from `{field}_env`) is not set"

@@ -387,7 +387,7 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
     struct Fleet {
         instance: Vec<InstanceSettings>,
     }
-    let lookup = env(&[("MY_TOKEN", "234|abc"), ("MY_SECOND", "c")]);
+    let lookup = env(&[("MY_TOKEN", "234|abc"), ("MY_SECOND", "c"), ("BLANK", "")]);
     for provider in Provider::ALL.iter().copied() {
         let info = provider.info();
         let set = first_set(provider);
@@ -467,6 +467,16 @@ fn the_serde_form_reads_a_toml_fleet_with_env_credentials_and_every_alias() {
         assert_eq!(
             InstanceConfig::from_settings(missing, &lookup).unwrap_err().to_string(),
             format!("{provider}: invalid_config: the environment variable `NOPE` (from `{}_env`) is not set", set[0])
+        );
+        // Set but empty is said as such.
+        let empty: InstanceSettings = toml::from_str(&format!(
+            "provider = \"{provider}\"\nbase_url = \"https://a.b\"\ninstance = \"{INSTANCE}\"\n{}_env = \"BLANK\"\n",
+            set[0]
+        ))
+        .unwrap();
+        assert_eq!(
+            InstanceConfig::from_settings(empty, &lookup).unwrap_err().to_string(),
+            format!("{provider}: invalid_config: the environment variable `BLANK` (from `{}_env`) is set but empty", set[0])
         );
     }
     let unknown = toml::from_str::<InstanceSettings>(&format!(
