@@ -26,6 +26,11 @@ struct Args {
     /// Do not log requests to standard error.
     #[arg(long)]
     quiet: bool,
+    /// Also write a `wa-status` fleet file for the instances served here (their
+    /// credentials included; a new file readable by you only), e.g.
+    /// `wa-status check --config FILE`.
+    #[arg(long, value_name = "FILE")]
+    write_fleet: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -60,7 +65,20 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &args.write_fleet {
+        if let Err(e) = write_fleet(&simulator, &fleet, path) {
+            eprintln!("error: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     print_banner(&simulator, &fleet, sample, !args.no_rate_limits);
+    if let Some(path) = &args.write_fleet {
+        println!();
+        println!(
+            "fleet file: {} (wa-status check --config {0})",
+            path.display()
+        );
+    }
     match tokio::signal::ctrl_c().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -96,6 +114,10 @@ fn print_banner(simulator: &Simulator, fleet: &Fleet, sample: bool, rate_limits:
                 instance.id,
                 instance.response
             );
+            println!(
+                "    wa-status check '{}'",
+                simulator.connection_string(instance)
+            );
             println!("    {}", curl_command(simulator, instance));
         }
     } else {
@@ -112,6 +134,30 @@ fn print_banner(simulator: &Simulator, fleet: &Fleet, sample: bool, rate_limits:
             );
         }
     }
+}
+
+/// A `wa-status` fleet file of every instance served, each named `PROVIDER-ID`. The file
+/// must be new: one that exists is not overwritten. On Unix it is made readable by its
+/// owner only, since it holds the instances' credentials.
+fn write_fleet(
+    simulator: &Simulator,
+    fleet: &Fleet,
+    path: &std::path::Path,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut text = String::from(
+        "# The instances of a wa-simulator, for wa-status (check, watch, exporter --config).\n\n",
+    );
+    for instance in &fleet.instances {
+        text.push_str(&simulator.fleet_file_entry(instance));
+        let name = format!("{}-{}", instance.provider.name(), instance.id);
+        text.push_str(&format!("name = {}\n\n", toml::Value::String(name)));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 /// A ready-to-paste `curl` for one sample instance.

@@ -233,13 +233,15 @@ impl Simulator {
     /// with its credentials written in (TOML basic strings; test and demo credentials).
     pub fn fleet_file_entry(&self, instance: &Instance) -> String {
         let provider = instance.provider;
+        // TOML's own quoting: an id or a credential may hold any character.
+        let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
         let mut text = format!(
-            "[[instance]]\nprovider = \"{provider}\"\nbase_url = \"{}\"\ninstance = \"{}\"\n",
-            self.base_url(provider),
-            instance.id
+            "[[instance]]\nprovider = \"{provider}\"\nbase_url = {}\ninstance = {}\n",
+            quoted(&self.base_url(provider)),
+            quoted(&instance.id)
         );
         for (key, value) in &instance.credentials {
-            text.push_str(&format!("{key} = {value:?}\n"));
+            text.push_str(&format!("{key} = {}\n", quoted(value)));
         }
         text
     }

@@ -2,6 +2,7 @@
 //! hand-written client sends (`status_request_at`) and exactly what comes back.
 
 mod auth;
+mod binary;
 mod contract;
 mod control;
 mod faults;
