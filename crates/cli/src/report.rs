@@ -9,6 +9,10 @@ use wa_unified::{ConnectionState, Error, InstanceStatus, Provider};
 
 use crate::threshold::Threshold;
 
+/// The version of the JSON objects `check` prints (`schema/check.schema.json`): it changes
+/// when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// One instance's result.
 pub struct Outcome {
     pub name: String,
@@ -89,10 +93,12 @@ impl Outcome {
         }
     }
 
-    /// The JSON object of `--format json` and `jsonl`.
+    /// The JSON object of `--format json` and `jsonl`, as `schema/check.schema.json`
+    /// describes it.
     pub fn to_json(&self) -> Value {
         match &self.result {
             Ok(status) => json!({
+                "schema_version": SCHEMA_VERSION,
                 "name": self.name,
                 "provider": self.provider.name(),
                 "instance": self.instance,
@@ -107,9 +113,11 @@ impl Outcome {
                 "observed_at": humantime::format_rfc3339_millis(status.observed_at).to_string(),
             }),
             Err(error) => json!({
+                "schema_version": SCHEMA_VERSION,
                 "name": self.name,
                 "provider": self.provider.name(),
                 "instance": self.instance,
+                "state": "error",
                 "error": error_json(error),
             }),
         }

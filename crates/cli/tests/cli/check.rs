@@ -102,6 +102,7 @@ async fn json_format_has_every_field_and_errors_in_place_of_state() {
     assert_eq!(
         keys,
         [
+            "schema_version",
             "name",
             "provider",
             "instance",
@@ -131,7 +132,8 @@ async fn json_format_has_every_field_and_errors_in_place_of_state() {
         assert_eq!(object["connected_at"], serde_json::json!(e.connected_at));
     }
     let failure = array.last().unwrap();
-    assert_eq!(failure.get("state"), None);
+    assert_eq!(failure["state"], "error");
+    assert_eq!(failure["schema_version"], 1);
     assert_eq!(failure["error"]["kind"], "unauthenticated");
     assert_eq!(failure["error"]["temporary"], false);
     let status = wrong_provider
@@ -333,4 +335,135 @@ async fn bad_input_gets_one_clear_line_and_exit_3() {
         assert!(!output.stderr.contains("my-secret"));
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The shipped JSON Schema of `check --format json`.
+fn check_schema() -> Value {
+    let path = format!("{}/schema/check.schema.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_json_schema_names_the_models_vocabulary() {
+    let schema = check_schema();
+    let names = |def: &str| -> Vec<String> {
+        schema["$defs"][def]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let states: Vec<String> = ConnectionState::ALL
+        .iter()
+        .map(|s| s.name().to_owned())
+        .collect();
+    assert_eq!(names("state"), states);
+    let actions: Vec<String> = wa_unified::RequiredAction::ALL
+        .iter()
+        .map(|a| a.name().to_owned())
+        .collect();
+    assert_eq!(names("action"), actions);
+    let kinds: Vec<String> = wa_unified::ErrorKind::ALL
+        .iter()
+        .map(|k| k.name().to_owned())
+        .collect();
+    assert_eq!(names("error_kind"), kinds);
+    assert_eq!(
+        schema["$defs"]["common"]["properties"]["schema_version"]["const"],
+        1
+    );
+}
+
+/// Validates `instance` against the schema with Python's `jsonschema` (the reference
+/// validator, with formats checked); the errors it gives, one per line.
+async fn schema_errors(instance: &Value) -> String {
+    let program = r#"
+import json, sys
+from jsonschema import Draft202012Validator
+schema = json.load(open(sys.argv[1]))
+Draft202012Validator.check_schema(schema)
+validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+for error in validator.iter_errors(json.load(sys.stdin)):
+    print(error.json_path, error.message)
+"#;
+    let path = format!("{}/schema/check.schema.json", env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var("WA_STATUS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let mut child = Command::new(python)
+        .args(["-c", program, &path])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use tokio::io::AsyncWriteExt;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(instance.to_string().as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().await.unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs Python's jsonschema (.ci/run installs it in its virtual environment)"]
+async fn real_output_is_valid_against_the_shipped_json_schema() {
+    // Each provider's recordings of distinct states, up to three (so that the providers'
+    // quotas are not waited for), and failed checks.
+    let mut instances = Vec::new();
+    for provider in Provider::ALL.iter().copied() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (n, recording) in provider.recordings().iter().enumerate() {
+            let state = recording
+                .reading()
+                .map(|r| r.state.name())
+                .unwrap_or("error");
+            if seen.len() < 3 && seen.insert(state) {
+                instances.push(instance(provider, 300 + n, recording.name));
+            }
+        }
+    }
+    let (sim, targets) = serve(instances.clone()).await;
+    let broken = &instances[0];
+    sim.set_faults(
+        broken.provider,
+        &broken.id,
+        wa_simulator::Faults::fault(wa_simulator::Fault::WrongShape),
+    )
+    .unwrap();
+    let mut targets = targets;
+    targets.push(format!("{}+http://nobody@127.0.0.1:9/x", Provider::ALL[0]));
+    let output = check(&targets, &["--format", "json", "--concurrency", "64"]).await;
+    let array: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(array.as_array().unwrap().len(), targets.len());
+    assert_eq!(schema_errors(&array).await, "");
+    let states: std::collections::BTreeSet<&str> = array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["state"].as_str().unwrap())
+        .collect();
+    assert!(
+        states.contains("error") && states.contains("connected"),
+        "{states:?}"
+    );
+    // Each line of jsonl is one item of the array.
+    let lines = check(&targets, &["--format", "jsonl", "--concurrency", "64"]).await;
+    let items: Vec<Value> = lines
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(schema_errors(&Value::Array(items)).await, "");
+    // And something invalid is caught, so that the check can fail.
+    let mut wrong = array.clone();
+    wrong[0]["state"] = Value::from("sleeping");
+    assert_ne!(schema_errors(&wrong).await, "");
 }
