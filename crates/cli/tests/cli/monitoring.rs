@@ -624,7 +624,7 @@ async fn nagios_runs_the_documented_definitions() {
 
     // What the plugin printed is what Nagios recorded: run it the same way and compare.
     let threshold_args = ["-w", "1", "-c", "20%"];
-    let mut args = vec!["check", "--plugin-output", "--deadline", "50s", "--config"];
+    let mut args = vec!["check", "--plugin-output", "-t", "50", "--config"];
     let fleet_path = format!("{d}/fleet.toml");
     args.push(&fleet_path);
     args.extend(threshold_args);
@@ -669,6 +669,182 @@ async fn nagios_runs_the_documented_definitions() {
     for secret in secrets() {
         for value in fleet.values().chain(support.values()) {
             assert!(!value.contains(&secret));
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The results an Icinga 2 `PerfdataWriter` wrote in `dir`, by service: state and output
+/// (long output included), the last of each.
+fn icinga_results(dir: &std::path::Path) -> BTreeMap<String, (String, String, String)> {
+    let mut results = BTreeMap::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("service-perfdata.") && !n.ends_with(".tmp"))
+        })
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for record in text.split("SERVICE::").skip(1) {
+            let mut fields = record.splitn(4, '\t');
+            let name = fields.next().unwrap_or_default().to_owned();
+            let state = fields.next().and_then(|f| f.strip_prefix("STATE::"));
+            let perfdata = fields.next().and_then(|f| f.strip_prefix("PERFDATA::"));
+            let output = fields.next().and_then(|f| f.strip_prefix("OUTPUT::"));
+            if let (Some(state), Some(perfdata), Some(output)) = (state, perfdata, output) {
+                results.insert(
+                    name,
+                    (
+                        state.to_owned(),
+                        perfdata.to_owned(),
+                        output.trim_end_matches('\n').to_owned(),
+                    ),
+                );
+            }
+        }
+    }
+    results
+}
+
+#[tokio::test]
+#[ignore = "needs Icinga 2 (Debian's icinga2-bin package); .ci/run runs it"]
+async fn icinga2_runs_the_shipped_check_command() {
+    let icinga2 = program("icinga2", "icinga2-bin");
+    let (sim, instances, _, _) = fleet().await;
+    let dir = scratch("icinga2");
+    let fleet_file = |instances: &[&Instance]| -> String {
+        instances.iter().map(|i| sim.fleet_file_entry(i)).collect()
+    };
+    let all: Vec<&Instance> = instances.iter().collect();
+    std::fs::write(dir.join("fleet.toml"), fleet_file(&all)).unwrap();
+    std::fs::write(dir.join("support.toml"), fleet_file(&[&instances[0]])).unwrap();
+    let command =
+        monitoring_file("icinga2/wa-status.conf").replace("/usr/local/bin/wa-status", BIN);
+    std::fs::write(dir.join("wa-status.conf"), command).unwrap();
+    let d = dir.display();
+    // An Icinga of its own: the shipped CheckCommand, a host, two services checked every
+    // second, and a PerfdataWriter that writes each result where this test reads it.
+    std::fs::write(
+        dir.join("icinga2.conf"),
+        format!(
+            r#"include "{d}/wa-status.conf"
+object CheckerComponent "checker" {{ }}
+object CheckCommand "host-up" {{ command = [ "/bin/true" ] }}
+object Host "localhost" {{ check_command = "host-up"; address = "127.0.0.1" }}
+object Service "whatsapp-fleet" {{
+  host_name = "localhost"
+  check_command = "wa-status"
+  check_interval = 1s
+  vars.wa_status_config = "{d}/fleet.toml"
+  vars.wa_status_warning = "1"
+  vars.wa_status_critical = "20%"
+}}
+object Service "whatsapp-support" {{
+  host_name = "localhost"
+  check_command = "wa-status"
+  check_interval = 1s
+  vars.wa_status_config = "{d}/support.toml"
+}}
+object PerfdataWriter "perfdata" {{
+  host_perfdata_path = "{d}/host-perfdata"
+  host_temp_path = "{d}/host-perfdata.tmp"
+  service_perfdata_path = "{d}/service-perfdata"
+  service_temp_path = "{d}/service-perfdata.tmp"
+  service_format_template = "SERVICE::$service.name$\tSTATE::$service.state_id$\tPERFDATA::$service.perfdata$\tOUTPUT::$service.output$"
+  rotation_interval = 1s
+}}
+"#
+        ),
+    )
+    .unwrap();
+    for folder in ["run/icinga2", "cache", "spool", "log", "data"] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+    }
+    let defines: Vec<String> = [
+        ("InitRunDir", "run"),
+        ("CacheDir", "cache"),
+        ("SpoolDir", "spool"),
+        ("LogDir", "log"),
+        ("DataDir", "data"),
+    ]
+    .iter()
+    .map(|(name, folder)| format!("-D{name}={d}/{folder}"))
+    .chain([
+        "-DRunAsUser=root".to_owned(),
+        "-DRunAsGroup=root".to_owned(),
+    ])
+    .collect();
+    let config = format!("{d}/icinga2.conf");
+    let validate = Command::new(&icinga2)
+        .args(["daemon", "-C", "-c", &config])
+        .args(&defines)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        validate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validate.stdout)
+    );
+    let mut server = Command::new(&icinga2)
+        .args(["daemon", "-c", &config])
+        .args(&defines)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let results = eventually(60, "both services checked by Icinga 2", || {
+        let dir = dir.clone();
+        async move {
+            let results = icinga_results(&dir);
+            (results.contains_key("whatsapp-fleet") && results.contains_key("whatsapp-support"))
+                .then_some(results)
+        }
+    })
+    .await;
+    server.kill().await.unwrap();
+
+    // What the plugin printed is what Icinga recorded: run it the same way and compare.
+    let fleet_path = format!("{d}/fleet.toml");
+    let direct = run(
+        &[
+            "check",
+            "--plugin-output",
+            "-t",
+            "50",
+            "--config",
+            &fleet_path,
+            "-w",
+            "1",
+            "-c",
+            "20%",
+        ],
+        &[],
+    )
+    .await;
+    let (state, perfdata, output) = &results["whatsapp-fleet"];
+    assert_eq!(state, &direct.code.to_string());
+    let (first, long) = direct.stdout.split_once('\n').unwrap();
+    let (text, plugin_perfdata) = first.split_once(" | ").unwrap();
+    assert_eq!(perfdata, plugin_perfdata);
+    // Icinga keeps the first line up to the `|`, its space included.
+    assert_eq!(output, &format!("{text} \n{}", long.trim_end_matches('\n')));
+    let (state, perfdata, output) = &results["whatsapp-support"];
+    assert_eq!(state, "0");
+    assert_eq!(
+        output,
+        &format!("WHATSAPP OK - {}: connected ", instances[0].id)
+    );
+    assert!(perfdata.starts_with("connected=1;;;0;1 "), "{perfdata}");
+    for secret in secrets() {
+        for (_, perfdata, output) in results.values() {
+            assert!(!output.contains(&secret) && !perfdata.contains(&secret));
         }
     }
     std::fs::remove_dir_all(dir).unwrap();
