@@ -397,3 +397,49 @@ impl Drop for UntrustedTlsServer {
         self.task.abort();
     }
 }
+
+/// A certificate authority of a test's own and a server certificate it signed for
+/// 127.0.0.1, in PEM: for a server under test that takes TLS, and a client (Prometheus)
+/// that trusts the CA.
+pub struct LoopbackPki {
+    /// The CA's certificate, for the client's trust.
+    pub ca_pem: String,
+    /// The server's certificate, for `127.0.0.1` and `localhost`.
+    pub cert_pem: String,
+    /// The server's private key (PKCS#8).
+    pub key_pem: String,
+}
+
+impl LoopbackPki {
+    /// Makes a new CA and server certificate.
+    ///
+    /// # Panics
+    /// When the certificates cannot be made.
+    pub fn new() -> LoopbackPki {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+        let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(DnType::CommonName, "wa-status test CA");
+        let ca_key = KeyPair::generate().expect("a CA key");
+        let ca_cert = ca.self_signed(&ca_key).expect("the CA certificate");
+        let issuer = Issuer::new(ca, ca_key);
+        let server = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .expect("server parameters");
+        let key = KeyPair::generate().expect("a server key");
+        let cert = server
+            .signed_by(&key, &issuer)
+            .expect("the server certificate");
+        LoopbackPki {
+            ca_pem: ca_cert.pem(),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+}
+
+impl Default for LoopbackPki {
+    fn default() -> LoopbackPki {
+        LoopbackPki::new()
+    }
+}

@@ -191,6 +191,10 @@ pub struct ExporterArgs {
         value_parser = clap::value_parser!(u16).range(1..)
     )]
     pub max_connections: u16,
+    /// TLS and basic authentication, in the exporter-toolkit's YAML (`tls_server_config`,
+    /// `basic_auth_users` with bcrypt hashes), as the other exporters take it.
+    #[arg(long = "web.config.file", value_name = "FILE")]
+    pub web_config: Option<PathBuf>,
     /// Time between two checks of an instance, each on its own schedule; a scrape never
     /// calls a provider.
     #[arg(long, default_value = "60s", value_parser = parse_duration)]

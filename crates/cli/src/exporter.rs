@@ -31,15 +31,20 @@ pub async fn run(
     args: &ExporterArgs,
     gather: &dyn Fn() -> Result<Gathered, CliError>,
 ) -> Result<(), CliError> {
+    let web = match &args.web_config {
+        Some(path) => crate::web_config::WebConfig::load(path)?,
+        None => crate::web_config::WebConfig::default(),
+    };
     let (mut poller, metrics) = start(args, gather()?)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| CliError(format!("cannot listen on {}: {e}", args.listen)))?;
     let address: SocketAddr = listener.local_addr().map_err(|e| CliError(e.to_string()))?;
     let mut stdout = Stdout::new();
+    let scheme = if web.tls.is_some() { "https" } else { "http" };
     let _ = writeln!(
         stdout,
-        "wa-status exporter listening on http://{address} ({}, /-/healthy, /-/ready)",
+        "wa-status exporter listening on {scheme}://{address} ({}, /-/healthy, /-/ready)",
         args.telemetry_path
     );
     let _ = stdout.flush();
@@ -51,7 +56,7 @@ pub async fn run(
         landing: Arc::from(landing_page(&args.telemetry_path)),
     };
     // gzip whenever the scraper accepts it: a fleet's scrape is repetitive text.
-    let app = Router::new()
+    let mut app = Router::new()
         .route(&args.telemetry_path, get(scrape))
         .route("/", get(landing))
         .route("/-/healthy", get(healthy))
@@ -59,11 +64,18 @@ pub async fn run(
         .route("/-/ready", get(ready))
         .layer(CompressionLayer::new().gzip(true))
         .with_state(served);
+    // Every path, as the exporter-toolkit does: the names and states are the fleet's.
+    if let Some(users) = web.users {
+        app = app.layer(axum::middleware::from_fn_with_state(
+            users,
+            crate::web_config::require,
+        ));
+    }
     let limits = crate::http::Limits {
         connections: usize::from(args.max_connections),
         ..Default::default()
     };
-    let server = crate::http::serve(listener, app, limits, shutdown::requested());
+    let server = crate::http::serve(listener, app, limits, web.tls, shutdown::requested());
     tokio::pin!(server);
     let mut reloads = shutdown::Reloads::new();
     loop {

@@ -102,6 +102,7 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     stop: impl Future<Output = ()>,
 ) {
     let table = Arc::new(Mutex::new(Table::default()));
@@ -132,6 +133,7 @@ pub async fn serve(
         let requested = Arc::new(AtomicBool::new(false));
         let task = tasks.spawn(connection(
             stream,
+            tls.clone(),
             app.clone(),
             limits,
             Arc::clone(&requested),
@@ -152,16 +154,43 @@ pub async fn serve(
     .await;
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn connection(
     stream: TcpStream,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     app: Router,
     limits: Limits,
     requested: Arc<AtomicBool>,
-    mut stopped: tokio::sync::watch::Receiver<bool>,
+    stopped: tokio::sync::watch::Receiver<bool>,
     table: Arc<Mutex<Table>>,
     id: u64,
 ) {
     let _ = stream.set_nodelay(true);
+    match tls {
+        // The handshake has the time the headers have: a client that starts one and stops
+        // holds its slot no longer.
+        Some(acceptor) => {
+            if let Ok(Ok(stream)) =
+                tokio::time::timeout(limits.header_read, acceptor.accept(stream)).await
+            {
+                http1(stream, app, limits, requested, stopped).await;
+            }
+        }
+        None => http1(stream, app, limits, requested, stopped).await,
+    }
+    table.lock().unwrap_or_else(|e| e.into_inner()).close(id);
+}
+
+/// Serves HTTP/1.1 on one connection, plain or TLS, within `limits`.
+async fn http1<S>(
+    stream: S,
+    app: Router,
+    limits: Limits,
+    requested: Arc<AtomicBool>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         requested.store(true, Ordering::Relaxed);
         app.clone().oneshot(request)
@@ -184,5 +213,4 @@ async fn connection(
             let _ = tokio::time::timeout(Duration::from_secs(1), connection).await;
         }
     }
-    table.lock().unwrap_or_else(|e| e.into_inner()).close(id);
 }

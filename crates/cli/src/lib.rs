@@ -19,6 +19,7 @@ mod shutdown;
 mod targets;
 mod threshold;
 mod watch;
+mod web_config;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -299,3 +299,142 @@ async fn the_exporter_follows_the_conventions_of_exporters() {
     assert!(page.contains(r#"<a href="/-/ready">"#), "{page}");
     child.kill().await.unwrap();
 }
+
+/// A web configuration of TLS (a test CA's certificate) and basic authentication (one user,
+/// `prometheus`, with `password`), written in `dir`; the CA's certificate in PEM.
+pub fn web_config(dir: &std::path::Path, password: &str) -> (String, String) {
+    let pki = wa_tests::LoopbackPki::new();
+    std::fs::write(dir.join("server.crt"), &pki.cert_pem).unwrap();
+    std::fs::write(dir.join("server.key"), &pki.key_pem).unwrap();
+    let hash = bcrypt::hash(password, 4).unwrap();
+    let path = dir.join("web.yml");
+    std::fs::write(
+        &path,
+        format!(
+            "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: {hash}\n"
+        ),
+    )
+    .unwrap();
+    (path.display().to_string(), pki.ca_pem)
+}
+
+/// Starts the exporter with `extra` arguments for `targets`; its child and the address it
+/// listens on, read from its banner (`http://` or `https://`).
+pub async fn exporter_with(extra: &[&str], targets: &[String]) -> (tokio::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["exporter", "--listen", "127.0.0.1:0", "--interval", "1h"])
+        .args(["--quota-dir", &private_quota_dir()])
+        .args(extra)
+        .args(targets)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner = lines.next_line().await.unwrap().unwrap();
+    let address = banner
+        .split_whitespace()
+        .find_map(|w| {
+            w.strip_prefix("https://")
+                .or_else(|| w.strip_prefix("http://"))
+        })
+        .unwrap()
+        .to_owned();
+    (child, address)
+}
+
+#[tokio::test]
+async fn the_web_config_file_gives_tls_and_basic_auth() {
+    let instances: Vec<Instance> = all_connected().into_iter().take(1).collect();
+    let (_sim, targets) = serve(instances.clone()).await;
+    let dir = std::env::temp_dir().join(format!("wa-status-web-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (config, ca) = web_config(&dir, "scrape-secret");
+    let (mut child, address) = exporter_with(&["--web.config.file", &config], &targets).await;
+    wa_tests::install_tls();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let url = format!("https://{address}/metrics");
+    let series = format!("whatsapp_instance_connected{{{}}}", labels(&instances[0]));
+    // Without credentials, with a wrong password, with an unknown user: 401 and the
+    // challenge; every path alike.
+    for (user, password) in [
+        (None, None),
+        (Some("prometheus"), Some("wrong")),
+        (Some("nobody"), Some("scrape-secret")),
+    ] {
+        for path in ["/metrics", "/", "/-/healthy"] {
+            let mut request = client.get(format!("https://{address}{path}"));
+            if let Some(user) = user {
+                request = request.basic_auth(user, password);
+            }
+            let answer = request.send().await.unwrap();
+            assert_eq!(answer.status(), 401, "{user:?} {path}");
+            assert_eq!(
+                answer.headers()["www-authenticate"],
+                "Basic realm=\"wa-status\""
+            );
+        }
+    }
+    // With them: the metrics, over TLS.
+    let mut found = None;
+    for _ in 0..50 {
+        let text = client
+            .get(&url)
+            .basic_auth("prometheus", Some("scrape-secret"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if let Some(value) = parse_metrics(&text).get(&series) {
+            found = Some(*value);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(found, Some(1.0));
+    // Plain HTTP to the TLS port gets nothing.
+    let plain = wa_tests::http_client()
+        .get(format!("http://{address}/metrics"))
+        .send()
+        .await;
+    assert!(plain.map(|r| r.status() != 200).unwrap_or(true));
+    child.kill().await.unwrap();
+
+    // A file with a setting it does not know, or a hash that is not bcrypt: refused at
+    // start, saying which, and never quoting the hash.
+    for (text, said) in [
+        (
+            "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [x]\n",
+            "tls_server_config: unknown field `cipher_suites`",
+        ),
+        (
+            "basic_auth_users:\n  prometheus: plain-secret-password\n",
+            "basic_auth_users: the hash of `prometheus` is not a bcrypt hash (its value is not shown)",
+        ),
+        (
+            "tls_server_config:\n  cert_file: missing.crt\n  key_file: server.key\n",
+            "cert_file missing.crt: ",
+        ),
+    ] {
+        let path = dir.join("bad.yml");
+        std::fs::write(&path, text).unwrap();
+        let path = path.display().to_string();
+        let output = run(&["exporter", "--web.config.file", &path, &targets[0]], &[]).await;
+        assert_eq!(output.code, 3);
+        assert!(
+            output.stderr.starts_with(&format!("wa-status: error: --web.config.file {path}: "))
+                && output.stderr.contains(said),
+            "{}",
+            output.stderr
+        );
+        assert!(!output.stderr.contains("plain-secret-password"));
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -849,3 +849,93 @@ object PerfdataWriter "perfdata" {{
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs a Prometheus server (Debian's prometheus package); .ci/run runs it"]
+async fn prometheus_scrapes_over_tls_with_basic_auth() {
+    let prometheus = program("prometheus", "prometheus");
+    let instances: Vec<Instance> = all_connected().into_iter().take(2).collect();
+    let (_sim, targets) = serve(instances.clone()).await;
+    let dir = scratch("prometheus-tls");
+    let (web, ca) = crate::exporter::web_config(&dir, "scrape-secret");
+    std::fs::write(dir.join("ca.crt"), ca).unwrap();
+    let (mut exporter_child, address) =
+        crate::exporter::exporter_with(&["--web.config.file", &web], &targets).await;
+    // One job with the right password, one with a wrong one.
+    let job = |name: &str, password: &str| {
+        format!(
+            "  - job_name: {name}\n    scheme: https\n    tls_config:\n      ca_file: {}/ca.crt\n    basic_auth:\n      username: prometheus\n      password: {password}\n    static_configs:\n      - targets: ['{address}']\n",
+            dir.display()
+        )
+    };
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n{}{}",
+            job("right", "scrape-secret"),
+            job("wrong", "not-the-password")
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let mut server = Command::new(&prometheus)
+        .arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let health = eventually(60, "both jobs scraped", || {
+        let base = base.clone();
+        async move {
+            let targets = prometheus_api(&base, "targets", &[]).await?;
+            let health: BTreeMap<String, (String, String)> = targets["data"]["activeTargets"]
+                .as_array()?
+                .iter()
+                .map(|t| {
+                    (
+                        t["labels"]["job"].as_str().unwrap_or_default().to_owned(),
+                        (
+                            t["health"].as_str().unwrap_or_default().to_owned(),
+                            t["lastError"].as_str().unwrap_or_default().to_owned(),
+                        ),
+                    )
+                })
+                .collect();
+            (health.len() == 2 && health.values().all(|(h, _)| h != "unknown")).then_some(health)
+        }
+    })
+    .await;
+    assert_eq!(health["right"], ("up".to_owned(), String::new()));
+    assert_eq!(health["wrong"].0, "down");
+    assert!(health["wrong"].1.contains("401"), "{:?}", health["wrong"]);
+    // The readings went through.
+    let connected = eventually(30, "the readings in Prometheus", || {
+        let base = base.clone();
+        async move {
+            let answer = prometheus_api(
+                &base,
+                "query",
+                &[("query", "sum(whatsapp_instance_connected{job=\"right\"})")],
+            )
+            .await?;
+            answer["data"]["result"][0]["value"][1]
+                .as_str()
+                .map(str::to_owned)
+        }
+    })
+    .await;
+    assert_eq!(connected, "2");
+    server.kill().await.unwrap();
+    exporter_child.kill().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
