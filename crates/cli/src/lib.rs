@@ -14,6 +14,7 @@ mod http;
 mod logging;
 mod metrics;
 mod output;
+mod process_metrics;
 mod report;
 mod shutdown;
 mod targets;

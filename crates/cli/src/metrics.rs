@@ -185,6 +185,7 @@ impl Metrics {
             "When the exporter last completed a check, in Unix seconds",
             last_check.clone(),
         );
+        registry.register_collector(Box::new(crate::process_metrics::ProcessMetrics));
         let store = store.map(|store| {
             let up = Gauge::default();
             let fallbacks = Counter::default();

@@ -285,6 +285,32 @@ async fn the_exporter_follows_the_conventions_of_exporters() {
             instance.id
         );
     }
+    // The process' own metrics, as every exporter has them.
+    if cfg!(target_os = "linux") {
+        let pid = child.id().unwrap();
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+        let soft_fds: f64 = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .and_then(|l| l.split_whitespace().nth(3))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(samples["process_max_fds"], soft_fds);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        let started = samples["process_start_time_seconds"];
+        assert!(
+            now - 120.0 < started && started <= now + 1.0,
+            "{started} {now}"
+        );
+        assert!(samples["process_resident_memory_bytes"] > 1e6);
+        assert!(samples["process_open_fds"] >= 3.0);
+        assert!(samples["process_threads"] >= 2.0);
+        assert!(samples.contains_key("process_cpu_seconds_total"));
+    }
     assert_eq!(get("/metrics").await.unwrap().status(), 404);
     let landing = get("/").await.unwrap();
     assert_eq!(
