@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use std::time::Duration;
 
 pub use wa_model::ErrorKind;
@@ -199,114 +198,11 @@ fn cut(text: &str, limit: usize) -> String {
     out
 }
 
-/// `text` with every secret masked, in every form a server may echo it: as it is,
-/// percent-encoded (upper- or lower-case hex, `+` or `%20` for a space), JSON-escaped
-/// (`\/`, `\"`, `\uXXXX`), and, for a token of the form `id|secret`, its secret part alone.
-pub(crate) fn masked(text: &str, secrets: &[&str]) -> String {
-    let mut forms: Vec<String> = Vec::new();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        let mut parts = vec![secret.to_string()];
-        if let Some((_, tail)) = secret.split_once('|') {
-            if tail.len() >= 8 {
-                parts.push(tail.to_owned());
-            }
-        }
-        // A vendor's words are trimmed: a secret at their edge loses its own blanks.
-        let trimmed = secret.trim();
-        if trimmed != *secret && !trimmed.is_empty() {
-            parts.push(trimmed.to_owned());
-        }
-        for part in parts {
-            let encoded = utf8_percent_encode(&part, NON_ALPHANUMERIC).to_string();
-            let json = serde_json::to_string(&part).unwrap_or_default();
-            let json = json.trim_matches('"').to_owned();
-            let ascii_json: String = json
-                .chars()
-                .map(|c| match c {
-                    c if c.is_ascii() => c.to_string(),
-                    c => c
-                        .encode_utf16(&mut [0; 2])
-                        .iter()
-                        .map(|u| format!("\\u{u:04x}"))
-                        .collect(),
-                })
-                .collect();
-            forms.extend([
-                encoded.to_ascii_lowercase(),
-                encoded.replace("%20", "+"),
-                json.replace('/', "\\/"),
-                ascii_json,
-                json,
-                encoded,
-                part,
-            ]);
-        }
-    }
-    // Longest first, so that a form containing another is masked whole.
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-    forms.dedup();
-    let mut text = text.to_owned();
-    for form in forms.iter().filter(|f| !f.is_empty()) {
-        if text.contains(form.as_str()) {
-            text = text.replace(form.as_str(), "***");
-        }
-    }
-    text
-}
+pub(crate) use crate::mask::masked;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_secret_is_masked_in_every_form_a_server_echoes() {
-        let token = "234|s3cr3t token/é\"quoted\"";
-        let echoes = [
-            token.to_owned(),
-            utf8_percent_encode(token, NON_ALPHANUMERIC).to_string(),
-            utf8_percent_encode(token, NON_ALPHANUMERIC)
-                .to_string()
-                .to_ascii_lowercase(),
-            utf8_percent_encode(token, NON_ALPHANUMERIC)
-                .to_string()
-                .replace("%20", "+"),
-            serde_json::to_string(token).unwrap(),
-            serde_json::to_string(token).unwrap().replace('/', "\\/"),
-            "\"234|s3cr3t token/\\u00e9\\\"quoted\\\"\"".to_owned(),
-            format!("Bearer {token}"),
-            "s3cr3t token/é\"quoted\"".to_owned(),
-        ];
-        for echo in echoes {
-            let shown = masked(&format!("the server said: {echo}!"), &[token]);
-            assert!(!shown.contains("s3cr3t"), "{echo} gave {shown}");
-            assert!(shown.contains("***"), "{shown}");
-        }
-        assert_eq!(masked("nothing here", &[token]), "nothing here");
-    }
-
-    proptest::proptest! {
-        /// Any token, echoed by a server in any of the forms above inside any text, is
-        /// masked.
-        #[test]
-        fn any_token_echoed_in_any_form_is_masked(
-            token in "[ -~é]{8,40}",
-            form in 0..6usize,
-            before in "[a-z :{\"]{0,10}",
-            after in "[a-z :}\"]{0,10}",
-        ) {
-            let echo = match form {
-                0 => token.clone(),
-                1 => utf8_percent_encode(&token, NON_ALPHANUMERIC).to_string(),
-                2 => utf8_percent_encode(&token, NON_ALPHANUMERIC).to_string().to_ascii_lowercase(),
-                3 => serde_json::to_string(&token).unwrap().replace('/', "\\/"),
-                4 => format!("Bearer {token}"),
-                _ => utf8_percent_encode(&token, NON_ALPHANUMERIC).to_string().replace("%20", "+"),
-            };
-            let shown = masked(&format!("{before}{echo}{after}"), &[&token]);
-            proptest::prop_assert!(!shown.contains(&echo), "{shown}");
-            proptest::prop_assert!(shown.contains("***"), "{shown}");
-        }
-    }
 
     #[test]
     fn excerpts_are_short_masked_and_on_one_line() {

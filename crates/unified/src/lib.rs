@@ -140,6 +140,7 @@ mod fleet;
 #[allow(clippy::all)]
 mod generated;
 mod limiter;
+mod mask;
 mod model;
 mod monitor;
 #[cfg(unix)]

@@ -251,6 +251,12 @@ async fn a_server_that_echoes_the_token_in_any_encoding_never_gets_it_printed() 
             false => format!("%{b:02X}"),
         })
         .collect();
+    // D8: its wire encoding in a path, some characters encoded and others not.
+    let path_encoded = token.replace('|', "%7C");
+    // D10: a prefix of 20 characters, the two halves apart, upper case, base64.
+    let half = token.len() / 2;
+    use base64::Engine;
+    let base64 = base64::engine::general_purpose::STANDARD.encode(format!("user:{token}"));
     let server = wa_tests::RecordingServer::start().await;
     for echo in [
         encoded.clone(),
@@ -258,6 +264,11 @@ async fn a_server_that_echoes_the_token_in_any_encoding_never_gets_it_printed() 
         serde_json::to_string(&token).unwrap().replace('/', "\\/"),
         format!("Bearer {token}"),
         tail.to_owned(),
+        path_encoded.clone(),
+        token[..20].to_owned(),
+        format!("{} and {}", &token[..half], &token[half..]),
+        token.to_ascii_uppercase(),
+        base64.clone(),
     ] {
         let body = serde_json::json!({ "message": format!("bad token {echo}") }).to_string();
         server.respond_json(401, &body);
@@ -266,8 +277,17 @@ async fn a_server_that_echoes_the_token_in_any_encoding_never_gets_it_printed() 
             let output = run(&["check", "--format", format, "-v", &target], &[]).await;
             assert_eq!(output.code, 3);
             for text in [&output.stdout, &output.stderr] {
-                assert!(!text.contains(tail), "{echo}: {text}");
+                let lowered = text.to_ascii_lowercase();
+                // No 8 characters of the token's start or end, in any case or encoding.
+                for piece in [&token[..8], &token[token.len() - 8..]] {
+                    assert!(
+                        !lowered.contains(&piece.to_ascii_lowercase()),
+                        "{echo}: {text}"
+                    );
+                }
                 assert!(!text.contains(&encoded), "{echo}: {text}");
+                assert!(!text.contains(&path_encoded), "{echo}: {text}");
+                assert!(!text.contains(&base64[8..20]), "{echo}: {text}");
             }
         }
     }
