@@ -57,7 +57,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
-        "The proxy for requests to providers, and the hosts reached without it.",
+        "The proxy for requests to providers (http:// or https://), and the hosts reached without it: * for all, names with their subdomains, IP addresses, CIDR ranges. A variable that is not a proxy URL stops the run.",
     ),
     (
         "Fleet file *_env keys",

@@ -785,3 +785,39 @@ async fn the_four_confusing_errors_say_what_to_do() {
         .count();
     assert_eq!(hinted, not_found);
 }
+
+#[tokio::test]
+async fn d9_no_proxy_covers_ip_addresses_and_a_malformed_proxy_is_refused() {
+    let served = instance(Provider::ALL[0], 950, healthy(Provider::ALL[0]));
+    let (_sim, targets) = serve(vec![served.clone()]).await;
+    let proxy = wa_tests::RecordingServer::start().await;
+    proxy.respond_json(502, "{}");
+    // The simulator is at 127.0.0.1, an IP address: NO_PROXY=* reaches it directly.
+    let direct = run(
+        &["check", "--format", "json", &targets[0]],
+        &[("HTTP_PROXY", &proxy.url()), ("NO_PROXY", "*")],
+    )
+    .await;
+    assert_eq!(direct.code, 0, "{}", direct.stdout);
+    assert_eq!(proxy.requests().len(), 0);
+    // Without NO_PROXY, the same check goes through the proxy (so the above could fail).
+    let proxied = run(
+        &["check", "--format", "json", &targets[0]],
+        &[("HTTP_PROXY", &proxy.url())],
+    )
+    .await;
+    assert_eq!(proxied.code, 3, "{}", proxied.stdout);
+    // The proxy's 502 is temporary: the first attempt and two retries.
+    assert_eq!(proxy.requests().len(), 3);
+    // A proxy variable that cannot be used stops the run, naming it, never its value.
+    let output = run(
+        &["check", &targets[0]],
+        &[("HTTPS_PROXY", "socks5://user:my-secret-XYZ@proxy.example:1080")],
+    )
+    .await;
+    assert_eq!(output.code, 3);
+    assert_eq!(
+        output.stderr,
+        "wa-status: error: invalid_config: the proxy variable HTTPS_PROXY is not usable: the scheme `socks5` is not supported: http:// or https://\n"
+    );
+}

@@ -1,6 +1,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::proxy::Proxies;
+
 /// How a generated client talks HTTP: timeouts, the response size cap, the user agent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientOptions {
@@ -71,6 +73,13 @@ pub enum BuildError {
     },
     /// The HTTP client could not be set up (for example, TLS roots could not be loaded).
     Http(reqwest::Error),
+    /// A proxy variable of the environment is set but is not a proxy URL.
+    InvalidProxy {
+        /// The variable, e.g. `HTTPS_PROXY`.
+        variable: &'static str,
+        /// Why not (the value is not shown: it may hold a password).
+        reason: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -81,6 +90,9 @@ impl fmt::Display for BuildError {
                 write!(f, "invalid credential `{name}`: {reason}")
             }
             BuildError::Http(e) => write!(f, "cannot set up the HTTP client: {}", e),
+            BuildError::InvalidProxy { variable, reason } => {
+                write!(f, "the proxy variable {variable} is not usable: {reason}")
+            }
         }
     }
 }
@@ -111,12 +123,28 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// Builds a transport with its own connection pool.
+    /// Builds a transport with its own connection pool, and the proxies of the process'
+    /// environment ([`Proxies`]: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`).
     pub fn new(options: &ClientOptions) -> Result<Transport, BuildError> {
+        let proxies = Proxies::from_env(&|name| std::env::var(name).ok())?;
+        Transport::with_proxies(options, proxies)
+    }
+
+    /// Builds a transport with its own connection pool and these proxies.
+    pub fn with_proxies(
+        options: &ClientOptions,
+        proxies: Proxies,
+    ) -> Result<Transport, BuildError> {
         // rustls' `ring` provider: a plain C build (no cmake, unlike aws-lc). Installed as
         // the process default unless the application installed one first.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder();
+        // Our own reading of the environment replaces reqwest's.
+        let builder = match proxies.any() {
+            true => builder.proxy(reqwest::Proxy::custom(move |url| proxies.for_url(url))),
+            false => builder.no_proxy(),
+        };
+        let http = builder
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .timeout(options.timeout)
