@@ -2,7 +2,8 @@
 //! the response the test set, and keeps what it received (method, raw path, headers) so the
 //! test can check what the client put on the wire. And [`http_client`], a plain `reqwest`
 //! client for tests that call a server themselves, [`listening_url`], for tests that
-//! start a server as a child process, and [`UntrustedTlsServer`], for certificate failures.
+//! start a server as a child process, [`UntrustedTlsServer`], for certificate failures, and
+//! [`LoopbackPki`], certificates for a server under test that takes TLS.
 
 #![warn(missing_docs)]
 
