@@ -1,12 +1,13 @@
 //! Any bytes as any provider's status body (the first byte picks the provider from the
-//! catalog, so a new provider is fuzzed without a target of its own): a reading, or an
-//! error that names the provider and is about the body (a `decode` error, or the error a
-//! code in the body stands for), never one about the configuration or the transport, and
-//! never a panic. The same invariants as `crates/unified/tests/robustness.rs`.
+//! catalog, so a new provider is fuzzed without a target of its own): a consistent reading,
+//! or an error about the body that names the provider, on one line, with no HTTP status
+//! (there was no answer, only a body); never a panic. The kind is not asserted: a body may
+//! carry a vendor's code that stands for any kind (WAHA Core's "only the default session"
+//! is `invalid_config`). `.ci/run` runs this over every recorded body.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wa_unified::{decode, ConnectionState, ErrorKind, Provider};
+use wa_unified::{decode, ConnectionState, Provider};
 
 fuzz_target!(|input: &[u8]| {
     let Some((&pick, body)) = input.split_first() else {
@@ -22,10 +23,11 @@ fuzz_target!(|input: &[u8]| {
             );
         }
         Err(error) => {
-            assert_ne!(error.kind(), ErrorKind::InvalidConfig, "{error}");
-            assert_eq!(error.status(), None, "{error}");
+            let message = error.to_string();
+            assert_eq!(error.status(), None, "{message}");
             assert_eq!(error.provider(), Some(provider));
-            assert!(error.to_string().starts_with(provider.name()), "{error}");
+            assert!(message.starts_with(provider.name()), "{message}");
+            assert!(!message.contains(['\n', '\r']), "{message}");
         }
     }
 });

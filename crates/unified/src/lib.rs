@@ -132,6 +132,12 @@
 #![warn(missing_docs)]
 #![doc = include_str!("providers.md")]
 
+/// The examples of the repository's README, compiled and run with the crate's doctests so
+/// that they stay true (the file is outside the package, so only under `cfg(doctest)`).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 mod backend;
 mod config;
 mod error;

@@ -812,7 +812,10 @@ async fn d9_no_proxy_covers_ip_addresses_and_a_malformed_proxy_is_refused() {
     // A proxy variable that cannot be used stops the run, naming it, never its value.
     let output = run(
         &["check", &targets[0]],
-        &[("HTTPS_PROXY", "socks5://user:my-secret-XYZ@proxy.example:1080")],
+        &[(
+            "HTTPS_PROXY",
+            "socks5://user:my-secret-XYZ@proxy.example:1080",
+        )],
     )
     .await;
     assert_eq!(output.code, 3);
