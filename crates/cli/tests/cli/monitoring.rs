@@ -939,3 +939,40 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
     exporter_child.kill().await.unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs Python's grafana-foundation-sdk (.ci/run installs it in its virtual environment)"]
+async fn grafanas_sdk_reads_the_dashboard() {
+    // Grafana's own models read every panel and write the dashboard back the same.
+    let program = r#"
+import json, sys
+from grafana_foundation_sdk.models import dashboard
+data = json.load(open(sys.argv[1]))
+model = dashboard.Dashboard.from_json(data)
+out = model.to_json()
+panels = [p for p in out["panels"] if isinstance(p, dashboard.Panel)]
+print(out["schemaVersion"], len(panels), len(data["panels"]), out["uid"])
+"#;
+    let path = format!(
+        "{}/../../monitoring/grafana-dashboard.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let python = std::env::var("WA_STATUS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let output = Command::new(python)
+        .args(["-c", program, &path])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dashboard: Value =
+        serde_json::from_str(&monitoring_file("grafana-dashboard.json")).unwrap();
+    let panels = dashboard["panels"].as_array().unwrap().len();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!("39 {panels} {panels} wa-status-fleet\n")
+    );
+}
