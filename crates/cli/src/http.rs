@@ -4,7 +4,8 @@
 //! scrapes and the checks' own connections. Here each connection has a deadline for its
 //! headers (which is also how long a kept-alive connection may stay idle), a bounded read
 //! buffer and a bounded lifetime, and the number of connections is capped: when the cap is
-//! reached, the oldest connection that has not yet sent a whole request makes room.
+//! reached, the oldest connection that has not yet sent a whole request makes room, else
+//! the oldest one open for 5 s.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -52,10 +53,15 @@ impl Default for Limits {
 /// One open connection, as the cap sees it.
 struct Open {
     id: u64,
+    opened: std::time::Instant,
     /// Whether it has sent a whole request's head: a caller that has is not evicted.
     requested: Arc<AtomicBool>,
     task: AbortHandle,
 }
+
+/// How long a connection that has sent a request keeps its slot against newcomers when
+/// the cap is reached: a scrape takes milliseconds.
+const SETTLED: Duration = Duration::from_secs(5);
 
 /// The open connections, oldest first.
 #[derive(Default)]
@@ -66,7 +72,9 @@ struct Table {
 
 impl Table {
     /// Makes room for one more connection under `cap`: evicts the oldest connection that
-    /// has not sent a request; `false` when every one has.
+    /// has not sent a request, else the oldest one open for [`SETTLED`] (a client that sent
+    /// requests and does not read the answers holds a slot no longer than a newcomer
+    /// needs); `false` when every connection is newer than that.
     fn make_room(&mut self, cap: usize) -> bool {
         if self.open.len() < cap {
             return true;
@@ -74,7 +82,8 @@ impl Table {
         let idle = self
             .open
             .iter()
-            .position(|o| !o.requested.load(Ordering::Relaxed));
+            .position(|o| !o.requested.load(Ordering::Relaxed))
+            .or_else(|| self.open.iter().position(|o| o.opened.elapsed() >= SETTLED));
         match idle.and_then(|at| self.open.remove(at)) {
             Some(evicted) => {
                 evicted.task.abort();
@@ -143,6 +152,7 @@ pub async fn serve(
         ));
         open.open.push_back(Open {
             id,
+            opened: std::time::Instant::now(),
             requested,
             task,
         });

@@ -608,6 +608,16 @@ async fn d17_sighup_reads_the_fleet_again_in_watch_and_the_exporter() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// Raises this process' soft limit of descriptors to its hard one; the limit now.
+fn raise_descriptor_limit() -> usize {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    limit.current = limit.maximum;
+    setrlimit(Resource::Nofile, limit).unwrap();
+    let now = getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX);
+    usize::try_from(now).unwrap_or(usize::MAX)
+}
+
 /// The exporter's RSS, in bytes, from /proc.
 fn resident_bytes(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -618,11 +628,8 @@ fn resident_bytes(pid: u32) -> u64 {
 
 #[tokio::test]
 async fn d3_slowloris_at_the_common_descriptor_limit_leaves_the_metrics_and_the_checks_working() {
-    // This test opens 1,100 connections of its own: its soft limit goes up to the hard one.
-    use rustix::process::{getrlimit, setrlimit, Resource};
-    let mut limit = getrlimit(Resource::Nofile);
-    limit.current = limit.maximum;
-    setrlimit(Resource::Nofile, limit).unwrap();
+    // This test opens 1,100 connections of its own (fewer where the hard limit is lower).
+    let attacks = 1_100.min(raise_descriptor_limit() - 200);
     let instances: Vec<Instance> = all_connected().into_iter().take(3).collect();
     let (_sim, targets) = serve(instances.clone()).await;
     // The exporter under the common limit of 1,024 descriptors.
@@ -645,7 +652,7 @@ async fn d3_slowloris_at_the_common_descriptor_limit_leaves_the_metrics_and_the_
     // 1,100 connections that start a request and never finish its headers.
     let address = url.trim_start_matches("http://").to_owned();
     let mut attackers = Vec::new();
-    for _ in 0..1_100 {
+    for _ in 0..attacks {
         let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
         tokio::io::AsyncWriteExt::write_all(&mut stream, b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
             .await
@@ -823,4 +830,49 @@ async fn d9_no_proxy_covers_ip_addresses_and_a_malformed_proxy_is_refused() {
         output.stderr,
         "wa-status: error: invalid_config: the proxy variable HTTPS_PROXY is not usable: the scheme `socks5` is not supported: http:// or https://\n"
     );
+}
+
+#[tokio::test]
+async fn d3_pipelined_requests_on_thousands_of_connections_keep_memory_bounded() {
+    let connections = 5_000.min(raise_descriptor_limit() - 200);
+    let instances: Vec<Instance> = all_connected().into_iter().take(3).collect();
+    let (_sim, targets) = serve(instances.clone()).await;
+    let (mut child, url) = exporter(
+        "1s",
+        &targets.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+    .await;
+    let success = |i: &Instance| format!("whatsapp_instance_check_success{{{}}}", labels(i));
+    let wanted: Vec<String> = instances.iter().map(success).collect();
+    let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    scrape_until(&url, &wanted).await;
+    let before = resident_bytes(child.id().unwrap());
+    // Each connection sends 20 requests at once and never reads an answer.
+    let address = url.trim_start_matches("http://").to_owned();
+    let pipelined = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(20);
+    let mut open = Vec::new();
+    for _ in 0..connections {
+        let Ok(mut stream) = tokio::net::TcpStream::connect(&address).await else {
+            continue; // refused past the cap: what the limit is for
+        };
+        let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, pipelined.as_bytes()).await;
+        open.push(stream);
+    }
+    // Past the 5 s a connection with requests keeps its slot against a newcomer.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let during = resident_bytes(child.id().unwrap());
+    // 205 MB before the limits; now the connections past the cap are closed at once.
+    assert!(during < before + 48 * 1024 * 1024, "{before} -> {during}");
+    // And a scrape on a connection of its own is answered, the flood still open: it takes
+    // the slot of a connection that has held one for 5 s.
+    let answer = tokio::time::timeout(
+        Duration::from_secs(10),
+        wa_tests::http_client().get(format!("{url}/metrics")).send(),
+    )
+    .await
+    .expect("a scrape answers")
+    .unwrap();
+    assert_eq!(answer.status(), 200);
+    drop(open);
+    child.kill().await.unwrap();
 }

@@ -139,7 +139,7 @@ async fn fleet() -> (Simulator, Vec<Instance>, Instance, Instance) {
 
 #[tokio::test]
 #[ignore = "needs promtool (Debian's prometheus package); .ci/run runs it"]
-async fn promtool_checks_live_scrapes_in_both_formats() {
+async fn promtool_checks_a_live_scrape_in_the_text_format() {
     let promtool = program("promtool", "prometheus");
     let (sim, instances, _, broken) = fleet().await;
     let targets: Vec<String> = instances.iter().map(|i| sim.connection_string(i)).collect();
