@@ -46,6 +46,9 @@ pub use control::{InstancePatch, InstanceView, RateLimits};
 pub use faults::{html_page, Fault, Faults, WRONG_SHAPE_BODY};
 pub use fleet::{Fleet, Instance, Step};
 pub use log::RequestLog;
-pub use server::{connection_string_at, status_request_at, Simulator, SimulatorOptions};
+pub use server::{
+    connection_string_at, fleet_file_at, fleet_file_entry_at, status_request_at, Simulator,
+    SimulatorOptions,
+};
 pub use state::{Counters, RateLimit};
 pub use wa_providers::Provider;

@@ -136,28 +136,22 @@ fn print_banner(simulator: &Simulator, fleet: &Fleet, sample: bool, rate_limits:
     }
 }
 
-/// A `wa-status` fleet file of every instance served, each named `PROVIDER-ID`. The file
-/// must be new: one that exists is not overwritten. On Unix it is made readable by its
-/// owner only, since it holds the instances' credentials.
+/// Writes [`Simulator::fleet_file`] to `path`, a new file: one that exists is not
+/// overwritten. On Unix it is made readable by its owner only, since it holds the
+/// instances' credentials.
 fn write_fleet(
     simulator: &Simulator,
     fleet: &Fleet,
     path: &std::path::Path,
 ) -> std::io::Result<()> {
     use std::io::Write;
-    let mut text = String::from(
-        "# The instances of a wa-simulator, for wa-status (check, watch, exporter --config).\n\n",
-    );
-    for instance in &fleet.instances {
-        text.push_str(&simulator.fleet_file_entry(instance));
-        let name = format!("{}-{}", instance.provider.name(), instance.id);
-        text.push_str(&format!("name = {}\n\n", toml::Value::String(name)));
-    }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
+    options
+        .open(path)?
+        .write_all(simulator.fleet_file(fleet).as_bytes())
 }
 
 /// A ready-to-paste `curl` for one sample instance.

@@ -81,6 +81,38 @@ pub fn connection_string_at(address: &str, instance: &Instance) -> String {
     text
 }
 
+/// `instance` at a simulator listening on `address`, as an `[[instance]]` table of a
+/// `wa-status` fleet file, its credentials written in.
+pub fn fleet_file_entry_at(address: &str, instance: &Instance) -> String {
+    let provider = instance.provider;
+    // TOML's own quoting: an id or a credential may hold any character.
+    let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let base_url = format!("http://{address}{}", provider.info().simulator.base_path);
+    let mut text = format!(
+        "[[instance]]\nprovider = \"{provider}\"\nbase_url = {}\ninstance = {}\n",
+        quoted(&base_url),
+        quoted(&instance.id)
+    );
+    for (key, value) in &instance.credentials {
+        text.push_str(&format!("{key} = {}\n", quoted(value)));
+    }
+    text
+}
+
+/// A `wa-status` fleet file of every instance of `fleet` at a simulator listening on
+/// `address`, each named `PROVIDER-ID`: what `wa-simulator --write-fleet` writes.
+pub fn fleet_file_at(address: &str, fleet: &Fleet) -> String {
+    let mut text = String::from(
+        "# The instances of a wa-simulator, for wa-status (check, watch, exporter --config).\n\n",
+    );
+    for instance in &fleet.instances {
+        text.push_str(&fleet_file_entry_at(address, instance));
+        let name = format!("{}-{}", instance.provider.name(), instance.id);
+        text.push_str(&format!("name = {}\n\n", toml::Value::String(name)));
+    }
+    text
+}
+
 /// The status call of `instance` on a simulator listening at `address`, as a hand-written
 /// client would send it: the URL (instance, options, and the credentials carried in the
 /// path or the query, filled in) and the headers its credentials go in.
@@ -232,18 +264,13 @@ impl Simulator {
     /// `instance` on this simulator as an `[[instance]]` table of a `wa-status` fleet file,
     /// with its credentials written in (TOML basic strings; test and demo credentials).
     pub fn fleet_file_entry(&self, instance: &Instance) -> String {
-        let provider = instance.provider;
-        // TOML's own quoting: an id or a credential may hold any character.
-        let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
-        let mut text = format!(
-            "[[instance]]\nprovider = \"{provider}\"\nbase_url = {}\ninstance = {}\n",
-            quoted(&self.base_url(provider)),
-            quoted(&instance.id)
-        );
-        for (key, value) in &instance.credentials {
-            text.push_str(&format!("{key} = {}\n", quoted(value)));
-        }
-        text
+        fleet_file_entry_at(&self.addr.to_string(), instance)
+    }
+
+    /// A `wa-status` fleet file of every instance of `fleet` on this simulator (see
+    /// [`fleet_file_at`]).
+    pub fn fleet_file(&self, fleet: &Fleet) -> String {
+        fleet_file_at(&self.addr.to_string(), fleet)
     }
 
     /// A connection string for `instance` on this simulator, in its provider's form for the

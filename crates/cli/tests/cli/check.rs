@@ -467,3 +467,29 @@ async fn real_output_is_valid_against_the_shipped_json_schema() {
     wrong[0]["state"] = Value::from("sleeping");
     assert_ne!(schema_errors(&wrong).await, "");
 }
+
+#[tokio::test]
+async fn the_simulators_fleet_file_and_connection_strings_are_read_by_check() {
+    // What `wa-simulator --write-fleet` writes and prints, for the sample fleet.
+    let fleet = Fleet::sample();
+    let sim = Simulator::start(fleet.clone()).await.unwrap();
+    let path = scratch_file("simulator-fleet.toml", &sim.fleet_file(&fleet));
+    let from_file = run(&["check", "--format", "json", "--config", &path], &[]).await;
+    let strings: Vec<String> = fleet
+        .instances
+        .iter()
+        .map(|i| sim.connection_string(i))
+        .collect();
+    let from_strings = check(&strings, &["--format", "json"]).await;
+    for output in [from_file, from_strings] {
+        let array: Vec<Value> = serde_json::from_str(&output.stdout).unwrap();
+        assert_eq!(array.len(), fleet.instances.len());
+        for (object, instance) in array.iter().zip(&fleet.instances) {
+            assert_eq!(object["instance"], instance.id.as_str());
+            assert_eq!(
+                object["state"],
+                instance.expected_reading().unwrap().state.name()
+            );
+        }
+    }
+}
