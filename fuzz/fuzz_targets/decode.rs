@@ -2,8 +2,8 @@
 //! catalog, so a new provider is fuzzed without a target of its own): a consistent reading,
 //! or an error about the body that names the provider, on one line, with no HTTP status
 //! (there was no answer, only a body); never a panic. The kind is not asserted: a body may
-//! carry a vendor's code that stands for any kind (WAHA Core's "only the default session"
-//! is `invalid_config`). `.ci/run` runs this over every recorded body.
+//! carry a vendor's code that a manifest maps to any kind (a recorded "only the default
+//! session" answer is `invalid_config`). `.ci/run` runs this over every recorded body.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

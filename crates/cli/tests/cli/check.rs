@@ -388,22 +388,11 @@ for error in validator.iter_errors(json.load(sys.stdin)):
     print(error.json_path, error.message)
 "#;
     let path = format!("{}/schema/check.schema.json", env!("CARGO_MANIFEST_DIR"));
-    let python = std::env::var("WA_STATUS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let mut child = Command::new(python)
-        .args(["-c", program, &path])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use tokio::io::AsyncWriteExt;
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all(instance.to_string().as_bytes())
-        .await
-        .unwrap();
-    drop(stdin);
-    let output = child.wait_with_output().await.unwrap();
+    let output = output_with_stdin(
+        Command::new(python()).args(["-c", program, &path]),
+        instance.to_string().as_bytes(),
+    )
+    .await;
     assert!(
         output.status.success(),
         "{}",

@@ -233,17 +233,10 @@ async fn the_exporter_follows_the_conventions_of_exporters() {
         wa_simulator::Faults::latency(Duration::from_secs(3)),
     )
     .unwrap();
-    let quota_dir = private_quota_dir();
-    let mut child = Command::new(BIN)
-        .args(["exporter", "--web.listen-address", "127.0.0.1:0"])
-        .args(["--web.telemetry-path", "/probe/metrics", "--interval", "1h"])
-        .args(["--quota-dir", &quota_dir])
-        .args(&targets)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut args = vec!["--web.listen-address", "127.0.0.1:0"];
+    args.extend(["--web.telemetry-path", "/probe/metrics", "--interval", "1h"]);
+    args.extend(targets.iter().map(String::as_str));
+    let mut child = spawn_exporter(&args);
     let (banner, url) = wa_tests::listening_url(&mut child).await;
     assert_eq!(
         banner,
@@ -347,16 +340,10 @@ pub fn web_config(dir: &std::path::Path, password: &str) -> (String, String) {
 /// Starts the exporter with `extra` arguments for `targets`; its child and the address it
 /// listens on, read from its banner (`http://` or `https://`).
 pub async fn exporter_with(extra: &[&str], targets: &[String]) -> (tokio::process::Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["exporter", "--listen", "127.0.0.1:0", "--interval", "1h"])
-        .args(["--quota-dir", &private_quota_dir()])
-        .args(extra)
-        .args(targets)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut args = vec!["--listen", "127.0.0.1:0", "--interval", "1h"];
+    args.extend(extra);
+    args.extend(targets.iter().map(String::as_str));
+    let mut child = spawn_exporter(&args);
     use tokio::io::AsyncBufReadExt;
     let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let banner = lines.next_line().await.unwrap().unwrap();

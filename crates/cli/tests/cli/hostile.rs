@@ -392,13 +392,7 @@ async fn sigterm_and_sigint_end_watch_and_the_exporter_mid_check_with_exit_0() {
     ] {
         for signal in ["-TERM", "-INT"] {
             let (mut child, _sim) = long_running(&command).await;
-            let pid = child.id().unwrap().to_string();
-            let kill = Command::new("kill")
-                .args([signal, &pid])
-                .status()
-                .await
-                .unwrap();
-            assert!(kill.success());
+            send_signal(&child, signal).await;
             let code = ends_within(&mut child, Duration::from_secs(30)).await;
             assert_eq!(code, Some(0), "{command:?} {signal}");
         }
@@ -515,7 +509,7 @@ async fn d14_watch_stops_when_the_reader_of_its_output_has_gone() {
 }
 
 /// Sends `signal` (`-HUP`, `-TERM`) to `child`.
-async fn signal(child: &tokio::process::Child, signal: &str) {
+async fn send_signal(child: &tokio::process::Child, signal: &str) {
     let pid = child.id().unwrap().to_string();
     let kill = Command::new("kill")
         .args([signal, &pid])
@@ -565,7 +559,7 @@ async fn d17_sighup_reads_the_fleet_again_in_watch_and_the_exporter() {
     let mut warnings =
         tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(child.stderr.take().unwrap()));
     std::fs::write(&fleet, "[[instance]]\nprovider = \"nope\"\n").unwrap();
-    signal(&child, "-HUP").await;
+    send_signal(&child, "-HUP").await;
     let warning = tokio::time::timeout(Duration::from_secs(20), warnings.next_line())
         .await
         .expect("a warning")
@@ -578,14 +572,14 @@ async fn d17_sighup_reads_the_fleet_again_in_watch_and_the_exporter() {
         "{warning}"
     );
     std::fs::write(&fleet, &two).unwrap();
-    signal(&child, "-HUP").await;
+    send_signal(&child, "-HUP").await;
     // The first instance keeps its reported state (no second line for it): the next line
     // is the new instance's.
     let next = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
         .await
         .expect("a line for the new instance");
     assert_eq!(next_name(next.unwrap()), "second");
-    signal(&child, "-TERM").await;
+    send_signal(&child, "-TERM").await;
     let output = child.wait_with_output().await.unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(warnings.next_line().await.unwrap(), None);
@@ -599,11 +593,11 @@ async fn d17_sighup_reads_the_fleet_again_in_watch_and_the_exporter() {
     let before = parse_metrics(&scrape_until(&url, &[&series("first")]).await);
     assert_eq!(before.get(&series("second")), None);
     std::fs::write(&fleet, &two).unwrap();
-    signal(&child, "-HUP").await;
+    send_signal(&child, "-HUP").await;
     let after = parse_metrics(&scrape_until(&url, &[&series("first"), &series("second")]).await);
     assert_eq!(after[&series("first")], 1.0);
     assert_eq!(after[&series("second")], 1.0);
-    signal(&child, "-TERM").await;
+    send_signal(&child, "-TERM").await;
     let output = child.wait_with_output().await.unwrap();
     assert_eq!(output.status.code(), Some(0));
 }

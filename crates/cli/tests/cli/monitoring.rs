@@ -141,77 +141,26 @@ async fn fleet() -> (Simulator, Vec<Instance>, Instance, Instance) {
 #[ignore = "needs promtool (Debian's prometheus package); .ci/run runs it"]
 async fn promtool_checks_a_live_scrape_in_the_text_format() {
     let promtool = program("promtool", "prometheus");
-    let (sim, instances, _, broken) = fleet().await;
-    let targets: Vec<String> = instances.iter().map(|i| sim.connection_string(i)).collect();
-    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
-    let (mut child, url) = exporter("1s", &targets).await;
-    // After a first error: every family is then in the scrape.
-    let errors = format!(
-        "whatsapp_instance_check_errors_total{{name=\"{}\",provider=\"{}\"}}",
-        broken.id, broken.provider
-    );
-    loop {
-        let samples = parse_metrics(&scrape_until(&url, &[&errors]).await);
-        if samples[&errors] >= 1.0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let http = wa_tests::http_client();
     // promtool reads the text format only; the OpenMetrics scrape is read by the reference
     // parser in `the_strict_openmetrics_parser_reads_a_live_scrape`.
-    for accept in ["text/plain;version=0.0.4"] {
-        let text = http
-            .get(format!("{url}/metrics"))
-            .header("accept", accept)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let mut check = Command::new(&promtool)
-            .args(["check", "metrics"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use tokio::io::AsyncWriteExt;
-        let mut stdin = check.stdin.take().unwrap();
-        stdin.write_all(text.as_bytes()).await.unwrap();
-        drop(stdin);
-        let output = check.wait_with_output().await.unwrap();
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "{accept}: {said}");
-        assert_eq!(said, "", "{accept}");
-    }
-    child.kill().await.unwrap();
+    let (text, _) = scrape_after_a_first_error("text/plain;version=0.0.4").await;
+    let output = output_with_stdin(
+        Command::new(&promtool).args(["check", "metrics"]),
+        text.as_bytes(),
+    )
+    .await;
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{said}");
+    assert_eq!(said, "");
 }
 
-/// The Python with `prometheus_client`: `WA_STATUS_PYTHON` (`.ci/run` sets its virtual
-/// environment's), else `python3`.
-fn python() -> String {
-    std::env::var("WA_STATUS_PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
-
-/// Reads OpenMetrics text with the reference parser, `prometheus_client`'s, which refuses
-/// what the standard forbids (a counter family named with its samples' `_total`, a
-/// missing `# EOF`); prints each family as `name type samples`.
-const OPENMETRICS_PARSER: &str = r#"
-import sys
-from prometheus_client.openmetrics.parser import text_string_to_metric_families
-for family in text_string_to_metric_families(sys.stdin.read()):
-    print(family.name, family.type, len(family.samples))
-"#;
-
-#[tokio::test]
-#[ignore = "needs Python's prometheus_client (.ci/run installs it in its virtual environment)"]
-async fn the_strict_openmetrics_parser_reads_a_live_scrape() {
+/// A scrape of the test fleet's exporter in the format `accept` asks for, taken after the
+/// broken instance's first error (every family is then in it), and the fleet.
+async fn scrape_after_a_first_error(accept: &str) -> (String, Vec<Instance>) {
     let (sim, instances, _, broken) = fleet().await;
     let targets: Vec<String> = instances.iter().map(|i| sim.connection_string(i)).collect();
     let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
@@ -229,25 +178,37 @@ async fn the_strict_openmetrics_parser_reads_a_live_scrape() {
     }
     let text = wa_tests::http_client()
         .get(format!("{url}/metrics"))
-        .header("accept", "application/openmetrics-text;version=1.0.0")
+        .header("accept", accept)
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    let mut parse = Command::new(python())
-        .args(["-c", OPENMETRICS_PARSER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use tokio::io::AsyncWriteExt;
-    let mut stdin = parse.stdin.take().unwrap();
-    stdin.write_all(text.as_bytes()).await.unwrap();
-    drop(stdin);
-    let output = parse.wait_with_output().await.unwrap();
+    child.kill().await.unwrap();
+    (text, instances)
+}
+
+/// Reads OpenMetrics text with the reference parser, `prometheus_client`'s, which refuses
+/// what the standard forbids (a counter family named with its samples' `_total`, a
+/// missing `# EOF`); prints each family as `name type samples`.
+const OPENMETRICS_PARSER: &str = r#"
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+for family in text_string_to_metric_families(sys.stdin.read()):
+    print(family.name, family.type, len(family.samples))
+"#;
+
+#[tokio::test]
+#[ignore = "needs Python's prometheus_client (.ci/run installs it in its virtual environment)"]
+async fn the_strict_openmetrics_parser_reads_a_live_scrape() {
+    let (text, instances) =
+        scrape_after_a_first_error("application/openmetrics-text;version=1.0.0").await;
+    let output = output_with_stdin(
+        Command::new(python()).args(["-c", OPENMETRICS_PARSER]),
+        text.as_bytes(),
+    )
+    .await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let families: BTreeMap<String, String> = String::from_utf8(output.stdout)
@@ -279,7 +240,28 @@ async fn the_strict_openmetrics_parser_reads_a_live_scrape() {
         Some("counter")
     );
     assert_eq!(families["wa_status_build_info"], "gauge 1");
-    child.kill().await.unwrap();
+}
+
+/// Starts the Prometheus at `program` with `dir/prometheus.yml`, its data in `dir/data`, on
+/// a free port; the child and the base URL of its HTTP API.
+fn start_prometheus(program: &str, dir: &std::path::Path) -> (tokio::process::Child, String) {
+    let port = free_port();
+    let server = Command::new(program)
+        .arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    (server, format!("http://127.0.0.1:{port}"))
 }
 
 /// A GET on the Prometheus HTTP API at `base`: the JSON it answers, or `None` while the
@@ -345,23 +327,7 @@ async fn prometheus_reads_the_fleet_counts_the_first_error_and_fires_an_alert() 
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(dir.join("alerts.yml"), quick).unwrap();
-    let port = free_port();
-    let mut server = Command::new(&prometheus)
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut server, base) = start_prometheus(&prometheus, &dir);
     // Prometheus first, scraping the exporter's address (and failing) before the exporter
     // starts, so that it sees the exporter from its first second on.
     eventually(60, "Prometheus scraping", || {
@@ -877,23 +843,7 @@ async fn prometheus_scrapes_over_tls_with_basic_auth() {
         ),
     )
     .unwrap();
-    let port = free_port();
-    let mut server = Command::new(&prometheus)
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut server, base) = start_prometheus(&prometheus, &dir);
     let health = eventually(60, "both jobs scraped", || {
         let base = base.clone();
         async move {
@@ -957,8 +907,7 @@ print(out["schemaVersion"], len(panels), len(data["panels"]), out["uid"])
         "{}/../../monitoring/grafana-dashboard.json",
         env!("CARGO_MANIFEST_DIR")
     );
-    let python = std::env::var("WA_STATUS_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let output = Command::new(python)
+    let output = Command::new(python())
         .args(["-c", program, &path])
         .output()
         .await

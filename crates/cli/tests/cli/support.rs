@@ -220,30 +220,50 @@ pub async fn exporter_on(
     interval: &str,
     targets: &[&str],
 ) -> (tokio::process::Child, String) {
-    let quota_dir = private_quota_dir();
-    let mut args = vec![
-        "exporter",
-        "--listen",
-        listen,
-        "--interval",
-        interval,
-        "--quota-dir",
-        &quota_dir,
-    ];
+    let mut args = vec!["--listen", listen, "--interval", interval];
     args.extend(targets);
-    let mut child = Command::new(BIN)
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = spawn_exporter(&args);
     let (banner, url) = wa_tests::listening_url(&mut child).await;
     assert!(
         banner.starts_with("wa-status exporter listening on http://127.0.0.1:"),
         "{banner}"
     );
     (child, url)
+}
+
+/// Spawns `wa-status exporter ARGS` with a quota folder of its own, its output piped and
+/// killed when dropped.
+pub fn spawn_exporter<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> tokio::process::Child {
+    Command::new(BIN)
+        .arg("exporter")
+        .args(["--quota-dir", &private_quota_dir()])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// The Python of the tests that use Python packages: `WA_STATUS_PYTHON` (`.ci/run` sets its
+/// virtual environment's), else `python3`.
+pub fn python() -> String {
+    std::env::var("WA_STATUS_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+/// Runs `command` with `input` on its standard input; its output.
+pub async fn output_with_stdin(command: &mut Command, input: &[u8]) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input).await.unwrap();
+    drop(stdin);
+    child.wait_with_output().await.unwrap()
 }
 
 /// Scrapes until every one of `series` appears (the poll has landed), at most 5 seconds.
